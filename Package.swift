@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+// i2i: image-to-image translation GANs trained in Swift on CPUs, data-parallel over MPI.
+//
+// Modules are layered by dependency (each arrow is "is imported by"):
+//   CBLAS → TensorCore → NN → Models → Training → i2i
+//   CHDF5 → HDF5Kit → (NN, Datasets, Training)
+//   CMPI → Distributed → Training
+//   CImageCodecs → Datasets → Training
+// C-prefixed targets are implementation details, not API.
+import PackageDescription
+
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+    .swiftLanguageMode(.v5),
+]
+let plain: [SwiftSetting] = [.swiftLanguageMode(.v5)]
+
+let package = Package(
+    name: "i2i",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "i2i", targets: ["i2i"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - C libraries (implementation details)
+        .target(
+            name: "CBLAS",
+            linkerSettings: [.linkedLibrary("dl")]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+
+        // MARK: - Core
+        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
+
+        // MARK: - Neural networks, data, distribution
+        .target(name: "NN", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: optimized),
+        .target(name: "Datasets", dependencies: ["TensorCore", "HDF5Kit", "CImageCodecs"], swiftSettings: optimized),
+        .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"], swiftSettings: optimized),
+
+        // MARK: - Models and training
+        .target(name: "Models", dependencies: ["NN"], swiftSettings: optimized),
+        .target(
+            name: "Training",
+            dependencies: ["Models", "Datasets", "Distributed", .product(name: "Yams", package: "Yams")],
+            swiftSettings: optimized),
+
+        // MARK: - Command-line tool
+        .executableTarget(
+            name: "i2i",
+            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
+    ]
+)

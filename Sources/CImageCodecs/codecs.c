@@ -1,0 +1,2 @@
+#include "CImageCodecs.h"
+int i2i_codecs_version(void) { return 1; }

@@ -1,0 +1,1 @@
+// Distributed module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// HDF5Kit module: placeholder until its issue lands.

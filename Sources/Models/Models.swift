@@ -1,0 +1,1 @@
+// Models module: placeholder until its issue lands.

@@ -1,0 +1,223 @@
+// 2-D convolution (cross-correlation, as PyTorch) with stride, per-side zero padding and an
+// optional bias, forward and backward, through im2col and OpenBLAS GEMMs.
+//
+// Shapes: x [N, C, H, W], weight [Co, C, kh, kw], bias [Co] → [N, Co, Ho, Wo].
+//
+// GEMM orientation is chosen per shape. The usual path multiplies W [Co, K] by col [K, P].
+// With few output channels (Co < 16, e.g. the 64→3 7×7 output layer) that GEMM has M = Co and
+// runs at a few percent of peak, so the forward instead computes Y = W' [Co·kh·kw, C] · x [C, H·W]
+// and sums the taps into the output, and (for stride 1) both backward passes work on the im2col
+// of the output gradient, whose GEMMs have M = C or M = Co·kh·kw.
+
+/// Output channels below which the transposed GEMM orientation is used.
+let smallOutputChannels = 16
+
+/// Convolution of `x` with `weight` (+ `bias`).
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+                   stride: (Int, Int) = (1, 1), padding: Padding = .none) -> Tensor {
+    check(x.rank == 4, "conv2d: input must be [N, C, H, W], got \(x.shape)")
+    check(weight.rank == 4, "conv2d: weight must be [Co, C, kh, kw], got \(weight.shape)")
+    check(weight.shape[1] == x.shape[1],
+          "conv2d: input \(x.shape) has \(x.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
+    let co = weight.shape[0]
+    if let bias { check(bias.shape == [co], "conv2d: bias \(bias.shape) does not match \(co) output channels") }
+    let n = x.shape[0]
+    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    let out = Tensor(uninitializedShape: [n, co, g.outputHeight, g.outputWidth])
+    Profiler.measure(.convForward) {
+        if co < smallOutputChannels {
+            convForwardSmallOutput(x, weight, g, out)
+        } else {
+            convForwardColumns(x, weight, g, out)
+        }
+    }
+    if let bias { addChannelBias(out, bias) }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return out.recorded("conv2d", inputs) { gy, needs in
+        var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
+        if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
+            (gx, gw) = convBackwardSmallOutput(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
+        } else {
+            (gx, gw) = convBackwardColumns(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
+        }
+        if needs.count > 2 && needs[2] { gb = channelSums(gy) }
+        return bias == nil ? [gx, gw] : [gx, gw, gb]
+    }
+}
+
+/// out[n] = W [Co, K] · im2col(x[n]), one block of output rows at a time.
+private func convForwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ out: Tensor) {
+    let n = x.shape[0], co = weight.shape[0], k = g.patchSize, p = g.outputPixels
+    let inSize = g.channels * g.inputPixels
+    if isPointwise(g) {
+        for s in 0..<n {
+            BLAS.sgemm(m: co, n: p, k: k, a: weight.data, lda: k, b: x.data + s * inSize, ldb: p,
+                       c: out.data + s * co * p, ldc: p)
+        }
+        return
+    }
+    let block = g.rowsPerBlock()
+    let col = Tensor(uninitializedShape: [k * block * g.outputWidth])
+    for s in 0..<n {
+        for r0 in Swift.stride(from: 0, to: g.outputHeight, by: block) {
+            let rows = r0..<Swift.min(r0 + block, g.outputHeight)
+            let cols = rows.count * g.outputWidth
+            im2col(x.data + s * inSize, g, rows: rows, into: col.data)
+            BLAS.sgemm(m: co, n: cols, k: k, a: weight.data, lda: k, b: col.data, ldb: cols,
+                       c: out.data + s * co * p + r0 * g.outputWidth, ldc: p)
+        }
+    }
+}
+
+/// Few output channels: Y [Co·kh·kw, H·W] = W' · x, then out = Σ taps of Y.
+private func convForwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ out: Tensor) {
+    let n = x.shape[0], co = weight.shape[0], c = g.channels
+    let kk = g.kernelHeight * g.kernelWidth
+    // W' [(co, ky, kx), c] from W [co, c, ky, kx].
+    let wt = permuteCopy(weight, [0, 2, 3, 1])
+    let y = Tensor(uninitializedShape: [co * kk, g.inputPixels])
+    out.fill(0)
+    for s in 0..<n {
+        BLAS.sgemm(m: co * kk, n: g.inputPixels, k: c, a: wt.data, lda: c,
+                   b: x.data + s * c * g.inputPixels, ldb: g.inputPixels, c: y.data, ldc: g.inputPixels)
+        gatherTaps(y.data, g, outputChannels: co, into: out.data + s * co * g.outputPixels)
+    }
+}
+
+/// Backward through the im2col path: dcol = Wᵀ · dy then col2im; dW += dy · colᵀ.
+private func convBackwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ gy: Tensor,
+                                 needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+    let n = x.shape[0], co = weight.shape[0], k = g.patchSize, p = g.outputPixels
+    let inSize = g.channels * g.inputPixels
+    let gx = needData ? Tensor.zeros(x.shape) : nil
+    let gw = needWeight ? Tensor.zeros(weight.shape) : nil
+    if isPointwise(g) {
+        for s in 0..<n {
+            if let gx {
+                Profiler.measure(.convBackwardData) {
+                    BLAS.sgemm(transposeA: true, m: k, n: p, k: co, a: weight.data, lda: k,
+                               b: gy.data + s * co * p, ldb: p, c: gx.data + s * inSize, ldc: p)
+                }
+            }
+            if let gw {
+                Profiler.measure(.convBackwardWeight) {
+                    BLAS.sgemm(transposeB: true, m: co, n: k, k: p, a: gy.data + s * co * p, lda: p,
+                               b: x.data + s * inSize, ldb: p, beta: 1, c: gw.data, ldc: k)
+                }
+            }
+        }
+        return (gx, gw)
+    }
+    let block = g.rowsPerBlock()
+    let col = Tensor(uninitializedShape: [k * block * g.outputWidth])
+    for s in 0..<n {
+        for r0 in Swift.stride(from: 0, to: g.outputHeight, by: block) {
+            let rows = r0..<Swift.min(r0 + block, g.outputHeight)
+            let cols = rows.count * g.outputWidth
+            let dy = gy.data + s * co * p + r0 * g.outputWidth
+            if let gw {
+                im2col(x.data + s * inSize, g, rows: rows, into: col.data)
+                Profiler.measure(.convBackwardWeight) {
+                    BLAS.sgemm(transposeB: true, m: co, n: k, k: cols, a: dy, lda: p, b: col.data, ldb: cols,
+                               beta: 1, c: gw.data, ldc: k)
+                }
+            }
+            if let gx {
+                Profiler.measure(.convBackwardData) {
+                    BLAS.sgemm(transposeA: true, m: k, n: cols, k: co, a: weight.data, lda: k, b: dy, ldb: p,
+                               c: col.data, ldc: cols)
+                }
+                col2im(col.data, g, rows: rows, into: gx.data + s * inSize)
+            }
+        }
+    }
+    return (gx, gw)
+}
+
+/// Backward for few output channels and stride 1, on col' = im2col of dy over the input grid
+/// with the kernel flipped: dx = Wflip [C, Co·kh·kw] · col', dW (flipped) = col' · xᵀ.
+private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ gy: Tensor,
+                                     needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+    let n = x.shape[0], co = weight.shape[0], c = g.channels
+    let kh = g.kernelHeight, kw = g.kernelWidth, kk = kh * kw
+    let hw = g.inputPixels
+    // A conv from dy (Ho×Wo, Co channels) to the input grid (H×W).
+    let flipped = ConvGeometry(
+        channels: co, height: g.outputHeight, width: g.outputWidth, kernel: (kh, kw), stride: (1, 1),
+        padding: Padding(left: kw - 1 - g.padding.left, right: kw - 1 - g.padding.right,
+                         top: kh - 1 - g.padding.top, bottom: kh - 1 - g.padding.bottom),
+        op: "conv2d backward")
+    check(flipped.outputHeight == g.height && flipped.outputWidth == g.width,
+          "conv2d backward: padding \(g.padding) larger than the kernel is not supported with \(co) output channels")
+    let col = Tensor(uninitializedShape: [co * kk, hw])
+    var wflip: Tensor? = nil
+    if needData {
+        // Wflip [c, (co, ky', kx')] = W [co, c, kh−1−ky', kw−1−kx'].
+        let w = Tensor(uninitializedShape: [c, co * kk])
+        for o in 0..<co { for i in 0..<c { for t in 0..<kk {
+            w.data[i * co * kk + o * kk + t] = weight.data[(o * c + i) * kk + (kk - 1 - t)]
+        } } }
+        wflip = w
+    }
+    let gx = needData ? Tensor(uninitializedShape: x.shape) : nil
+    let dflip = needWeight ? Tensor.zeros([co * kk, c]) : nil
+    for s in 0..<n {
+        im2col(gy.data + s * co * g.outputPixels, flipped, rows: 0..<g.height, into: col.data)
+        if let gx, let wflip {
+            Profiler.measure(.convBackwardData) {
+                BLAS.sgemm(m: c, n: hw, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: hw,
+                           c: gx.data + s * c * hw, ldc: hw)
+            }
+        }
+        if let dflip {
+            Profiler.measure(.convBackwardWeight) {
+                BLAS.sgemm(transposeB: true, m: co * kk, n: c, k: hw, a: col.data, lda: hw,
+                           b: x.data + s * c * hw, ldb: hw, beta: 1, c: dflip.data, ldc: c)
+            }
+        }
+    }
+    var gw: Tensor? = nil
+    if let dflip {
+        // dW [co, c, ky, kx] = dflip [(co, kh−1−ky, kw−1−kx), c].
+        let w = Tensor(uninitializedShape: weight.shape)
+        for o in 0..<co { for i in 0..<c { for t in 0..<kk {
+            w.data[(o * c + i) * kk + t] = dflip.data[(o * kk + (kk - 1 - t)) * c + i]
+        } } }
+        gw = w
+    }
+    return (gx, gw)
+}
+
+/// A 1×1, stride-1, unpadded conv needs no im2col: col is the input itself.
+private func isPointwise(_ g: ConvGeometry) -> Bool {
+    g.kernelHeight == 1 && g.kernelWidth == 1 && g.strideY == 1 && g.strideX == 1 && g.padding == .none
+}
+
+/// out[n, c, :, :] += bias[c].
+func addChannelBias(_ out: Tensor, _ bias: Tensor) {
+    let n = out.shape[0], c = out.shape[1], plane = out.shape[2...].elementCount
+    let po = out.data, pb = bias.data
+    Parallel.forEach(n * c, grain: Swift.max(1, 32768 / Swift.max(plane, 1))) { range in
+        for j in range {
+            let b = pb[j % c]
+            let row = po + j * plane
+            for i in 0..<plane { row[i] += b }
+        }
+    }
+}
+
+/// Σ over n, h, w of g[n, c, h, w] → [C].
+func channelSums(_ g: Tensor) -> Tensor {
+    let n = g.shape[0], c = g.shape[1], plane = g.shape[2...].elementCount
+    let out = Tensor.zeros([c])
+    for s in 0..<n {
+        for j in 0..<c {
+            let row = g.data + (s * c + j) * plane
+            var acc: Float = 0
+            for i in 0..<plane { acc += row[i] }
+            out.data[j] += acc
+        }
+    }
+    return out
+}

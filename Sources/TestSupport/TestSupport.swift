@@ -1,0 +1,1 @@
+// TestSupport module: placeholder until its issue lands.

@@ -1,0 +1,7 @@
+import XCTest
+import Datasets
+
+// Placeholder until the module's tests land.
+final class DatasetsPlaceholderTests: XCTestCase {
+    func testModuleLinks() {}
+}

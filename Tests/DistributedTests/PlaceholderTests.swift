@@ -1,0 +1,7 @@
+import XCTest
+import Distributed
+
+// Placeholder until the module's tests land.
+final class DistributedPlaceholderTests: XCTestCase {
+    func testModuleLinks() {}
+}

@@ -1,0 +1,7 @@
+import XCTest
+import NN
+
+// Placeholder until the module's tests land.
+final class NNPlaceholderTests: XCTestCase {
+    func testModuleLinks() {}
+}

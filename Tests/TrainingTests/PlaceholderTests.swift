@@ -1,0 +1,7 @@
+import XCTest
+import Training
+
+// Placeholder until the module's tests land.
+final class TrainingPlaceholderTests: XCTestCase {
+    func testModuleLinks() {}
+}
