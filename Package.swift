@@ -65,7 +65,9 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: plain),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
