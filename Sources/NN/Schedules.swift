@@ -10,8 +10,9 @@
 
 /// A learning rate as a function of the training position.
 public enum LearningRateSchedule: Equatable, Sendable {
-    /// lr₀ · (1 − max(0, epoch + epochCount − nEpochs) / (nEpochsDecay + 1)); `epoch` counts
-    /// from 0 (the scheduler's `last_epoch`).
+    /// The official code steps `LambdaLR` at the *start* of every epoch, so the epoch counted
+    /// from 0 as `E` trains at lr₀ · (1 − max(0, E + 1 + epochCount − nEpochs) / (nEpochsDecay + 1)):
+    /// with 100 + 100 epochs, epochs 1–99 at lr₀, epoch 100 at lr₀·100/101, epoch 200 at 0.
     case cycleGANLinear(nEpochs: Int, nEpochsDecay: Int, epochCount: Int = 1)
     /// lr₀ · γ^⌊iteration / stepSize⌋.
     case step(stepSize: Int, gamma: Double)
@@ -30,7 +31,7 @@ public enum LearningRateSchedule: Equatable, Sendable {
     public func learningRate(base: Double, epoch: Int, iteration: Int) -> Double {
         switch self {
         case let .cycleGANLinear(nEpochs, nEpochsDecay, epochCount):
-            let factor = 1 - Double(Swift.max(0, epoch + epochCount - nEpochs)) / Double(nEpochsDecay + 1)
+            let factor = 1 - Double(Swift.max(0, epoch + 1 + epochCount - nEpochs)) / Double(nEpochsDecay + 1)
             return base * factor
         case let .step(stepSize, gamma):
             var lr = base
