@@ -57,6 +57,15 @@ public final class HDF5File {
         HDF5Group(file: self, id: id, path: "/", ownsID: false)
     }
 
+    /// How many HDF5 objects (groups, datasets, named types, attributes) opened through this
+    /// file are open now; 0 once every ``HDF5Object`` from it is released. For leak checks.
+    public var openObjectCount: Int {
+        guard isOpen else { return 0 }
+        HDF5Library.enter()
+        let types = UInt32(H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE | H5F_OBJ_ATTR | H5F_OBJ_LOCAL)
+        return max(Int(H5Fget_obj_count(id, types)), 0)
+    }
+
     var context: HDF5Context { HDF5Context(file: path, object: nil) }
 
     // MARK: - Creating and opening

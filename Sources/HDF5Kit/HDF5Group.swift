@@ -38,7 +38,7 @@ public final class HDF5Group: HDF5Object {
     /// the way is missing or not a group. The empty path and `"."` name the group itself.
     public func contains(_ path: String) -> Bool {
         guard (try? validID("cannot look up")) != nil else { return false }
-        return (try? missingComponent(absolutePath(path))) == .some(nil)
+        return (try? missingComponent(absolutePath(path), "cannot look up")) == .some(nil)
     }
 
     /// Whether `path` names a group or a dataset; throws if nothing is there.
@@ -47,7 +47,7 @@ public final class HDF5Group: HDF5Object {
         let action = "cannot look up"
         let id = try validID(action)
         let context = self.context.with(object: target)
-        if let missing = try missingComponent(target) {
+        if let missing = try missingComponent(target, action) {
             throw context.error(action, "object '\(missing)' doesn't exist")
         }
         let object = try context.check(H5Oopen(id, target, i2i_h5p_default()), action)
@@ -86,7 +86,7 @@ public final class HDF5Group: HDF5Object {
         let action = "cannot remove"
         let id = try validID(action)
         let context = self.context.with(object: target)
-        if let missing = try missingComponent(target) {
+        if let missing = try missingComponent(target, action) {
             throw context.error(action, "object '\(missing)' doesn't exist")
         }
         try context.check(H5Ldelete(id, target, i2i_h5p_default()), action)
@@ -172,11 +172,21 @@ public final class HDF5Group: HDF5Object {
     // MARK: - Helpers
 
     /// The first component of absolute `target` that does not exist, or `nil` when all do.
-    func missingComponent(_ target: String) throws -> String? {
+    /// A component below a dataset counts as missing; a damaged file throws.
+    func missingComponent(_ target: String, _ action: String) throws -> String? {
+        let context = self.context.with(object: target)
+        let components = target.split(separator: "/")
         var prefix = ""
-        for component in target.split(separator: "/") {
+        for (index, component) in components.enumerated() {
             prefix += "/" + component
-            if H5Lexists(id, prefix, i2i_h5p_default()) <= 0 { return String(component) }
+            if try context.check(H5Lexists(id, prefix, i2i_h5p_default()), action) == 0 {
+                return String(component)
+            }
+            if index + 1 < components.count {
+                let object = try context.check(H5Oopen(id, prefix, i2i_h5p_default()), action)
+                defer { H5Oclose(object) }
+                if H5Iget_type(object) != H5I_GROUP { return String(components[index + 1]) }
+            }
         }
         return nil
     }
@@ -184,7 +194,7 @@ public final class HDF5Group: HDF5Object {
     /// Throws unless an object of `kind` exists at `target`, with a reason naming what is wrong.
     func requireKind(_ expected: HDF5ObjectKind, at target: String, _ action: String) throws {
         let context = self.context.with(object: target)
-        if let missing = try missingComponent(target) {
+        if let missing = try missingComponent(target, action) {
             throw context.error(action, "object '\(missing)' doesn't exist")
         }
         let found = try kind(of: target)

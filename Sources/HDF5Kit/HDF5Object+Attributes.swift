@@ -16,7 +16,7 @@ extension HDF5Object {
     public func setAttribute(_ name: String, _ value: HDF5AttributeValue) throws {
         let action = "cannot write attribute '\(name)' of"
         let id = try validID(action)
-        if H5Aexists(id, name) > 0 { try context.check(H5Adelete(id, name), action) }
+        if try context.check(H5Aexists(id, name), action) > 0 { try context.check(H5Adelete(id, name), action) }
         switch value {
         case .int(let v): try writeAttribute(name, [Int64(v)], scalar: true, .int64, action)
         case .double(let v): try writeAttribute(name, [v], scalar: true, .float64, action)
@@ -83,7 +83,9 @@ extension HDF5Object {
     public func attribute(_ name: String) throws -> HDF5AttributeValue {
         let action = "cannot read attribute '\(name)' of"
         let id = try validID(action)
-        guard H5Aexists(id, name) > 0 else { throw context.error(action, "no such attribute") }
+        guard try context.check(H5Aexists(id, name), action) > 0 else {
+            throw context.error(action, "no such attribute")
+        }
         let attribute = try context.check(H5Aopen(id, name, i2i_h5p_default()), action)
         defer { H5Aclose(attribute) }
         let type = try context.check(H5Aget_type(attribute), action)
@@ -153,7 +155,9 @@ extension HDF5Object {
     public func removeAttribute(_ name: String) throws {
         let action = "cannot remove attribute '\(name)' of"
         let id = try validID(action)
-        guard H5Aexists(id, name) > 0 else { throw context.error(action, "no such attribute") }
+        guard try context.check(H5Aexists(id, name), action) > 0 else {
+            throw context.error(action, "no such attribute")
+        }
         try context.check(H5Adelete(id, name), action)
     }
 }

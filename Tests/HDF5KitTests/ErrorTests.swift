@@ -27,6 +27,22 @@ final class ErrorTests: HDF5TestCase {
         XCTAssertFalse(error?.stack.isEmpty ?? true, "HDF5's own messages are kept")
     }
 
+    func testCorruptMetadataIsDetected() throws {
+        // Files written here use the 1.8+ object-header format, whose metadata is checksummed.
+        let target = try makeFile("corrupt.h5") { root in
+            try root.createDataset("trainA/images", values: (0..<20_000).map { Float($0) }, shape: [20_000])
+            try root.setAttribute("step", 3)
+        }
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: target))
+        for i in 100..<1_500 { bytes[i] = 0xFF }
+        try bytes.write(to: URL(fileURLWithPath: target))
+        assertHDF5Error(["corrupt.h5", "checksum"]) {
+            let root = try HDF5File.open(target).root
+            _ = try root.attribute("step")
+            return try root.openDataset("trainA/images").read(as: Float.self)
+        }
+    }
+
     func testFileThatIsNotHDF5() throws {
         let target = path("notes.h5")
         try Data("just some text, not an HDF5 file\n".utf8).write(to: URL(fileURLWithPath: target))

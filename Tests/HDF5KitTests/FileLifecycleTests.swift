@@ -87,6 +87,30 @@ final class FileLifecycleTests: HDF5TestCase {
         XCTAssertEqual(try second.root.attribute("v", as: Int.self), 1)
     }
 
+    func testEveryObjectIsClosedWhenReleased() throws {
+        let file = try HDF5File.create(at: path("leaks.h5"))
+        XCTAssertEqual(file.openObjectCount, 0)
+        do {
+            let d = try file.root.createDataset("g/d", values: [Float](repeating: 1, count: 8), shape: [2, 4],
+                                                gzipLevel: 1, extendible: true)
+            try d.append([Float](repeating: 2, count: 4))
+            _ = try d.readSlice(2, as: Float.self)
+            try d.setAttribute("a", [1.5])
+            _ = try d.attribute("a", as: [Double].self)
+            _ = try d.attributeNames
+            try file.root.createStringDataset("g/s", ["x"])
+            _ = try file.root.openDataset("g/s").readStrings()
+            _ = try file.root.openGroup("g").childNames
+            _ = try file.root.kind(of: "g/d")
+            _ = try? file.root.openDataset("g/missing")
+            withExtendedLifetime(d) {
+                XCTAssertEqual(file.openObjectCount, 1, "only the dataset still referenced")
+            }
+        }
+        XCTAssertEqual(file.openObjectCount, 0)
+        try file.close()
+    }
+
     func testLibraryFacts() {
         XCTAssertTrue(HDF5Library.version.hasPrefix("1."), HDF5Library.version)
         XCTAssertTrue(HDF5Library.hasGzip)
