@@ -45,9 +45,11 @@ public func withoutGradient<T>(_ body: () throws -> T) rethrows -> T {
 
 extension Tensor {
     /// Attaches a graph node to `self` (an op's fresh output) when recording is on and any of
-    /// `inputs` requires a gradient. Returns `self` for chaining.
+    /// `inputs` requires a gradient. Returns `self` for chaining. This is how an op declares
+    /// its backward: `backward` maps the output's gradient to one optional gradient per input
+    /// (in `inputs` order); `needs[i]` says whether input `i`'s gradient is wanted at all.
     @discardableResult
-    func recorded(_ op: String, _ inputs: [Tensor],
+    public func recorded(_ op: String, _ inputs: [Tensor],
                   backward: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
         guard GradMode.isEnabled else { return self }
         var any = false
@@ -59,16 +61,20 @@ extension Tensor {
     /// Back-propagates from this tensor and accumulates into the `grad` of every leaf that
     /// requires a gradient. `seed` defaults to ones (a scalar loss).
     public func backward(_ seed: Tensor? = nil) {
-        let result = Backpropagation(root: self, seed: seed, targets: nil, retainGraph: false)
-        result.accumulateIntoLeaves()
+        _ = Backpropagation(root: self, seed: seed, targets: nil, retainGraph: false, accumulate: true, onLeafReady: nil)
     }
 
     /// Back-propagates and accumulates only into the `grad` of `targets` (for example the
     /// generators' parameters during a GAN's generator step). Work that leads to no target
     /// is skipped, and the graph is released.
-    public func backward(_ seed: Tensor? = nil, accumulatingInto targets: [Tensor]) {
-        let result = Backpropagation(root: self, seed: seed, targets: targets, retainGraph: false)
-        result.accumulateIntoLeaves()
+    ///
+    /// `onLeafReady` is called once per target leaf, as soon as its gradient is final and has
+    /// been added into its `grad` — in the same deterministic order on every run — so that a
+    /// gradient all-reduce can start while the rest of the backward pass runs.
+    public func backward(_ seed: Tensor? = nil, accumulatingInto targets: [Tensor],
+                         onLeafReady: ((Tensor) -> Void)? = nil) {
+        _ = Backpropagation(root: self, seed: seed, targets: targets, retainGraph: false, accumulate: true,
+                            onLeafReady: onLeafReady)
     }
 }
 
@@ -76,16 +82,20 @@ extension Tensor {
 /// without touching any `grad` field. Set `retainGraph` to walk the same graph again later.
 public func gradients(of output: Tensor, withRespectTo targets: [Tensor], seed: Tensor? = nil,
                       retainGraph: Bool = false) -> [Tensor?] {
-    let result = Backpropagation(root: output, seed: seed, targets: targets, retainGraph: retainGraph)
+    let result = Backpropagation(root: output, seed: seed, targets: targets, retainGraph: retainGraph,
+                                 accumulate: false, onLeafReady: nil)
     return targets.map { result.gradients[ObjectIdentifier($0)] }
 }
 
 /// One backward pass over the graph below `root`.
 private struct Backpropagation {
     var gradients: [ObjectIdentifier: Tensor] = [:]
-    var leaves: [Tensor] = []
 
-    init(root: Tensor, seed: Tensor?, targets: [Tensor]?, retainGraph: Bool) {
+    /// Walks the graph. With `accumulate`, each needed leaf's gradient is added into its
+    /// `grad` the moment it is final (all its consumers are behind the walk) and then
+    /// `onLeafReady` is called; otherwise gradients are kept in `gradients`.
+    init(root: Tensor, seed: Tensor?, targets: [Tensor]?, retainGraph: Bool, accumulate: Bool,
+         onLeafReady: ((Tensor) -> Void)?) {
         check(root.requiresGrad, "backward: the tensor does not require a gradient (no parameter or input reached it)")
         let seed = seed ?? Tensor(shape: root.shape, repeating: 1)
         check(seed.shape == root.shape, "backward: seed shape \(seed.shape) differs from output shape \(root.shape)")
@@ -111,7 +121,13 @@ private struct Backpropagation {
         for t in order.reversed() {
             let id = ObjectIdentifier(t)
             guard needed.contains(id) else { continue }
-            guard let node = t.node else { leaves.append(t); continue }
+            guard let node = t.node else {
+                if accumulate, let g = gradients.removeValue(forKey: id) {
+                    Backpropagation.accumulate(g, into: t)
+                    onLeafReady?(t)
+                }
+                continue
+            }
             guard let g = gradients[id] else { continue }
             if targetIDs?.contains(id) != true { gradients[id] = nil }
             let needs = node.inputs.map { needed.contains(ObjectIdentifier($0)) }
@@ -132,19 +148,15 @@ private struct Backpropagation {
         if !retainGraph {
             for t in order where t.node != nil { t.node = nil }
         }
-        if let targetIDs { leaves = leaves.filter { targetIDs.contains(ObjectIdentifier($0)) } }
     }
 
-    /// Adds each leaf's gradient into its `grad`, in graph order.
-    func accumulateIntoLeaves() {
-        for leaf in leaves {
-            guard let g = gradients[ObjectIdentifier(leaf)] else { continue }
-            if let existing = leaf.grad {
-                check(existing.count == g.count, "backward: grad of shape \(existing.shape) cannot take \(g.shape)")
-                addInPlace(existing.data, g.data, count: g.count)
-            } else {
-                leaf.grad = Tensor(shape: leaf.shape, storage: g.copy().storage)
-            }
+    /// Adds a leaf's gradient into its `grad` (allocating it on first use).
+    static func accumulate(_ g: Tensor, into leaf: Tensor) {
+        if let existing = leaf.grad {
+            check(existing.count == g.count, "backward: grad of shape \(existing.shape) cannot take \(g.shape)")
+            addInPlace(existing.data, g.data, count: g.count)
+        } else {
+            leaf.grad = Tensor(shape: leaf.shape, storage: g.copy().storage)
         }
     }
 

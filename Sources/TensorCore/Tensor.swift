@@ -119,6 +119,14 @@ public final class Tensor {
         data.update(from: other.data, count: count)
     }
 
+    /// Points this tensor at other storage of at least `count` elements (used to move
+    /// parameters into an optimiser group's flat buffer). Other tensors sharing the old
+    /// storage keep it.
+    public func replaceStorage(with newStorage: TensorStorage) {
+        check(newStorage.count >= count, "replaceStorage: \(newStorage.count) elements cannot hold shape \(shape)")
+        storage = newStorage
+    }
+
     /// Sets every element to `value`.
     public func fill(_ value: Float) { data.update(repeating: value, count: count) }
 }
