@@ -6,7 +6,8 @@ extension Tensor {
     /// max(x, 0).
     public func relu() -> Tensor {
         let y = unaryMap(self) { Swift.max($0, 0) }
-        return y.recorded("relu", [self]) { g, _ in [zipMap(g, y) { gi, yi in yi > 0 ? gi : 0 }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("relu", [self]) { g, _ in [zipMap(g, saved) { gi, yi in yi > 0 ? gi : 0 }] }
     }
 
     /// x for x ≥ 0, slope·x otherwise.
@@ -20,13 +21,15 @@ extension Tensor {
     /// 1 / (1 + e⁻ˣ).
     public func sigmoid() -> Tensor {
         let y = unaryMap(self) { v in v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v)) }
-        return y.recorded("sigmoid", [self]) { g, _ in [zipMap(g, y) { gi, yi in gi * yi * (1 - yi) }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("sigmoid", [self]) { g, _ in [zipMap(g, saved) { gi, yi in gi * yi * (1 - yi) }] }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
         let y = unaryMap(self) { Foundation.tanh($0) }
-        return y.recorded("tanh", [self]) { g, _ in [zipMap(g, y) { gi, yi in gi * (1 - yi * yi) }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("tanh", [self]) { g, _ in [zipMap(g, saved) { gi, yi in gi * (1 - yi * yi) }] }
     }
 }
 

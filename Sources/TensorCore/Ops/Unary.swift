@@ -6,7 +6,8 @@ extension Tensor {
     /// eˣ.
     public func exp() -> Tensor {
         let y = unaryMap(self) { Foundation.exp($0) }
-        return y.recorded("exp", [self]) { g, _ in [zipMap(g, y, *)] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("exp", [self]) { g, _ in [zipMap(g, saved, *)] }
     }
 
     /// Natural logarithm.
@@ -18,7 +19,8 @@ extension Tensor {
     /// Square root.
     public func sqrt() -> Tensor {
         let y = unaryMap(self) { $0.squareRoot() }
-        return y.recorded("sqrt", [self]) { g, _ in [zipMap(g, y) { gi, yi in gi / (2 * yi) }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("sqrt", [self]) { g, _ in [zipMap(g, saved) { gi, yi in gi / (2 * yi) }] }
     }
 
     /// xᵖ for a scalar exponent.
