@@ -12,8 +12,8 @@
 // 99 % of the samples of natural images (98.5 % in the worst case seen, on pure noise).
 //
 // Any rectangle of the resized image can be computed alone (`window`), which the augmentation
-// uses to resize and random-crop in one step without producing the discarded border.
-import TensorCore
+// uses to resize and random-crop in one step without producing the discarded border. One call
+// runs on one thread: callers spread whole images over the cores instead.
 
 /// Resampling filters.
 public enum ResamplingFilter: String, Sendable {
@@ -96,11 +96,9 @@ extension Bitmap {
         var out = [UInt8](repeating: 0, count: rows.count * outWidth * c)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                Parallel.forEach(rows.count, grain: 64) { range in
-                    for r in range {
-                        taps.apply(source: src.baseAddress! + (rows.lowerBound + r) * width * c, firstSourceIndex: firstColumn,
-                                   channels: c, destination: dst.baseAddress! + r * outWidth * c)
-                    }
+                for r in 0..<rows.count {
+                    taps.apply(source: src.baseAddress! + (rows.lowerBound + r) * width * c, firstSourceIndex: firstColumn,
+                               channels: c, destination: dst.baseAddress! + r * outWidth * c)
                 }
             }
         }
@@ -113,11 +111,9 @@ extension Bitmap {
         var out = [UInt8](repeating: 0, count: outHeight * rowLength)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                Parallel.forEach(outHeight, grain: 64) { range in
-                    taps.applyVertically(source: src.baseAddress! + columns.lowerBound * c, firstSourceRow: firstRow,
-                                         sourceRowStride: width * c, rowLength: rowLength,
-                                         destination: dst.baseAddress!, outputRows: range)
-                }
+                taps.applyVertically(source: src.baseAddress! + columns.lowerBound * c, firstSourceRow: firstRow,
+                                     sourceRowStride: width * c, rowLength: rowLength,
+                                     destination: dst.baseAddress!, outputRows: 0..<outHeight)
             }
         }
         return Bitmap(width: columns.count, height: outHeight, channels: c, pixels: out)
