@@ -21,6 +21,7 @@ public final class DatasetWriter {
     private let file: HDF5File
     private let order: [String]
     private var splits: [String: Split] = [:]
+    private var counts: [String: Int] = [:]
 
     private final class Split {
         let contents: SplitContents
@@ -60,7 +61,7 @@ public final class DatasetWriter {
     }
 
     /// Images written to `split` so far.
-    public func count(of split: String) -> Int { splits[split]?.names.count ?? 0 }
+    public func count(of split: String) -> Int { counts[split] ?? 0 }
 
     /// Appends one image (S × S × 3) with its name, and its label map (S × S × 1) and true
     /// translation (S × S × 3) when the split holds them.
@@ -80,6 +81,7 @@ public final class DatasetWriter {
             try truth.pixels.withUnsafeBufferPointer { _ = try dataset.append(from: $0) }
         }
         target.names.append(name)
+        counts[split, default: 0] += 1
         target.hasher.add(name: name, image: image.pixels, labels: labels?.pixels, truth: truth?.pixels)
     }
 
