@@ -1,4 +1,4 @@
-// JPEG decoding through libjpeg(-turbo), made safe for untrusted files.
+// JPEG decoding through libjpeg(-turbo), made safe for untrusted files, and baseline encoding.
 //
 // libjpeg reports fatal errors through error_exit, which must not return: it longjmps back to
 // i2i_decode_jpeg, which releases everything and returns the message. Warnings that mean the
@@ -161,5 +161,60 @@ int i2i_decode_jpeg(const uint8_t *data, size_t size, int64_t max_pixels, i2i_bi
     out->channels = 3;
     out->orientation = orientation;
     out->pixels = pixels;
+    return I2I_CODEC_OK;
+}
+
+// MARK: - Encoding
+
+int i2i_encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int quality,
+                    uint8_t **out, size_t *out_size, char *message, size_t message_size) {
+    *out = NULL;
+    *out_size = 0;
+    if ((channels != 1 && channels != 3) || width <= 0 || height <= 0 || width > 65500 || height > 65500) {
+        i2i_set_message(message, message_size, "cannot encode a %dx%d image of %d channels as JPEG", width, height, channels);
+        return I2I_CODEC_CORRUPT;
+    }
+    struct jpeg_compress_struct cinfo;
+    error_manager errors;
+    // libjpeg (re)allocates the output buffer; it is read after a longjmp, so it lives in a
+    // volatile-free heap cell.
+    unsigned char **buffer = calloc(1, sizeof(unsigned char *));
+    unsigned long *size = calloc(1, sizeof(unsigned long));
+    if (buffer == NULL || size == NULL) {
+        free(buffer);
+        free(size);
+        return I2I_CODEC_NO_MEMORY;
+    }
+    cinfo.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = on_error_exit;
+    errors.message = message;
+    errors.message_size = message_size;
+    if (setjmp(errors.jump)) {
+        jpeg_destroy_compress(&cinfo);
+        free(*buffer);
+        free(buffer);
+        free(size);
+        return I2I_CODEC_CORRUPT;
+    }
+    jpeg_create_compress(&cinfo);
+    jpeg_mem_dest(&cinfo, buffer, size);
+    cinfo.image_width = (JDIMENSION)width;
+    cinfo.image_height = (JDIMENSION)height;
+    cinfo.input_components = channels;
+    cinfo.in_color_space = channels == 3 ? JCS_RGB : JCS_GRAYSCALE;
+    jpeg_set_defaults(&cinfo);
+    jpeg_set_quality(&cinfo, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    jpeg_start_compress(&cinfo, TRUE);
+    size_t row_bytes = (size_t)width * (size_t)channels;
+    while (cinfo.next_scanline < cinfo.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)cinfo.next_scanline * row_bytes);
+        jpeg_write_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_compress(&cinfo);
+    jpeg_destroy_compress(&cinfo);
+    *out = *buffer;
+    *out_size = *size;
+    free(buffer);
+    free(size);
     return I2I_CODEC_OK;
 }

@@ -92,6 +92,15 @@ public final class DatasetFile {
                            numClasses: optionalInt("num_classes"), splits: splits)
     }
 
+    /// The root `format` attribute of any HDF5 file ("i2i-dataset", "i2i-checkpoint", …), or
+    /// `nil` when it has none; throws when the file cannot be opened as HDF5.
+    public static func format(ofFileAt path: String) throws -> String? {
+        let file = try HDF5File.open(path, mode: .readOnly, fileLocking: false)
+        defer { try? file.close() }
+        guard file.root.hasAttribute("format") else { return nil }
+        return try? file.root.attribute("format", as: String.self)
+    }
+
     /// Closes the file (also done when the object is released).
     public func close() {
         datasets.removeAll()

@@ -80,7 +80,7 @@ public enum DemoDataset {
             }
             let parameters: [String: Any] = ["command": "demo-data", "kind": kind.rawValue, "count": count,
                                              "test_count": tests, "size": size, "seed": seed]
-            let json = try JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys])
+            let json = try JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys, .withoutEscapingSlashes])
             return try writer.finish(attributes: [
                 ("resize_mode", .string("generated")), ("skipped", .int(0)),
                 ("created_by", .string(String(decoding: json, as: UTF8.self))),

@@ -67,7 +67,7 @@ public enum ImageFormat: String, Sendable {
     }
 }
 
-/// JPEG and PNG decoding, PNG encoding.
+/// JPEG and PNG decoding, PNG and JPEG encoding.
 ///
 /// ```swift
 /// let photo = try ImageCodec.read(contentsOf: "horses/001.jpg")     // RGB, EXIF-oriented
@@ -111,6 +111,23 @@ public enum ImageCodec {
         guard status == Int32(I2I_CODEC_OK), let out else {
             throw ImageError(status == Int32(I2I_CODEC_NO_MEMORY) ? .outOfMemory : .corrupt,
                              reason: "cannot encode PNG: \(String(cString: message))")
+        }
+        defer { i2i_codecs_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+
+    /// Baseline JPEG bytes (4:2:0 for colour) for an image of 1 or 3 channels, quality 1...100.
+    public static func encodeJPEG(_ image: Bitmap, quality: Int = 90) throws -> [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        var message = [CChar](repeating: 0, count: 256)
+        let status = image.pixels.withUnsafeBufferPointer { pixels in
+            i2i_encode_jpeg(pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
+                            Int32(quality), &out, &size, &message, message.count)
+        }
+        guard status == Int32(I2I_CODEC_OK), let out else {
+            throw ImageError(status == Int32(I2I_CODEC_NO_MEMORY) ? .outOfMemory : .corrupt,
+                             reason: "cannot encode JPEG: \(String(cString: message))")
         }
         defer { i2i_codecs_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))

@@ -262,7 +262,7 @@ public enum Preprocessor {
         all["gzip"] = options.gzipLevel ?? NSNull()
         all["strict"] = options.strict
         if let classes = options.numClasses { all["num_classes"] = classes }
-        let data = (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

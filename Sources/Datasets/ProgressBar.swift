@@ -46,9 +46,10 @@ public final class ProgressBar {
         if isTerminal {
             if now - lastDraw >= 0.1 || done == total { draw(now) }
         } else {
-            // A line every 10 % or every 30 s, whichever comes first.
+            // A line per 10 % but at most one per 5 s, and at least one per 30 s.
             let fraction = total == 0 ? 1 : Double(done) / Double(total)
-            if fraction - lastLineFraction >= 0.1 || now - lastDraw >= 30 {
+            let sinceLast = now - max(0, lastDraw)
+            if (fraction - lastLineFraction >= 0.1 && sinceLast >= 5) || sinceLast >= 30 {
                 lastLineFraction = fraction
                 draw(now)
             }
@@ -60,7 +61,8 @@ public final class ProgressBar {
         if isTerminal {
             draw(elapsed)
             output("\n")
-        } else if done < total || lastLineFraction < 1 {
+        } else if lastLineFraction < 1 {
+            lastLineFraction = 1
             draw(elapsed)
         }
     }

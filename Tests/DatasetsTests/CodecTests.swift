@@ -102,6 +102,8 @@ final class CodecTests: XCTestCase {
         }
         let folder = makeTemporaryFolder(self)
         let image = try ImageCodec.decode(Fixtures.bytes("png_rgb8.png"))
+        let jpeg = try ImageCodec.decode(try ImageCodec.encodeJPEG(image, quality: 95))
+        assertClose(jpeg, image, maxDiff: 40, minFraction: 0.95, "JPEG round trip")
         try ImageCodec.writePNG(image, to: folder + "/copy.png")
         XCTAssertEqual(try ImageCodec.read(contentsOf: folder + "/copy.png"), image)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder), ["copy.png"])

@@ -55,6 +55,11 @@ int i2i_encode_png(const uint8_t *pixels, int32_t width, int32_t height, int32_t
                    int compression_level, uint8_t **out, size_t *out_size,
                    char *message, size_t message_size);
 
+/// Encodes 8-bit pixels (1 = grey, 3 = RGB channels) as a baseline JPEG of `quality` 1...100
+/// (4:2:0 chroma subsampling for colour); *out is malloc'd.
+int i2i_encode_jpeg(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, int quality,
+                    uint8_t **out, size_t *out_size, char *message, size_t message_size);
+
 /// Releases memory returned by this library (pixels or encoded bytes).
 void i2i_codecs_free(void *pointer);
 
