@@ -27,6 +27,9 @@ public struct PreprocessOptions: Sendable {
     public var numClasses: Int?
     /// Whether to show a progress bar on standard error.
     public var showProgress = true
+    /// Asked between chunks of images; when it returns true the run stops, removes its
+    /// temporary file and throws ``PreprocessInterrupted``.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     /// The defaults: 256 px, crop, no test split, no compression.
     public init() {}
@@ -44,6 +47,12 @@ public struct PreprocessSource: Sendable {
         self.option = option
         self.path = path
     }
+}
+
+/// Thrown when ``PreprocessOptions/shouldStop`` asked a run to stop; nothing was written.
+public struct PreprocessInterrupted: Error, CustomStringConvertible {
+    /// One line.
+    public var description: String { "interrupted; no dataset file was written" }
 }
 
 /// An input file left out, and why.
@@ -171,6 +180,7 @@ public enum Preprocessor {
         do {
             let chunk = max(8, 4 * Parallel.threadCount)
             for start in stride(from: 0, to: jobs.count, by: chunk) {
+                if options.shouldStop?() == true { throw PreprocessInterrupted() }
                 let part = Array(jobs[start..<min(jobs.count, start + chunk)])
                 for (job, outcome) in zip(part, process(part, options: options)) {
                     switch outcome {

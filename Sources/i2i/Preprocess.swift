@@ -64,6 +64,8 @@ struct Preprocess: ParsableCommand {
         options.strict = strict
         options.maxPixels = maxPixels
         options.numClasses = numClasses
+        options.shouldStop = stopRequested
+        catchInterrupts()
         let summary = try reportingErrors {
             if paired {
                 return try Preprocessor.paired(
@@ -124,7 +126,28 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw commandFailure(error.description)
     } catch let error as SamplerError {
         throw commandFailure(error.description)
+    } catch let error as PreprocessInterrupted {
+        throw commandFailure(error.description, status: 130)
     } catch {
         throw commandFailure("\(error)", status: ExitStatus.failure)
     }
+}
+
+// MARK: - Interrupts
+
+/// Set by SIGINT or SIGTERM once ``catchInterrupts()`` ran; long loops poll it, clean up and stop.
+private nonisolated(unsafe) var interruptSignal: sig_atomic_t = 0
+
+/// Whether an interrupt arrived.
+@Sendable func stopRequested() -> Bool { interruptSignal != 0 }
+
+/// Makes SIGINT and SIGTERM request a clean stop (temporary files removed) instead of ending
+/// the process at once; a second signal ends it immediately.
+func catchInterrupts() {
+    let handler: @convention(c) (Int32) -> Void = { signalNumber in
+        if interruptSignal != 0 { _exit(128 + signalNumber) }
+        interruptSignal = 1
+    }
+    signal(SIGINT, handler)
+    signal(SIGTERM, handler)
 }

@@ -106,6 +106,31 @@ final class LoaderTests: XCTestCase {
         }
     }
 
+    func testLoaderReadsTheDatasetFileOnItsThread() throws {
+        let root = makeTemporaryFolder(self)
+        try DemoDataset.write(kind: .stripes, count: 9, testCount: 4, size: 20, seed: 1, to: root + "/d.h5")
+        // Everything read up front and the file closed, so HDF5 is used by one thread at a time.
+        var memory: InMemoryTrainingSource!
+        do {
+            let file = try DatasetFile(path: root + "/d.h5")
+            defer { file.close() }
+            memory = InMemoryTrainingSource(imagesA: try (0..<9).map { try file.image("trainA", $0) },
+                                            imagesB: try (0..<9).map { try file.image("trainB", $0) },
+                                            namesA: try file.names("trainA"), namesB: try file.names("trainB"))
+        }
+        let sampler = try ShardedSampler(countA: 9, countB: 9, globalBatch: 2, seed: 6)
+        let augment = Augmentation(loadSize: 23, cropSize: 20, flip: true)
+        let expected = DataLoader(source: memory, sampler: sampler, augmentation: augment)
+        let fromFile = DataLoader(source: try DatasetFile(path: root + "/d.h5").trainingSource(), sampler: sampler, augmentation: augment)
+        for _ in 0..<10 {
+            let (x, y) = (try expected.next(), try fromFile.next())
+            XCTAssertEqual(x.a.values, y.a.values)
+            XCTAssertEqual(x.b!.values, y.b!.values)
+            XCTAssertEqual(x.namesA + x.namesB, y.namesA + y.namesB)
+            XCTAssertTrue(y.namesA[0].hasPrefix("stripes/trainA/"))
+        }
+    }
+
     func testCloseAndReleaseStopTheThread() throws {
         let sampler = try ShardedSampler(countA: 4, countB: 4, globalBatch: 2, seed: 1)
         for _ in 0..<20 {
