@@ -62,7 +62,16 @@ public final class DatasetFile {
     /// version, missing splits) is an error naming the file and the problem.
     public init(path: String) throws {
         self.path = path
-        file = try HDF5File.open(path, mode: .readOnly, fileLocking: false)
+        do {
+            file = try HDF5File.open(path, mode: .readOnly, fileLocking: false)
+            info = try DatasetFile.readInfo(file, path: path)
+        } catch let error as HDF5Error {
+            // A file that HDF5 cannot read, or that lacks what a dataset file must hold, is bad input.
+            throw DatasetError(error.object == nil ? error.description : "\(path) is not a valid i2i dataset file: \(error)")
+        }
+    }
+
+    private static func readInfo(_ file: HDF5File, path: String) throws -> DatasetInfo {
         let root = file.root
         let format = root.hasAttribute("format") ? (try? root.attribute("format", as: String.self)) : nil
         guard format == DatasetLayout.format else {
@@ -86,7 +95,7 @@ public final class DatasetFile {
         }
         func optionalInt(_ key: String) -> Int? { root.hasAttribute(key) ? try? root.attribute(key, as: Int.self) : nil }
         func text(_ key: String) -> String { (root.hasAttribute(key) ? try? root.attribute(key, as: String.self) : nil) ?? "" }
-        info = DatasetInfo(kind: text("kind"), imageSize: try root.attribute("image_size", as: Int.self),
+        return DatasetInfo(kind: text("kind"), imageSize: try root.attribute("image_size", as: Int.self),
                            resizeMode: text("resize_mode"), skipped: optionalInt("skipped") ?? 0,
                            createdBy: text("created_by"), contentHash: text("content_hash"),
                            numClasses: optionalInt("num_classes"), splits: splits)
