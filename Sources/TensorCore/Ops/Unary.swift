@@ -26,6 +26,9 @@ extension Tensor {
     /// xᵖ for a scalar exponent.
     public func pow(_ p: Float) -> Tensor {
         let x = self
+        if p == 0 {  // x⁰ = 1 everywhere; PyTorch's gradient is 0 even at x = 0 (not 0 · 0⁻¹ = NaN)
+            return unaryMap(x) { _ in 1 }.recorded("pow", [x]) { g, _ in [Tensor.zeros(g.shape)] }
+        }
         if p == 2 {
             return unaryMap(x) { $0 * $0 }.recorded("pow", [x]) { g, _ in [zipMap(g, x) { gi, xi in 2 * xi * gi }] }
         }
