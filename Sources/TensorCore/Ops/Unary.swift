@@ -46,12 +46,12 @@ extension Tensor {
     }
 
     /// Clamps into [low, high] (either bound optional). The gradient passes where the input
-    /// lies inside the closed interval, as in PyTorch.
+    /// lies strictly inside the interval: PyTorch (2.15) gives 0 on the bounds themselves.
     public func clamped(min low: Float? = nil, max high: Float? = nil) -> Tensor {
         let x = self
         let lo = low ?? -Float.infinity, hi = high ?? Float.infinity
         return unaryMap(x) { Swift.min(Swift.max($0, lo), hi) }.recorded("clamp", [x]) { g, _ in
-            [zipMap(g, x) { gi, xi in (xi >= lo && xi <= hi) ? gi : 0 }]
+            [zipMap(g, x) { gi, xi in (xi > lo && xi < hi) ? gi : 0 }]
         }
     }
 
