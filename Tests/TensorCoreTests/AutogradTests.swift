@@ -142,6 +142,18 @@ final class AutogradTests: XCTestCase {
         XCTAssertNil(frozen.grad)
     }
 
+    /// An op defined outside the core whose backward uses public (recording) ops: the engine
+    /// must run backward closures without recording, so the gradients carry no graph.
+    func testBackwardClosuresDoNotRecordGraph() {
+        let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let w = Tensor(shape: [2], values: [3, 4], requiresGrad: true)
+        let y = withoutGradient { x * w }.recorded("custom_mul", [x, w]) { g, _ in [g * w, g * x] }
+        let g = gradients(of: y.sum(), withRespectTo: [x, w])
+        assertExactly(g[0], shape: [2], [3, 4], path: "custom op ∂x")
+        assertExactly(g[1], shape: [2], [1, 2], path: "custom op ∂w")
+        XCTAssertFalse(g[0]!.requiresGrad || g[1]!.requiresGrad, "gradients must not carry graph nodes")
+    }
+
     func testGradientsOfDoesNotTouchGradFields() {
         let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
         let mid = x * x
