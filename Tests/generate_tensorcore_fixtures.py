@@ -99,7 +99,7 @@ class FixtureFile:
             f.attrs["generator"] = "Tests/generate_tensorcore_fixtures.py"
             f.attrs["torch_version"] = str(torch.__version__)
             for name, op, inputs, out, r, grads, attrs in self.cases:
-                g = f.create_group(name)
+                g = untimed_group(f, name)
                 g.attrs["op"] = op
                 for k, v in attrs.items():
                     if isinstance(v, str):
@@ -119,17 +119,25 @@ class FixtureFile:
         print(f"{path}: {len(self.cases)} cases, {os.path.getsize(path)} bytes")
 
 
+def untimed_group(parent, name):
+    """A group without modification times, so that regenerating gives identical bytes."""
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    return h5py.Group(h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl))
+
+
 def write_dataset(group, path, array):
     """A float32 dataset; small ones use the compact layout (data inside the object header)."""
     array = np.array(array, dtype=np.float32, order="C")  # (ascontiguousarray turns 0-d into 1-d)
-    if array.nbytes > 12000:
-        group.create_dataset(path, data=array)
-        return
     parent, _, name = path.rpartition("/")
-    target = group.require_group(parent) if parent else group
+    target = (group[parent] if parent in group else untimed_group(group, parent)) if parent else group
+    if array.nbytes > 12000:
+        target.create_dataset(name, data=array, track_times=False)
+        return
     space = h5py.h5s.create_simple(array.shape) if array.ndim else h5py.h5s.create(h5py.h5s.SCALAR)
     dcpl = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
     dcpl.set_layout(h5py.h5d.COMPACT)
+    dcpl.set_obj_track_times(False)
     ds = h5py.h5d.create(target.id, name.encode(), h5py.h5t.IEEE_F32LE, space, dcpl=dcpl)
     ds.write(h5py.h5s.ALL, h5py.h5s.ALL, array)
 
