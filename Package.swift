@@ -62,7 +62,9 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: plain),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: plain),
+        .testTarget(
+            name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
         .testTarget(

@@ -123,6 +123,37 @@ final class AutogradTests: XCTestCase {
         assertExactly(d.grad, shape: [2], [100, 100], path: "non-target d is untouched")
     }
 
+    func testLeafReadyCallbackFiresOncePerTargetWithFinalGradient() {
+        let a = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let b = Tensor(shape: [2], values: [3, 4], requiresGrad: true)
+        let frozen = Tensor(shape: [2], values: [5, 6], requiresGrad: true)
+        // a is used by two consumers: its callback must come after both have contributed.
+        let h = a * b
+        let loss = (h * a + h * frozen).sum()
+        var seen: [(String, [Float])] = []
+        loss.backward(accumulatingInto: [a, b]) { leaf in
+            seen.append((leaf === a ? "a" : leaf === b ? "b" : "other", leaf.grad!.values))
+        }
+        // L = Σ a²b + a·b·f: ∂a = 2ab + bf = [6+15, 16+24], ∂b = a² + af = [1+5, 4+12].
+        XCTAssertEqual(seen.map(\.0).sorted(), ["a", "b"], "one callback per target leaf, none for others")
+        for (name, values) in seen {
+            XCTAssertEqual(values, name == "a" ? [21, 40] : [6, 16], "\(name)'s grad must be final when reported")
+        }
+        XCTAssertNil(frozen.grad)
+    }
+
+    /// An op defined outside the core whose backward uses public (recording) ops: the engine
+    /// must run backward closures without recording, so the gradients carry no graph.
+    func testBackwardClosuresDoNotRecordGraph() {
+        let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
+        let w = Tensor(shape: [2], values: [3, 4], requiresGrad: true)
+        let y = withoutGradient { x * w }.recorded("custom_mul", [x, w]) { g, _ in [g * w, g * x] }
+        let g = gradients(of: y.sum(), withRespectTo: [x, w])
+        assertExactly(g[0], shape: [2], [3, 4], path: "custom op ∂x")
+        assertExactly(g[1], shape: [2], [1, 2], path: "custom op ∂w")
+        XCTAssertFalse(g[0]!.requiresGrad || g[1]!.requiresGrad, "gradients must not carry graph nodes")
+    }
+
     func testGradientsOfDoesNotTouchGradFields() {
         let x = Tensor(shape: [2], values: [1, 2], requiresGrad: true)
         let mid = x * x

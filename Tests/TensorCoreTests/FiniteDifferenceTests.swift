@@ -118,6 +118,15 @@ final class FiniteDifferenceTests: XCTestCase {
         checkFiniteDifferences("bmm shared", [inputs.normal([2, 3, 2]), inputs.normal([2, 3])]) { batchedMatmul($0[0], $0[1]) }
     }
 
+    func testLinear() {
+        checkFiniteDifferences("linear", [inputs.normal([3, 4]), inputs.normal([2, 4]), inputs.normal([2])]) {
+            linear($0[0], weight: $0[1], bias: $0[2])
+        }
+        checkFiniteDifferences("linear without bias", [inputs.normal([2, 3]), inputs.normal([4, 3])]) {
+            linear($0[0], weight: $0[1])
+        }
+    }
+
     func testShapeOps() {
         checkFiniteDifferences("reshape", [inputs.normal([2, 3, 2])]) { $0[0].reshaped([3, -1]) }
         checkFiniteDifferences("permute", [inputs.normal([2, 3, 2])]) { $0[0].permuted([2, 0, 1]) }

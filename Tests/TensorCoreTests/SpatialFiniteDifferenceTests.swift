@@ -67,6 +67,8 @@ final class SpatialFiniteDifferenceTests: XCTestCase {
     func testUpsampleAndUnfold() {
         checkFiniteDifferences("upsample ×2", [inputs.normal([1, 2, 2, 3])]) { $0[0].upsampleNearest(factor: 2) }
         checkFiniteDifferences("upsample 3×1", [inputs.normal([1, 1, 2, 2])]) { $0[0].upsampleNearest(factorY: 3, factorX: 1) }
+        checkFiniteDifferences("resize 3×2 → 5×4", [inputs.normal([1, 2, 3, 2])]) { $0[0].resizeNearest(height: 5, width: 4) }
+        checkFiniteDifferences("resize 5×4 → 2×3", [inputs.normal([1, 1, 5, 4])]) { $0[0].resizeNearest(height: 2, width: 3) }
         checkFiniteDifferences("unfold k3 p1", [inputs.normal([1, 2, 3, 3])]) { $0[0].unfold(kernel: 3, padding: 1) }
         checkFiniteDifferences("unfold k2 s2", [inputs.normal([2, 1, 4, 5])]) { $0[0].unfold(kernel: 2, stride: 2) }
     }

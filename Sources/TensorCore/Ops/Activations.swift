@@ -33,7 +33,8 @@ extension Tensor {
     }
 }
 
-/// Parametric ReLU: x for x ≥ 0, a·x otherwise, with `weight` holding one slope or one per
+/// Parametric ReLU: x for x > 0, a·x otherwise (at x = 0 the gradient takes the slope branch,
+/// as PyTorch's), with `weight` holding one slope or one per
 /// channel (dimension 1 of `x`). Shapes: x [N, C, ...], weight [1] or [C].
 public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
     let c = x.rank >= 2 ? x.shape[1] : 1
@@ -55,13 +56,13 @@ public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
             let t = Tensor(uninitializedShape: x.shape)
             for i in 0..<n {
                 let a = pw[perChannel ? (i / inner) % c : 0]
-                t.data[i] = px[i] >= 0 ? pg[i] : a * pg[i]
+                t.data[i] = px[i] > 0 ? pg[i] : a * pg[i]
             }
             gx = t
         }
         if needs[1] {
             let t = Tensor.zeros(weight.shape)
-            for i in 0..<n where px[i] < 0 {
+            for i in 0..<n where px[i] <= 0 {
                 t.data[perChannel ? (i / inner) % c : 0] += pg[i] * px[i]
             }
             gw = t
