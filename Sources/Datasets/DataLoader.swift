@@ -83,7 +83,8 @@ public final class DataLoader {
 private final class Prefetcher {
     let sampler: ShardedSampler
     let augmentation: Augmentation
-    private let source: TrainingSource
+    /// Used by the prefetch thread only; released once the thread has ended.
+    private var source: TrainingSource?
     private let condition = NSCondition()
     private let finished = DispatchSemaphore(value: 0)
     // Guarded by `condition`.
@@ -120,13 +121,14 @@ private final class Prefetcher {
         return taken
     }
 
-    /// Ends the thread and waits for it.
+    /// Ends the thread, waits for it, and releases the source (closing its file, if any).
     func stop() {
         condition.lock()
         stopping = true
         condition.signal()
         condition.unlock()
         finished.wait()
+        source = nil
     }
 
     private func run() {
@@ -153,6 +155,7 @@ private final class Prefetcher {
 
     /// Reads and augments this rank's samples at `position` (prefetch thread only).
     private func makeBatch(at position: SamplerPosition) throws -> Batch {
+        guard let source else { preconditionFailure("DataLoader: batch requested after close") }
         if cachedEpoch != position.epoch {
             cachedPermutation = sampler.permutation(epoch: position.epoch)
             cachedEpoch = position.epoch

@@ -73,10 +73,10 @@ public struct PreprocessSummary: Sendable {
     public let skipped: [SkippedFile]
     /// The content hash of the file.
     public let contentHash: String
-    /// Wall-clock seconds.
-    public let seconds: Double
     /// Label classes (paired data).
     public let numClasses: Int?
+    /// Wall-clock seconds, listing included.
+    public let seconds: Double
 
     /// Images written in all.
     public var written: Int { counts.reduce(0) { $0 + $1.count } }
@@ -96,6 +96,7 @@ public enum Preprocessor {
     /// `bTest` or, when those are `nil`, by `options.testFraction`.
     public static func unpaired(a: PreprocessSource, b: PreprocessSource, aTest: PreprocessSource?, bTest: PreprocessSource?,
                                 output: String, options: PreprocessOptions) throws -> PreprocessSummary {
+        let started = DispatchTime.now()
         var jobs: [Job] = [], skipped: [SkippedFile] = []
         func add(_ source: PreprocessSource, train: String, test: String, testSource: PreprocessSource?) throws {
             let folder = try listing(source, skipped: &skipped)
@@ -115,13 +116,14 @@ public enum Preprocessor {
             "b_test": bTest?.path ?? NSNull(), "test_fraction": options.testFraction,
         ]
         return try run(jobs: jobs, splits: DatasetLayout.unpairedSplits, required: [("trainA", a), ("trainB", b)],
-                       skipped: skipped, output: output, options: options, parameters: parameters)
+                       skipped: skipped, started: started, output: output, options: options, parameters: parameters)
     }
 
     /// A paired dataset (CoCosNet): images with PNG class-id label maps matched by relative path
     /// without extension; files without a partner are reported as skipped.
     public static func paired(images: PreprocessSource, labels: PreprocessSource, imagesTest: PreprocessSource?,
                               labelsTest: PreprocessSource?, output: String, options: PreprocessOptions) throws -> PreprocessSummary {
+        let started = DispatchTime.now()
         var jobs: [Job] = [], skipped: [SkippedFile] = []
         func add(_ images: PreprocessSource, _ labels: PreprocessSource, split: String?) throws {
             let imageFiles = try listing(images, skipped: &skipped).files
@@ -150,7 +152,7 @@ public enum Preprocessor {
             "test_fraction": options.testFraction,
         ]
         return try run(jobs: jobs, splits: DatasetLayout.pairedSplits, required: [("train", images)],
-                       skipped: skipped, output: output, options: options, parameters: parameters)
+                       skipped: skipped, started: started, output: output, options: options, parameters: parameters)
     }
 
     // MARK: - Running
@@ -162,7 +164,7 @@ public enum Preprocessor {
     }
 
     private static func run(jobs: [Job], splits: [String], required: [(String, PreprocessSource)], skipped planned: [SkippedFile],
-                            output: String, options: PreprocessOptions, parameters: [String: Any]) throws -> PreprocessSummary {
+                            started: DispatchTime, output: String, options: PreprocessOptions, parameters: [String: Any]) throws -> PreprocessSummary {
         let clock = ProgressBar(total: jobs.count, label: "preprocess", unit: "images",
                                 output: options.showProgress ? nil : { _ in })
         if options.strict, let first = planned.first { throw DatasetError("\(first.path): \(first.reason) (--strict)") }
@@ -207,7 +209,8 @@ public enum Preprocessor {
             if let numClasses { attributes.append(("num_classes", .int(numClasses))) }
             let hash = try writer.finish(attributes: attributes)
             return PreprocessSummary(path: output, counts: splits.map { ($0, writer.count(of: $0)) }, skipped: skipped,
-                                     contentHash: hash, seconds: clock.elapsed, numClasses: numClasses)
+                                     contentHash: hash, numClasses: numClasses,
+                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
         } catch {
             writer.discard()
             throw error
