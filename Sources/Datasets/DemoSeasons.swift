@@ -15,7 +15,14 @@ public struct SeasonsGenerator: DemoGenerator {
 
     /// Class ids of the label map.
     public enum Label: Int, CaseIterable {
-        case sky = 0, ground, rock, tree
+        /// Above the horizon.
+        case sky = 0
+        /// Below the horizon.
+        case ground
+        /// Ground where the fractal noise passes the scene's threshold.
+        case rock
+        /// Inside a triangle tree.
+        case tree
     }
 
     /// Summer colours by label: blue sky, green ground, brown rock, dark green trees.

@@ -53,7 +53,10 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
 
 /// The encoded formats the codecs understand.
 public enum ImageFormat: String, Sendable {
-    case jpeg, png
+    /// JPEG (JFIF, EXIF or raw), recognised by FF D8 FF.
+    case jpeg
+    /// PNG, recognised by its 8-byte signature.
+    case png
 
     /// The format announced by the first bytes, or nil.
     public init?(signature bytes: UnsafeRawBufferPointer) {

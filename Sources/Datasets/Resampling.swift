@@ -25,7 +25,14 @@ public enum ResamplingFilter: String, Sendable {
 
 /// A rectangle in pixel coordinates.
 public struct PixelRect: Equatable, Sendable {
-    public var x: Int, y: Int, width: Int, height: Int
+    /// Left column.
+    public var x: Int
+    /// Top row.
+    public var y: Int
+    /// Columns.
+    public var width: Int
+    /// Rows.
+    public var height: Int
 
     /// The rectangle with its top-left corner at (x, y).
     public init(x: Int, y: Int, width: Int, height: Int) {
