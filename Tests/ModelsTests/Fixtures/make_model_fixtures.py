@@ -116,7 +116,7 @@ def cyclegan():
     for net in nets.values():
         init_normal(net)
     path = os.path.join(HERE, "cyclegan.h5")
-    with h5py.File(path, "w", libver="latest") as f:
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         for k, v in dict(ngf=ngf, ndf=ndf, blocks=blocks, size=size, batch=n, lr=2e-4).items():
             f.attrs[k] = v

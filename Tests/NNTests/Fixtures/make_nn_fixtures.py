@@ -296,7 +296,7 @@ def write_case(f, name, module, inputs, attrs=None, forward=None, train=True, ex
 
 def layers_file():
     path = os.path.join(HERE, "layers.h5")
-    with h5py.File(path, "w", libver="latest") as f:
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         x = rnd(2, 3, 7, 6)
         write_case(f, "conv_reflect", nn.Conv2d(3, 5, 3, padding=1, padding_mode="reflect").double(), {"x": x},
@@ -372,7 +372,7 @@ def layers_file():
 
 def optim_file():
     path = os.path.join(HERE, "optim.h5")
-    with h5py.File(path, "w", libver="latest") as f:
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         for name, kw in [("adam_wd", dict(lr=2e-3, betas=(0.5, 0.999), eps=1e-8, weight_decay=1e-2)),
                          ("adam_ttur", dict(lr=1e-3, betas=(0.0, 0.9), eps=1e-3, weight_decay=0.0)),
@@ -402,7 +402,7 @@ def optim_file():
 def schedules_file():
     path = os.path.join(HERE, "schedules.h5")
     dummy = [torch.zeros(1, requires_grad=True)]
-    with h5py.File(path, "w", libver="latest") as f:
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         # CycleGAN: LambdaLR stepped at the start of every epoch after the first (2020 code).
         n_epochs, n_decay, epoch_count = 3, 4, 1
