@@ -57,7 +57,7 @@ let package = Package(
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
-            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Training", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
         // MARK: - Tests
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
         .testTarget(
-            name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"],
+            name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], swiftSettings: plain),
