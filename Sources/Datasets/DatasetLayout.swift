@@ -11,8 +11,9 @@
 // Content hash: SHA-256, in hex, of
 //     "i2i-dataset 1\n" ‖ for each split in canonical order (trainA, trainB, testA, testB,
 //     train, test, then any other in name order): "<split> <N> <S>\n" ‖ D(split)
-// where D(split) is the 32-byte SHA-256 of, for each image i in order:
-//     names[i] as UTF-8 ‖ 0x00 ‖ images[i] ‖ labels[i] (if present) ‖ truth[i] (if present).
+// where D(split) is the SHA-256 of R(0) ‖ R(1) ‖ … ‖ R(N−1), and the record digest R(i) is the
+// SHA-256 of names[i] as UTF-8 ‖ 0x00 ‖ images[i] ‖ labels[i] (if present) ‖ truth[i] (if
+// present). Record digests are independent, so writers compute them on all cores.
 // It covers every stored pixel and name and nothing else (no times, no parameters), so the
 // same input always gives the same hash.
 
@@ -69,13 +70,26 @@ public struct SplitHasher: Sendable {
     /// An empty split.
     public init() {}
 
-    /// Adds image `count` with its name and extra planes, in the order they are stored.
-    public mutating func add(name: String, image: [UInt8], labels: [UInt8]? = nil, truth: [UInt8]? = nil) {
-        hash.update(Array(name.utf8) + [0])
-        hash.update(image)
-        if let labels { hash.update(labels) }
-        if let truth { hash.update(truth) }
+    /// The digest R(i) of one stored image with its name and extra planes.
+    public static func recordDigest(name: String, image: [UInt8], labels: [UInt8]? = nil, truth: [UInt8]? = nil) -> [UInt8] {
+        var record = SHA256()
+        record.update(Array(name.utf8) + [0])
+        record.update(image)
+        if let labels { record.update(labels) }
+        if let truth { record.update(truth) }
+        return record.digest()
+    }
+
+    /// Adds the next image by its record digest (``recordDigest(name:image:labels:truth:)``).
+    public mutating func add(recordDigest: [UInt8]) {
+        precondition(recordDigest.count == 32, "SplitHasher: a record digest has 32 bytes")
+        hash.update(recordDigest)
         count += 1
+    }
+
+    /// Adds the next image with its name and extra planes, in the order they are stored.
+    public mutating func add(name: String, image: [UInt8], labels: [UInt8]? = nil, truth: [UInt8]? = nil) {
+        add(recordDigest: SplitHasher.recordDigest(name: name, image: image, labels: labels, truth: truth))
     }
 
     /// The split's 32-byte digest.

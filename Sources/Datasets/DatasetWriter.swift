@@ -64,8 +64,11 @@ public final class DatasetWriter {
     public func count(of split: String) -> Int { counts[split] ?? 0 }
 
     /// Appends one image (S × S × 3) with its name, and its label map (S × S × 1) and true
-    /// translation (S × S × 3) when the split holds them.
-    public func append(to split: String, name: String, image: Bitmap, labels: Bitmap? = nil, truth: Bitmap? = nil) throws {
+    /// translation (S × S × 3) when the split holds them. `recordDigest`, when given, must be
+    /// ``SplitHasher/recordDigest(name:image:labels:truth:)`` of the same values (callers
+    /// compute it on worker threads); otherwise it is computed here.
+    public func append(to split: String, name: String, image: Bitmap, labels: Bitmap? = nil, truth: Bitmap? = nil,
+                       recordDigest: [UInt8]? = nil) throws {
         guard let target = splits[split] else { throw DatasetError("\(path): no split '\(split)' was declared") }
         try check(image, channels: 3, "image '\(name)'")
         guard (labels != nil) == target.contents.labels, (truth != nil) == target.contents.truth else {
@@ -82,7 +85,8 @@ public final class DatasetWriter {
         }
         target.names.append(name)
         counts[split, default: 0] += 1
-        target.hasher.add(name: name, image: image.pixels, labels: labels?.pixels, truth: truth?.pixels)
+        target.hasher.add(recordDigest: recordDigest
+            ?? SplitHasher.recordDigest(name: name, image: image.pixels, labels: labels?.pixels, truth: truth?.pixels))
     }
 
     /// Writes names and attributes, closes the file and moves it into place; returns the

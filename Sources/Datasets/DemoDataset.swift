@@ -59,22 +59,23 @@ public enum DemoDataset {
                 let chunk = Swift.max(16, 4 * Parallel.threadCount)
                 for start in stride(from: 0, to: n, by: chunk) {
                     let range = start..<Swift.min(n, start + chunk)
-                    var scenes = [(a: Bitmap, b: Bitmap)?](repeating: nil, count: range.count)
-                    scenes.withUnsafeMutableBufferPointer { slots in
+                    // Rendered (with each stored image's record digest) on all cores, written in order.
+                    var prepared = [(name: String, image: Bitmap, truth: Bitmap?, digest: [UInt8])?](repeating: nil, count: range.count)
+                    prepared.withUnsafeMutableBufferPointer { slots in
                         let slots = slots
                         Parallel.forEachTask(range.count) { i in
-                            slots[i] = generator.render(scene: sceneBase(split) + UInt64(range.lowerBound + i), size: size)
+                            let index = range.lowerBound + i
+                            let scene = generator.render(scene: sceneBase(split) + UInt64(index), size: size)
+                            let name = "\(kind.rawValue)/\(split)/" + String(format: "%06d", index)
+                            // A splits show A (truth B); B splits show B (truth A); only test splits keep the truth.
+                            let (image, other) = split.hasSuffix("A") ? (scene.a, scene.b) : (scene.b, scene.a)
+                            let truth = split.hasPrefix("test") ? other : nil
+                            slots[i] = (name, image, truth, SplitHasher.recordDigest(name: name, image: image.pixels, truth: truth?.pixels))
                         }
                     }
-                    for (offset, scene) in scenes.enumerated() {
-                        let (a, b) = scene!
-                        let name = "\(kind.rawValue)/\(split)/" + String(format: "%06d", range.lowerBound + offset)
-                        switch split {
-                        case "trainA": try writer.append(to: split, name: name, image: a)
-                        case "trainB": try writer.append(to: split, name: name, image: b)
-                        case "testA": try writer.append(to: split, name: name, image: a, truth: b)
-                        default: try writer.append(to: split, name: name, image: b, truth: a)
-                        }
+                    for item in prepared {
+                        let (name, image, truth, digest) = item!
+                        try writer.append(to: split, name: name, image: image, truth: truth, recordDigest: digest)
                     }
                 }
             }

@@ -159,7 +159,7 @@ public enum Preprocessor {
 
     /// A decoded and fitted job, or why it was skipped.
     enum Outcome {
-        case image(Bitmap, labels: Bitmap?)
+        case image(Bitmap, labels: Bitmap?, recordDigest: [UInt8])
         case skipped(SkippedFile)
     }
 
@@ -189,9 +189,9 @@ public enum Preprocessor {
                     case .skipped(let file):
                         if options.strict { throw DatasetError("\(file.path): \(file.reason) (--strict)") }
                         skipped.append(file)
-                    case .image(let image, let labels):
+                    case .image(let image, let labels, let digest):
                         if let labels { largestLabel = max(largestLabel, Int(labels.pixels.max() ?? 0)) }
-                        try writer.append(to: job.split, name: job.name, image: image, labels: labels)
+                        try writer.append(to: job.split, name: job.name, image: image, labels: labels, recordDigest: digest)
                     }
                     clock.advance()
                 }
@@ -228,10 +228,13 @@ public enum Preprocessor {
     }
 
     private static func prepare(_ job: Job, options: PreprocessOptions) -> Outcome {
+        func ready(_ image: Bitmap, _ labels: Bitmap?) -> Outcome {
+            .image(image, labels: labels, recordDigest: SplitHasher.recordDigest(name: job.name, image: image.pixels, labels: labels?.pixels))
+        }
         do {
             let image = try ImageCodec.read(contentsOf: job.image, maxPixels: options.maxPixels)
             guard let labelPath = job.labels else {
-                return .image(image.fitted(toSquare: options.size, mode: options.resizeMode), labels: nil)
+                return ready(image.fitted(toSquare: options.size, mode: options.resizeMode), nil)
             }
             let labels = try ImageCodec.readLabels(contentsOf: labelPath, maxPixels: options.maxPixels)
             guard labels.width == image.width, labels.height == image.height else {
@@ -240,8 +243,8 @@ public enum Preprocessor {
             if let classes = options.numClasses, let top = labels.pixels.max(), Int(top) >= classes {
                 return .skipped(SkippedFile(path: labelPath, reason: "label value \(top) is not below --num-classes \(classes)"))
             }
-            return .image(image.fitted(toSquare: options.size, mode: options.resizeMode),
-                          labels: labels.fitted(toSquare: options.size, mode: options.resizeMode, filter: .nearest))
+            return ready(image.fitted(toSquare: options.size, mode: options.resizeMode),
+                         labels.fitted(toSquare: options.size, mode: options.resizeMode, filter: .nearest))
         } catch let error as ImageError {
             return .skipped(SkippedFile(path: error.path ?? job.image, reason: error.reason))
         } catch {
