@@ -37,11 +37,17 @@ import TensorCore
 public final class AGGAN: GANModel {
     public let kind = ModelKind.aggan
     public let options: AGGANOptions
+    /// Generator A → B (paper F_{S→T}).
     public let g_A: AGGANGenerator
+    /// Generator B → A (paper F_{T→S}).
     public let g_B: AGGANGenerator
+    /// Attention on A images, composing g_A's output (paper A_S).
     public let g_A_ae: AGGANAttention
+    /// Attention on B images, composing g_B's output (paper A_T).
     public let g_B_ae: AGGANAttention
+    /// Discriminator of domain A (paper D_S).
     public let d_A: AGGANDiscriminator
+    /// Discriminator of domain B (paper D_T).
     public let d_B: AGGANDiscriminator
     /// The train ops' optimisers, in TF's order of use within an iteration.
     public let optimizerGA: Adam, optimizerDB: Adam, optimizerGB: Adam, optimizerDA: Adam
