@@ -106,6 +106,8 @@ public final class AGGAN: GANModel {
         }
     }
 
+    public var trainingEpochs: Int { options.maxEpochs }
+
     /// The image pools (per-rank state saved in checkpoints); each entry is a fake image
     /// [1, 3, H, W] and the mask it was composed with [1, 1, H, W].
     public var pools: [(name: String, pool: ImagePool)] { [("fake_A", fakeAPool), ("fake_B", fakeBPool)] }
