@@ -81,6 +81,8 @@ public final class CycleGAN: GANModel {
         }
     }
 
+    public var trainingEpochs: Int { options.epochs + options.epochsDecay }
+
     /// The image pools (per-rank state saved in checkpoints).
     public var pools: [(name: String, pool: ImagePool)] { [("fake_A", fakeAPool), ("fake_B", fakeBPool)] }
 

@@ -73,6 +73,10 @@ public protocol GANModel: AnyObject {
     var optimizers: [Adam] { get }
     /// Per-rank random streams the model owns (image pools, noise), for checkpoints.
     var randomStreams: [(name: String, stream: RandomStream)] { get set }
+    /// Per-rank image pools, for checkpoints.
+    var pools: [(name: String, pool: ImagePool)] { get }
+    /// Epochs of the model's full schedule (what a run trains unless told otherwise).
+    var trainingEpochs: Int { get }
 
     /// Sets the learning rates for a position in training (epochs and iterations from 0).
     func updateLearningRates(epoch: Int, iteration: Int)

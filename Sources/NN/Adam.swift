@@ -1,7 +1,8 @@
 // Adam exactly as PyTorch's `torch.optim.Adam` (single-tensor path): coupled L2 weight decay
 // added to the gradient, m updated by lerp, bias corrections computed in double precision, and
 // p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + eps). One loop over each group's flat
-// buffers; parameters of frozen modules are skipped.
+// buffers; parameters of frozen modules are skipped. TensorFlow's `AdamOptimizer` (AGGAN) adds
+// eps to √v before the bias correction instead; `Settings.epsilonBeforeCorrection` selects that.
 import Foundation
 import TensorCore
 
@@ -13,12 +14,18 @@ public final class Adam {
         public var beta2: Double
         public var eps: Double
         public var weightDecay: Double
+        /// TensorFlow's form, p ← p − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + eps) (the "ε̂" of Kingma
+        /// & Ba): eps is added before the bias correction, so it weighs √(1 − β2ᵗ)⁻¹ times more
+        /// than in PyTorch's form. Only parameters with gradients near eps see a difference.
+        public var epsilonBeforeCorrection: Bool
 
-        public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0) {
+        public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
+                    epsilonBeforeCorrection: Bool = false) {
             self.beta1 = beta1
             self.beta2 = beta2
             self.eps = eps
             self.weightDecay = weightDecay
+            self.epsilonBeforeCorrection = epsilonBeforeCorrection
         }
     }
 
@@ -83,6 +90,7 @@ public final class Adam {
         let stepSize = Float(state.group.learningRate / biasCorrection1)
         let w1 = Float(1 - s.beta1), b2 = Float(s.beta2), eps = Float(s.eps), wd = Float(s.weightDecay)
         let bc2 = Float(biasCorrection2Sqrt)
+        let tfEpsilon = s.epsilonBeforeCorrection
         let p = state.group.values.pointer, g = state.group.gradients.pointer
         let m = state.exp_avg.pointer, v = state.exp_avg_sq.pointer
         for segment in state.group.segments {
@@ -97,7 +105,7 @@ public final class Adam {
                     let diff = grad - m[i]
                     m[i] = w1 < 0.5 ? m[i] + w1 * diff : grad - diff * (1 - w1)
                     v[i] = v[i] * b2 + (1 - b2) * grad * grad
-                    let denom = v[i].squareRoot() / bc2 + eps
+                    let denom = tfEpsilon ? (v[i].squareRoot() + eps) / bc2 : v[i].squareRoot() / bc2 + eps
                     p[i] -= stepSize * m[i] / denom
                 }
             }

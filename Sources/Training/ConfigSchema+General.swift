@@ -28,7 +28,7 @@ public enum ExperimentSchema {
     public static func fields(for kind: ModelKind) -> [ConfigField] {
         switch kind {
         case .cyclegan: return CycleGANOptions.fields
-        case .aggan: return []
+        case .aggan: return AGGANOptions.fields
         }
     }
 
