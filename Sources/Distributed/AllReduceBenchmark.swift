@@ -14,7 +14,7 @@ public enum AllReduceBenchmark {
         public var iterations: Int
         /// Median over iterations of the slowest rank's time, in seconds.
         public var secondsMedian: Double
-        /// bytes / secondsMedian, in GB/s (10⁹ bytes per second).
+        /// bytes / secondsMedian, in GB/s (10⁹ bytes per second); 0 for one rank.
         public var algorithmBandwidth: Double
         /// algorithmBandwidth × 2(n−1)/n, in GB/s; 0 for one rank.
         public var busBandwidth: Double
@@ -77,7 +77,8 @@ public enum AllReduceBenchmark {
         let median = slowest.count % 2 == 1 ? slowest[slowest.count / 2]
             : (slowest[slowest.count / 2 - 1] + slowest[slowest.count / 2]) / 2
         let bytesMoved = Double(count * 4)
-        let algorithm = median > 0 ? bytesMoved / median / 1e9 : 0
+        // One rank moves nothing: report zero rather than bytes over a no-op's time.
+        let algorithm = n > 1 && median > 0 ? bytesMoved / median / 1e9 : 0
         return Measurement(bytes: count * 4, iterations: iterations, secondsMedian: median,
                            algorithmBandwidth: algorithm,
                            busBandwidth: algorithm * busBandwidthFactor(ranks: n),

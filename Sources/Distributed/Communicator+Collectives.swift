@@ -190,7 +190,8 @@ enum MonotonicClock {
 /// How a waiting rank spends the time between two tests of its requests. MPI progresses only
 /// inside those tests, so the first milliseconds are a busy loop that yields the core; long
 /// waits (a slower rank still computing) back off to short sleeps so the waiting rank does not
-/// steal a core from ranks sharing the node.
+/// steal a core from ranks sharing the node. Measured with `i2i bench allreduce` on 2 ranks:
+/// pure spinning and this policy give the same bandwidth from 4 KiB to 64 MiB.
 enum PollBackoff {
     /// Seconds of busy polling before sleeping between tests.
     static let spinSeconds = 0.002

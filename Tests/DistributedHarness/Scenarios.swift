@@ -173,7 +173,7 @@ func runCrash(_ comm: Communicator, _ options: Options) {
 /// Rank `options.rank` receives SIGTERM at step `options.step`; all ranks must stop together.
 func runSignal(_ comm: Communicator, _ options: Options) {
     let signals = SignalMonitor.install()
-    for step in 0..<50 {
+    for step in 0..<options.steps {
         comm.step = step
         if step == options.step && comm.rank == options.rank { kill(getpid(), SIGTERM) }
         usleep(20_000) // the step's work; the signal arrives during it

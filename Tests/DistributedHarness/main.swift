@@ -2,7 +2,7 @@
 // alone, for single-process mode). Each scenario exercises the distributed runtime the way the
 // trainer will and prints "rank R: <scenario> ok" on success; failures exit non-zero.
 //
-//   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--field NAME]
+//   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--steps N] [--field NAME]
 //
 // Scenarios: collectives, synchronizer, decisions, handshake, stall, crash, signal, drift, single.
 import Distributed
@@ -15,6 +15,7 @@ struct Options {
     var rank = 1         // the rank that misbehaves
     var step = 3         // the step at which it misbehaves
     var field = "config_hash"
+    var steps = 50       // steps of the signal scenario (20 ms each)
 
     init(_ arguments: [String]) {
         var it = arguments.dropFirst().makeIterator()
@@ -26,6 +27,7 @@ struct Options {
             case "--rank": rank = Int(value) ?? rank
             case "--step": step = Int(value) ?? step
             case "--field": field = value
+            case "--steps": steps = Int(value) ?? steps
             default: fail("unknown option \(flag)")
             }
         }
