@@ -33,7 +33,12 @@ let package = Package(
             name: "CBLAS",
             linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // MPI: COpenMPI carries <mpi.h> and the link flags (pkg-config `ompi-c`); CMPI is the thin
+        // C wrapper over it, the only MPI surface Swift sees.
+        .systemLibrary(
+            name: "COpenMPI", path: "Sources/CMPI/OpenMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
+        .target(name: "CMPI", dependencies: ["COpenMPI"], exclude: ["OpenMPI"]),
         .target(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
@@ -71,6 +76,10 @@ let package = Package(
             name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
+        // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
+        .executableTarget(
+            name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
+            swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
     ]
