@@ -36,6 +36,13 @@ public final class ProgressBar {
         self.output = output ?? { FileHandle.standardError.write(Data($0.utf8)) }
     }
 
+    /// Extra text shown after the rate (for example current losses).
+    public var detail = ""
+    /// Items done before this bar started (a resumed run); excluded from the rate.
+    public var baseline = 0 {
+        didSet { done = max(done, min(total, baseline)) }
+    }
+
     /// Seconds since the bar was made.
     public var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9 }
 
@@ -70,7 +77,7 @@ public final class ProgressBar {
     /// The text of the display at `seconds` elapsed (no bar when not on a terminal).
     public func line(at seconds: Double) -> String {
         let fraction = total == 0 ? 1 : Double(done) / Double(total)
-        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let rate = seconds > 0 ? Double(done - min(baseline, done)) / seconds : 0
         var parts = ["\(label)"]
         if isTerminal {
             let width = 30, filled = Int(fraction * Double(width))
@@ -84,6 +91,7 @@ public final class ProgressBar {
         } else {
             parts.append("in " + ProgressBar.clock(seconds))
         }
+        if !detail.isEmpty { parts.append(detail) }
         return parts.joined(separator: " ")
     }
 
