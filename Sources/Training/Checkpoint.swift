@@ -66,9 +66,10 @@ public enum CheckpointWriter {
     public static let format = "i2i-checkpoint"
     public static let version = 1
 
-    /// Writes a complete checkpoint at `path` (atomically).
+    /// Writes a complete checkpoint at `path` (atomically). `beforeCommit` runs once everything
+    /// is in the temporary file, before it is flushed and renamed (a test hook).
     public static func write(to path: String, header: CheckpointHeader, networks: [(name: String, module: Module)],
-                             optimizers: [Adam], ranks: [RankState]) throws {
+                             optimizers: [Adam], ranks: [RankState], beforeCommit: () -> Void = {}) throws {
         let file = try HDF5File.create(at: path)
         do {
             var manifest = Manifest()
@@ -120,6 +121,7 @@ public enum CheckpointWriter {
             var h = ContentHash()
             h.update(text)
             try root.setAttribute("checksum", h.hex)
+            beforeCommit()
             try file.close()
         } catch {
             file.discard()

@@ -74,6 +74,35 @@ public final class CheckpointReader {
         }
     }
 
+    /// Every float tensor the file holds (network state, optimiser moments, image pools) as
+    /// (path, flat values), in the order they were written: what tools and tests compare.
+    public func tensors() throws -> [(path: String, values: [Float])] {
+        let manifest: String
+        do { manifest = try file.root.attribute("manifest", as: String.self) } catch {
+            throw CheckpointError(path: path, reason: "missing or unreadable attribute 'manifest'")
+        }
+        return try manifest.split(separator: "\n").dropFirst(2).map { line in
+            let datasetPath = String(line.split(separator: " ")[0])
+            do { return (datasetPath, try file.root.openDataset(datasetPath).read(as: Float.self)) } catch {
+                throw CheckpointError(path: path, reason: "cannot read '\(datasetPath)': \(error)")
+            }
+        }
+    }
+
+    /// Which parameter each stretch of optimiser `name`'s flat moments (group `group`) belongs
+    /// to: (parameter path such as `G_A.model.1.weight`, value count), in buffer order.
+    public func optimizerLayout(_ name: String, group: Int = 0) throws -> [(path: String, count: Int)] {
+        do {
+            let g = try file.root.openGroup("optimizers/\(name)/group\(group)")
+            let paths = try g.openDataset("parameter_paths").readStrings()
+            let counts = try g.attribute("parameter_counts", as: [Int].self)
+            guard paths.count == counts.count else { throw CheckpointError(path: path, reason: "parameter_paths and parameter_counts differ in length") }
+            return Array(zip(paths, counts))
+        } catch let error as CheckpointError { throw error } catch {
+            throw CheckpointError(path: path, reason: "optimizer '\(name)' group \(group): \(error)")
+        }
+    }
+
     /// Network names stored in the file.
     public var networkNames: [String] { (try? file.root.openGroup("networks").childNames) ?? [] }
 
@@ -156,12 +185,15 @@ public struct CheckpointFolder {
         return (nil, skipped)
     }
 
+    /// Temporary files of checkpoint writes that never finished (the writer was killed before
+    /// renaming them), oldest first. They are never loaded; ``prune(keep:)`` deletes them.
+    public func incompleteFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { $0.hasPrefix(".step_") && $0.contains(".tmp-") }.sorted().map { path + "/" + $0 }
+    }
+
     /// Deletes all but the newest `keep` checkpoints (and stale temporary files).
     public func prune(keep: Int) {
-        for f in files().dropFirst(max(keep, 1)) { try? FileManager.default.removeItem(atPath: f) }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        for n in names where n.hasPrefix(".step_") && n.contains(".tmp-") {
-            try? FileManager.default.removeItem(atPath: path + "/" + n)
-        }
+        for f in files().dropFirst(max(keep, 1)) + incompleteFiles() { try? FileManager.default.removeItem(atPath: f) }
     }
 }

@@ -22,6 +22,23 @@ public enum ExperimentSchema {
         ConfigField("distributed.timeout_seconds", .double, .double(300), "deadline of every collective; past it the job aborts"),
         ConfigField("distributed.checksum_every", .int, .int(200), "steps between cross-rank parameter checksum comparisons (0: never)"),
         ConfigField("distributed.max_skipped_steps", .int, .int(5), "consecutive steps skipped for non-finite values before the run stops"),
+    ] + debug
+
+    /// Fault injection and tracing for the multi-rank tests; all off by default. Steps are
+    /// counted from 1, as in metrics.jsonl (step 1 is the first optimisation step).
+    public static let debug: [ConfigField] = [
+        ConfigField("debug.nonfinite_rank", .int, .int(-1), "test hook: this rank's losses become NaN at debug.nonfinite_step (-1: off)"),
+        ConfigField("debug.nonfinite_step", .int, .int(0), "test hook: the step at which debug.nonfinite_rank's losses become NaN"),
+        ConfigField("debug.crash_rank", .int, .int(-1), "test hook: this rank fails at the start of debug.crash_step (-1: off)"),
+        ConfigField("debug.crash_step", .int, .int(0), "test hook: the step at whose start debug.crash_rank fails"),
+        ConfigField("debug.crash_kind", .choice(["kill", "stall"]), .string("kill"),
+                    "test hook: kill (the rank SIGKILLs itself) or stall (it stops taking part, so the others reach the collective deadline)"),
+        ConfigField("debug.checkpoint_pause_seconds", .double, .double(0),
+                    "test hook: rank 0 sleeps this long after writing a checkpoint's temporary file, before renaming it"),
+        ConfigField("debug.per_rank_checksums", .bool, .bool(false),
+                    "test hook: every rank prints a checksum of its networks and optimiser state after each step"),
+        ConfigField("debug.trace_samples", .bool, .bool(false),
+                    "test hook: rank 0 writes each step's global sample indices (position:A:B) to log.txt"),
     ]
 
     /// The section of each model.

@@ -15,6 +15,12 @@ final class DistributedStepContext: StepContext {
     private var synchronizers: [ObjectIdentifier: (sync: GradientSynchronizer, segments: [ObjectIdentifier: Int])] = [:]
     /// Updates skipped in the current step.
     private(set) var skippedInStep = 0
+    /// Names of the optimisers whose update was skipped in the current step.
+    private(set) var skippedOptimizers: [String] = []
+    /// Ranks whose own loss was non-finite in the current step (before any averaging).
+    private(set) var nonFiniteLossRanks = Set<Int>()
+    /// Test hook (`debug.nonfinite_rank`): this rank's losses are NaN in the current step.
+    var poisonLosses = false
     /// Seconds spent waiting on communication in the current step.
     private(set) var communicationSeconds = 0.0
 
@@ -26,7 +32,10 @@ final class DistributedStepContext: StepContext {
     /// Clears the per-step counters.
     func beginStep() {
         skippedInStep = 0
+        skippedOptimizers = []
+        nonFiniteLossRanks = []
         communicationSeconds = 0
+        poisonLosses = false
     }
 
     private func synchronizer(for group: ParameterGroup) -> (sync: GradientSynchronizer, segments: [ObjectIdentifier: Int]) {
@@ -47,12 +56,22 @@ final class DistributedStepContext: StepContext {
         let entries = optimizer.groups.map { synchronizer(for: $0.group) }
         for (state, entry) in zip(optimizer.groups, entries) { entry.sync.begin(gradients: state.group.gradientBuffer) }
         let leaves = optimizer.groups.flatMap { $0.group.leafTensors }
+        let loss = poisonLosses ? loss * Float.nan : loss
         loss.backward(accumulatingInto: leaves) { leaf in
             let id = ObjectIdentifier(leaf)
             for entry in entries {
                 if let segment = entry.segments[id] { entry.sync.parameterReady(segment); return }
             }
         }
+    }
+
+    /// What was skipped in this step and why, for the warning rank 0 prints.
+    var skipReport: String {
+        let updates = skippedOptimizers.joined(separator: " and ") + (skippedOptimizers.count == 1 ? " update" : " updates")
+        let cause = nonFiniteLossRanks.isEmpty ? "non-finite gradients"
+            : communicator.size == 1 ? "a non-finite loss"
+            : "a non-finite loss on rank" + (nonFiniteLossRanks.count == 1 ? " " : "s ") + nonFiniteLossRanks.sorted().map(String.init).joined(separator: ", ")
+        return "\(cause); the \(updates) skipped on every rank"
     }
 
     @discardableResult
@@ -63,12 +82,19 @@ final class DistributedStepContext: StepContext {
             let entry = synchronizer(for: state.group)
             _ = entry.sync.finish()
         }
-        let locallyBad = !loss.isFinite || !optimizer.groups.allSatisfy { $0.group.gradientsAreFinite() }
+        // Gradients are averaged by now, so a non-finite value on one rank shows on all of them;
+        // the loss is still this rank's own, which names the rank where the trouble started.
+        let lossBad = poisonLosses || !loss.isFinite
+        let gradientsBad = !optimizer.groups.allSatisfy { $0.group.gradientsAreFinite() }
         communicator.phase = "\(optimizer.name) finite check"
-        let skip = communicator.anyRank(locallyBad)
+        var flags = [Int](repeating: 0, count: communicator.size)
+        flags[communicator.rank] = (lossBad ? 2 : 0) | (gradientsBad ? 1 : 0)
+        flags = communicator.allReduce(flags, .max)
         communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-        if skip {
+        if flags.contains(where: { $0 != 0 }) {
             skippedInStep += 1
+            skippedOptimizers.append(optimizer.name)
+            for (r, f) in flags.enumerated() where f & 2 != 0 { nonFiniteLossRanks.insert(r) }
             return false
         }
         communicator.phase = "\(optimizer.name) update"

@@ -69,8 +69,9 @@ public final class RunFolder {
         switch value {
         case let v as String: return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case let v as Int: return String(v)
-        case let v as Double: return v.isFinite ? String(format: "%.6g", v) : "null"
-        case let v as Float: return v.isFinite ? String(format: "%.6g", Double(v)) : "null"
+        // Shortest text that reads back to the same value, so runs can be compared exactly.
+        case let v as Double: return v.isFinite ? "\(v)" : "null"
+        case let v as Float: return v.isFinite ? "\(v)" : "null"
         case let v as Bool: return v ? "true" : "false"
         case let v as [(String, Any)]: return "{" + v.map { "\"\($0.0)\": \(json($0.1))" }.joined(separator: ", ") + "}"
         default: return "null"

@@ -18,6 +18,9 @@ extension Trainer {
             var chosen: String? = nil
             var failure: String? = nil
             if isRoot {
+                for path in folder.checkpoints.incompleteFiles() {
+                    comm.warning("ignoring \(path): a checkpoint write that did not finish (never loaded; deleted at the next checkpoint)")
+                }
                 let (reader, skipped) = folder.checkpoints.newestGood()
                 for (path, reason) in skipped { comm.warning("skipping checkpoint \(path): \(reason)") }
                 if let reader {
@@ -97,7 +100,28 @@ extension Trainer {
             codeVersion: i2iVersion, configHash: config.hash, parameterLayout: Fingerprint.layoutHash(of: parameters),
             parameterCount: parameters.reduce(0) { $0 + $1.shape.elementCount }, datasetHash: data.info.contentHash,
             datasetCounts: counts, globalBatch: config.globalBatch, seed: config.seed, extra: [:])
-        try communicator.verifyConsistency(fingerprint)
+        try compareConfigurations()
+        do { try communicator.verifyConsistency(fingerprint) } catch DistributedError.mismatch(let message) {
+            throw ConfigError(message)   // thrown on every rank alike: bad input, exit status 2
+        }
+    }
+
+    /// All-gathers the resolved configurations; when a rank's differs, throws on every rank a
+    /// line naming the rank and the first differing key (the fingerprint only has their hash).
+    private func compareConfigurations() throws {
+        guard communicator.size > 1 else { return }
+        let texts = communicator.allGather(Array(config.yaml().utf8)).map { String(decoding: $0, as: UTF8.self) }
+        var votes: [String: Int] = [:]
+        for t in texts { votes[t, default: 0] += 1 }
+        let best = votes.values.max() ?? 0
+        guard let reference = texts.firstIndex(where: { votes[$0] == best }),
+              let odd = texts.indices.first(where: { texts[$0] != texts[reference] }) else { return }
+        let mine = ExperimentConfig.keyedLines(of: texts[odd]), theirs = ExperimentConfig.keyedLines(of: texts[reference])
+        let key = mine.first { entry in theirs.first { $0.key == entry.key }?.value != entry.value }?.key
+            ?? theirs.first { entry in !mine.contains { $0.key == entry.key } }?.key
+        let value = { (lines: [(key: String, value: String)]) in lines.first { $0.key == key }?.value ?? "(absent)" }
+        throw ConfigError("rank \(odd) differs from rank \(reference) in config key \(key ?? "?") "
+                          + "(rank \(odd): \(value(mine)), rank \(reference): \(value(theirs)))")
     }
 
     /// Gathers every rank's pools to rank 0, which writes the checkpoint; all ranks learn
@@ -113,7 +137,9 @@ extension Trainer {
                                           worldSize: communicator.size, config: config.yaml(), skippedSteps: skipped)
             do {
                 try CheckpointWriter.write(to: path, header: header, networks: model.networks,
-                                           optimizers: model.optimizers, ranks: ranks)
+                                           optimizers: model.optimizers, ranks: ranks) {
+                    DebugHooks(config).pauseBeforeCheckpointCommit(step: step, communicator: communicator)
+                }
                 folder.checkpoints.prune(keep: Swift.max(1, config.values.int("train.keep_checkpoints")))
                 folder.appendLog("checkpoint \(path)")
             } catch { failure = "cannot write checkpoint \(path): \(error)" }
@@ -164,5 +190,24 @@ struct MetricsWindow {
         compute += Swift.max(c, 0)
         communication += m
         images += i
+    }
+}
+
+extension ExperimentConfig {
+    /// The dotted keys and values of a configuration rendered by ``yaml(markChanged:)``.
+    static func keyedLines(of yaml: String) -> [(key: String, value: String)] {
+        var section = ""
+        var result: [(String, String)] = []
+        for line in yaml.split(separator: "\n") {
+            let indented = line.hasPrefix("  ")
+            let text = line.trimmingCharacters(in: .whitespaces)
+            guard let colon = text.firstIndex(of: ":") else { continue }
+            let name = String(text[..<colon])
+            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if !indented && value.isEmpty { section = name; continue }
+            if !indented { section = "" }
+            result.append((section.isEmpty ? name : section + "." + name, value))
+        }
+        return result
     }
 }

@@ -52,7 +52,9 @@ public final class Trainer {
         if let s = request.steps { overrides.append("train.steps=\(s)") }
         if let b = request.batchSize { overrides.append("train.batch_size=\(b)") }
         if let s = request.seed { overrides.append("seed=\(s)") }
-        config = try ExperimentConfig.load(path: request.configPath, overrides: overrides)
+        config = try Trainer.agreeing(on: communicator) {
+            try ExperimentConfig.load(path: request.configPath, overrides: overrides)
+        }
         let batch = config.globalBatch
         guard batch >= 1 else { throw ConfigError("train.batch_size must be at least 1, got \(batch)") }
         guard batch % communicator.size == 0 else {
@@ -73,13 +75,15 @@ public final class Trainer {
         comm.barrier()
 
         // Data: every rank opens the file itself, read-only, after MPI has started.
-        let data = try DatasetFile(path: request.dataPath)
-        let source = try data.trainingSource()
-        let sampler: ShardedSampler
-        do {
-            sampler = try ShardedSampler(countA: source.countA, countB: source.countB, globalBatch: config.globalBatch,
-                                         worldSize: comm.size, rank: comm.rank, seed: config.seed)
-        } catch { throw ConfigError("\(request.dataPath): \(error)") }
+        let (data, source, sampler) = try Trainer.agreeing(on: comm) {
+            let data = try DatasetFile(path: request.dataPath)
+            let source = try data.trainingSource()
+            do {
+                let sampler = try ShardedSampler(countA: source.countA, countB: source.countB, globalBatch: config.globalBatch,
+                                                 worldSize: comm.size, rank: comm.rank, seed: config.seed)
+                return (data, source, sampler)
+            } catch { throw ConfigError("\(request.dataPath): \(error)") }
+        }
         let augmentation = Augmentation(loadSize: config.values.int("data.load_size"),
                                         cropSize: config.values.int("data.crop_size"), flip: config.values.bool("data.flip"))
 
@@ -111,6 +115,7 @@ public final class Trainer {
             communicator: comm, bucketBytes: Int(config.values.double("distributed.bucket_mb") * 1_048_576))
         let signals = SignalMonitor.install()
         let loop = LoopSettings(config)
+        let hooks = DebugHooks(config)
         let bar = isRoot ? ProgressBar(total: total, label: "train", unit: "steps") : nil
         bar?.baseline = start.step
         comm.info("training \(config.model.rawValue) on \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(Parallel.threadCount) thread\(Parallel.threadCount == 1 ? "" : "s"), global batch \(config.globalBatch), \(stepsPerEpoch) steps per epoch, steps \(start.step)..<\(total)")
@@ -128,7 +133,10 @@ public final class Trainer {
             let t1 = DispatchTime.now().uptimeNanoseconds
             guard let b = batch.b else { throw ConfigError("\(request.dataPath): the model needs unpaired A and B images") }
             model.updateLearningRates(epoch: position.epoch, iteration: step)
+            hooks.crashIfAsked(step: step + 1, communicator: comm)
+            hooks.traceSamples(batch.samples, step: step + 1, communicator: comm, folder: folder)
             context.beginStep()
+            context.poisonLosses = hooks.poisons(step: step + 1, rank: comm.rank)
             comm.phase = "forward"
             let losses = model.trainStep(ImageBatch(a: batch.a, b: b), epoch: position.epoch, context: context)
             let t2 = DispatchTime.now().uptimeNanoseconds
@@ -136,7 +144,7 @@ public final class Trainer {
             if context.skippedInStep > 0 {
                 skippedInARow += 1
                 skippedTotal += 1
-                comm.warning("step \(step): a rank saw a non-finite loss or gradient; \(context.skippedInStep) update(s) skipped on every rank (\(skippedInARow) in a row)")
+                if isRoot { comm.warning("step \(step): \(context.skipReport) (\(skippedInARow) in a row)") }
                 if skippedInARow >= loop.maxSkipped {
                     throw TrainingFailure("stopping: \(skippedInARow) steps in a row had non-finite losses or gradients (distributed.max_skipped_steps = \(loop.maxSkipped))")
                 }
@@ -150,6 +158,7 @@ public final class Trainer {
             if step % loop.logEvery == 0 || step == total {
                 log(window: &window, step: step, epoch: position.epoch, model: model, bar: bar, skipped: skippedTotal)
             } else { bar?.advance() }
+            hooks.printChecksums(model: model, step: step, communicator: comm)
             let stop = comm.anyRank(signals.stopRequested)
             if isRoot, let samples, (loop.sampleEvery > 0 && step % loop.sampleEvery == 0) || step == total {
                 try samples.write(model: model, step: step)
@@ -173,6 +182,33 @@ public final class Trainer {
         }
         comm.info("finished: \(step) steps; checkpoints in \(folder.checkpoints.path), samples in \(folder.samplesPath)")
         return .finished(step: step)
+    }
+}
+
+extension Trainer {
+    /// Runs `body` on every rank and agrees on bad input: when it throws a ``ConfigError`` or
+    /// `DatasetError` on some ranks only (a config or file that differs between nodes), every
+    /// rank throws a ``ConfigError`` naming the first failing rank, so that the job ends with
+    /// one line from rank 0 and exit status 2 instead of a silent exit on the failing rank.
+    static func agreeing<T>(on comm: Communicator, _ body: () throws -> T) throws -> T {
+        var value: T?
+        var failure: Error?
+        var message = ""
+        do { value = try body() } catch let error as ConfigError {
+            failure = error
+            message = error.description
+        } catch let error as DatasetError {
+            failure = error
+            message = "\(error)"
+        }
+        if comm.size > 1 {
+            let messages = comm.allGather(Array(message.utf8)).map { String(decoding: $0, as: UTF8.self) }
+            if let first = messages.firstIndex(where: { !$0.isEmpty }), messages.contains(where: { $0 != messages[first] }) {
+                throw ConfigError("rank \(first): \(messages[first])")
+            }
+        }
+        if let failure { throw failure }
+        return value!
     }
 }
 
