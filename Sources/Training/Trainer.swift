@@ -107,10 +107,17 @@ public final class Trainer {
             return .finished(step: start.step)
         }
 
+        // A run extended with more steps is not finished until they are done (launch loops stop
+        // resuming when the marker exists).
+        if isRoot { try? FileManager.default.removeItem(atPath: folder.finishedMarker) }
+        // The sample images are read before the loader starts: from then on its prefetch thread
+        // owns the dataset file, and reading it here too raced with that thread (a crash).
+        let samples = try Trainer.agreeing(on: comm) {
+            isRoot ? try SampleWriter(data: data, count: config.values.int("train.sample_count"),
+                                      size: augmentation.cropSize, folder: folder.samplesPath) : nil
+        }
         let loader = DataLoader(source: source, sampler: sampler, augmentation: augmentation, start: start.position)
         defer { loader.close() }
-        let samples = isRoot ? try SampleWriter(data: data, count: config.values.int("train.sample_count"),
-                                                size: augmentation.cropSize, folder: folder.samplesPath) : nil
         let context = DistributedStepContext(
             communicator: comm, bucketBytes: Int(config.values.double("distributed.bucket_mb") * 1_048_576))
         let signals = SignalMonitor.install()
@@ -125,7 +132,7 @@ public final class Trainer {
         var skippedTotal = start.skipped
         var window = MetricsWindow()
         while step < total {
-            comm.step = step
+            comm.step = step + 1   // counted from 1, as in metrics.jsonl and the warnings
             comm.phase = "data loading"
             let t0 = DispatchTime.now().uptimeNanoseconds
             let position = loader.position
@@ -169,7 +176,7 @@ public final class Trainer {
             }
             if stop {
                 bar?.finish()
-                comm.info("stopped by \(signals.signalName ?? "a signal") on some rank; checkpoint written at step \(step)")
+                comm.info("stopped by \(Trainer.whoGotSignals(signals, communicator: comm)); checkpoint written at step \(step)")
                 if isRoot { folder.appendLog("interrupted at step \(step)") }
                 return .interrupted(step: step)
             }
@@ -209,6 +216,24 @@ extension Trainer {
         }
         if let failure { throw failure }
         return value!
+    }
+}
+
+extension Trainer {
+    /// "SIGTERM on rank 1", "SIGUSR1 on ranks 0, 1": which ranks received which stop signal
+    /// (one small all-reduce, on every rank).
+    static func whoGotSignals(_ signals: SignalMonitor, communicator comm: Communicator) -> String {
+        var numbers = [Int](repeating: 0, count: comm.size)
+        numbers[comm.rank] = Int(signals.receivedSignal ?? 0)
+        numbers = comm.allReduce(numbers, .max)
+        var byName: [(name: String, ranks: [Int])] = []
+        for (rank, number) in numbers.enumerated() where number != 0 {
+            let name = [SIGINT: "SIGINT", SIGTERM: "SIGTERM", SIGUSR1: "SIGUSR1"][Int32(number)] ?? "signal \(number)"
+            if let i = byName.firstIndex(where: { $0.name == name }) { byName[i].ranks.append(rank) } else { byName.append((name, [rank])) }
+        }
+        if comm.size == 1 { return byName.first?.name ?? "a signal" }
+        return byName.map { "\($0.name) on rank\($0.ranks.count == 1 ? "" : "s") " + $0.ranks.map(String.init).joined(separator: ", ") }
+            .joined(separator: " and ")
     }
 }
 

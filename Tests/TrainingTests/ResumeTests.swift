@@ -1,0 +1,125 @@
+// Stopping and resuming through the real CLI: a run cut in two (`--steps K`, then `--resume
+// --steps 2K`) equals the uninterrupted run bit for bit on the same number of ranks, image
+// pools included, and continues the same sample sequence on a different number of ranks; a
+// signal stops every rank at the same step boundary with a checkpoint.
+import Foundation
+import XCTest
+
+final class ResumeTests: XCTestCase {
+    /// One process, image pools on (per-rank state with its own random streams): 5 steps,
+    /// then resume to 10, against 10 straight. Every tensor (networks, Adam moments, pools),
+    /// every loss and every sample are identical.
+    func testResumeIsBitExactFromOneProcessToOneProcess() throws {
+        let w = try TrainingWorkspace("resume11")
+        let config = try w.config("pools.yaml", ["cyclegan.pool_size": "4", "debug.trace_samples": "true"])
+        try assertResumeIsBitExact(w, config: config) { arguments in w.alone(arguments) }
+    }
+
+    /// The same on 2 ranks: each rank's pool is gathered into the checkpoint and restored.
+    func testResumeIsBitExactOnTwoRanksWithImagePools() throws {
+        try TrainingWorkspace.requireMPI()
+        let w = try TrainingWorkspace("resume22")
+        let config = try w.config("pools.yaml", ["cyclegan.pool_size": "4", "debug.trace_samples": "true"])
+        try assertResumeIsBitExact(w, config: config) { arguments in w.mpi(ranks: 2, arguments) }
+    }
+
+    private func assertResumeIsBitExact(_ w: TrainingWorkspace, config: String, run: ([String]) -> JobResult,
+                                        file: StaticString = #filePath, line: UInt = #line) throws {
+        let straight = run(w.trainArguments(config, run: "straight", ["--steps", "10"]))
+        XCTAssertEqual(straight.status, 0, straight.output, file: file, line: line)
+        let first = run(w.trainArguments(config, run: "split", ["--steps", "5"]))
+        XCTAssertEqual(first.status, 0, first.output, file: file, line: line)
+        let second = run(w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
+        XCTAssertEqual(second.status, 0, second.output, file: file, line: line)
+        XCTAssertTrue(second.output.contains("resuming from \(w.path("split"))/checkpoints/step_000000005.h5 at step 5 (epoch 2, step 1)"),
+                      second.output, file: file, line: line)
+        let pools = try w.tensors("split", step: 10).filter { $0.path.hasPrefix("/ranks/") }
+        XCTAssertFalse(pools.isEmpty, "the checkpoint holds the image pools", file: file, line: line)
+        assertBitIdentical(try w.tensors("split", step: 10), try w.tensors("straight", step: 10), "resumed vs straight",
+                           file: file, line: line)
+        assertLossesMatch(w.metrics("split"), w.metrics("straight"), relative: 0, "resumed vs straight", file: file, line: line)
+        XCTAssertEqual(w.sampleTrace("split"), w.sampleTrace("straight"), file: file, line: line)
+        XCTAssertEqual(w.sampleTrace("split").count, 10, file: file, line: line)
+    }
+
+    /// 5 steps on 2 ranks, then resume on 3 ranks to step 10, against 10 steps on 2 ranks: the
+    /// same samples at every step, losses within 1e-5 relative, weights as close as a 3-rank
+    /// run is to a 2-rank one (see EquivalenceTests).
+    func testResumeFromTwoRanksOnThreeContinuesTheSameRun() throws {
+        try TrainingWorkspace.requireMPI()
+        let w = try TrainingWorkspace("resume23")
+        let config = try w.config("trace.yaml", ["debug.trace_samples": "true"])
+        let straight = w.mpi(ranks: 2, w.trainArguments(config, run: "straight", ["--steps", "10"]))
+        XCTAssertEqual(straight.status, 0, straight.output)
+        let first = w.mpi(ranks: 2, w.trainArguments(config, run: "split", ["--steps", "5"]))
+        XCTAssertEqual(first.status, 0, first.output)
+        let second = w.mpi(ranks: 3, w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
+        XCTAssertEqual(second.status, 0, second.output)
+        XCTAssertTrue(second.output.contains("the checkpoint was written by 2 ranks and this run has 3"), second.output)
+        XCTAssertTrue(second.output.contains("training cyclegan on 3 ranks"), second.output)
+        XCTAssertEqual(w.sampleTrace("split"), w.sampleTrace("straight"))
+        XCTAssertEqual(w.sampleTrace("split").count, 10)
+        let losses = assertLossesMatch(w.metrics("split"), w.metrics("straight"), relative: 1e-5, "2 then 3 ranks vs 2 ranks")
+        let live = { (tensors: [(path: String, values: [Float])]) in
+            tensors.filter { $0.path.hasPrefix("/networks/") && !TrainingWorkspace.isDeadBias($0.path) }
+        }
+        let weights = assertClose(live(try w.tensors("split", step: 10)), live(try w.tensors("straight", step: 10)),
+                                  ScaledTolerance(relative: 1e-4), "2 then 3 ranks vs 2 ranks")
+        print("resume 2 → 3 ranks: losses within \(losses) relative, weights within \(weights) of their scale")
+    }
+
+    /// SIGTERM to a single process mid-run: it finishes the step, writes a checkpoint, exits 0;
+    /// resuming from it to a later step equals running straight to that step, bit for bit.
+    func testSignalStopsAtAStepBoundaryAndResumeIsExact() throws {
+        let w = try TrainingWorkspace("signal")
+        let config = try w.config("long.yaml", ["train.steps": "100000"])
+        let job = w.startAlone(w.trainArguments(config, run: "stopped"))
+        XCTAssertTrue(job.wait(upTo: 60) { w.metrics("stopped").count >= 3 }, job.output)
+        kill(job.process.processIdentifier, SIGTERM)
+        let stopped = job.finish(limit: 60)
+        XCTAssertEqual(stopped.status, 0, stopped.output)
+        let step = w.metrics("stopped").count
+        XCTAssertTrue(stopped.output.contains("stopped by SIGTERM; checkpoint written at step \(step)"), stopped.output)
+        XCTAssertEqual(w.checkpointFiles("stopped"), [String(format: "step_%09d.h5", step)])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: w.path("stopped") + "/checkpoints/FINISHED"))
+
+        let resumed = w.alone(w.trainArguments(config, run: "stopped", ["--resume", "--steps", "\(step + 3)"]))
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        let straight = w.alone(w.trainArguments(config, run: "straight", ["--steps", "\(step + 3)"]))
+        XCTAssertEqual(straight.status, 0, straight.output)
+        assertBitIdentical(try w.tensors("stopped", step: step + 3), try w.tensors("straight", step: step + 3), "resumed vs straight")
+        assertLossesMatch(w.metrics("stopped"), w.metrics("straight"), relative: 0, "resumed vs straight")
+    }
+
+    /// Under mpirun: SIGTERM sent to rank 1 alone (3 ranks), and SIGUSR1 sent to mpirun, which
+    /// forwards it (2 ranks). Every rank stops after the same step, one checkpoint is written
+    /// at that step, and the job exits 0.
+    func testSignalOnOneRankOrToMpirunStopsEveryRankAtTheSameStep() throws {
+        try TrainingWorkspace.requireMPI()
+        let w = try TrainingWorkspace("signalmpi")
+        let config = try w.config("long.yaml", ["train.steps": "100000", "debug.per_rank_checksums": "true"])
+        for (ranks, signal, name) in [(3, SIGTERM, "SIGTERM"), (2, SIGUSR1, "SIGUSR1")] {
+            let run = "run\(ranks)"
+            let job = w.startMPI(programs: [(ranks, w.trainArguments(config, run: run))])
+            XCTAssertTrue(job.wait(upTo: 60) { w.metrics(run).count >= 3 }, job.output)
+            if signal == SIGTERM {
+                let pids = job.rankPIDs()
+                XCTAssertEqual(pids.keys.sorted(), Array(0..<ranks), job.output)
+                if let pid = pids[1] { kill(pid, SIGTERM) }
+            } else {
+                kill(job.process.processIdentifier, SIGUSR1)
+            }
+            let result = job.finish(limit: 60)
+            XCTAssertEqual(result.status, 0, result.output)
+            let step = w.metrics(run).count
+            let who = signal == SIGTERM ? "SIGTERM on rank 1" : "SIGUSR1 on ranks " + (0..<ranks).map(String.init).joined(separator: ", ")
+            XCTAssertTrue(result.output.contains("stopped by \(who); checkpoint written at step \(step)"), result.output)
+            XCTAssertEqual(w.checkpointFiles(run), [String(format: "step_%09d.h5", step)], result.output)
+            let checksums = result.checksums
+            for rank in 0..<ranks {
+                XCTAssertEqual(checksums[rank]?.keys.max(), step, "rank \(rank) stopped elsewhere:\n\(result.output)")
+                XCTAssertEqual(checksums[rank], checksums[0])
+            }
+        }
+    }
+}
