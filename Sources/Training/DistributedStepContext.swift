@@ -78,14 +78,15 @@ final class DistributedStepContext: StepContext {
     func step(_ optimizer: Adam, loss: Float) -> Bool {
         communicator.phase = "\(optimizer.name) gradient all-reduce"
         let start = DispatchTime.now().uptimeNanoseconds
+        // finish() checks the averaged gradients for non-finite values as it scales them.
+        var gradientsFinite = true
         for state in optimizer.groups {
-            let entry = synchronizer(for: state.group)
-            _ = entry.sync.finish()
+            if !synchronizer(for: state.group).sync.finish() { gradientsFinite = false }
         }
         // Gradients are averaged by now, so a non-finite value on one rank shows on all of them;
         // the loss is still this rank's own, which names the rank where the trouble started.
         let lossBad = poisonLosses || !loss.isFinite
-        let gradientsBad = !optimizer.groups.allSatisfy { $0.group.gradientsAreFinite() }
+        let gradientsBad = !gradientsFinite
         communicator.phase = "\(optimizer.name) finite check"
         var flags = [Int](repeating: 0, count: communicator.size)
         flags[communicator.rank] = (lossBad ? 2 : 0) | (gradientsBad ? 1 : 0)

@@ -28,6 +28,13 @@ extension Trainer {
                         guard reader.header.model == config.model.rawValue else {
                             throw CheckpointError(path: reader.path, reason: "holds a \(reader.header.model) model, the config trains \(config.model.rawValue)")
                         }
+                        let savedBatch = ExperimentConfig.keyedLines(of: reader.header.config).first { $0.key == "train.batch_size" }
+                            .flatMap { Int($0.value) }
+                        if let savedBatch, savedBatch != config.globalBatch {
+                            throw CheckpointError(path: reader.path, reason: "was written with a global batch of \(savedBatch) and this run has "
+                                + "\(config.globalBatch); its data position counts global batches, so resume with --batch-size \(savedBatch) "
+                                + "(the number of ranks may change), or start a new run from its weights with --init-from")
+                        }
                         try reader.loadNetworks(model.networks)
                         try reader.loadOptimizers(model.optimizers)
                         chosen = reader.path
@@ -39,7 +46,8 @@ extension Trainer {
                     failure = "--resume: no usable checkpoint in \(folder.checkpoints.path) (\(skipped.count) skipped)"
                 }
             }
-            if let message = try comm.broadcast(value: failure, root: 0) { throw TrainingFailure(message) }
+            // A checkpoint that does not fit this run, or none usable: retrying cannot help (exit 2).
+            if let message = try comm.broadcast(value: failure, root: 0) { throw ConfigError(message) }
             chosen = try comm.broadcast(value: chosen, root: 0)
             let numbers = try comm.broadcast(value: [start.step, start.position.epoch, start.position.step, start.skipped], root: 0)
             start = StartState(step: numbers[0], position: SamplerPosition(epoch: numbers[1], step: numbers[2]), skipped: numbers[3])

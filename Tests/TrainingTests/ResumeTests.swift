@@ -68,6 +68,23 @@ final class ResumeTests: XCTestCase {
         print("resume 2 → 3 ranks: losses within \(losses) relative, weights within \(weights) of their scale")
     }
 
+    /// The data position counts global batches, so resuming with another global batch is
+    /// refused (exit status 2, nothing trained) rather than continuing from a wrong position;
+    /// another model size is refused the same way.
+    func testResumeWithAnotherGlobalBatchOrModelIsRefused() throws {
+        let w = try TrainingWorkspace("resumebatch")
+        let config = try w.config("run.yaml")
+        XCTAssertEqual(w.alone(w.trainArguments(config, run: "run", ["--steps", "3"])).status, 0)
+        let batch = w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--batch-size", "4"]))
+        XCTAssertEqual(batch.status, 2, batch.output)
+        XCTAssertTrue(batch.output.contains("step_000000003.h5': was written with a global batch of 6 and this run has 4; "
+                                            + "its data position counts global batches, so resume with --batch-size 6"), batch.output)
+        let model = w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--set", "cyclegan.ngf=8"]))
+        XCTAssertEqual(model.status, 2, model.output)
+        XCTAssertTrue(model.output.contains("does not match the network"), model.output)
+        XCTAssertEqual(w.checkpointFiles("run"), ["FINISHED", "step_000000003.h5"])
+    }
+
     /// SIGTERM to a single process mid-run: it finishes the step, writes a checkpoint, exits 0;
     /// resuming from it to a later step equals running straight to that step, bit for bit.
     func testSignalStopsAtAStepBoundaryAndResumeIsExact() throws {

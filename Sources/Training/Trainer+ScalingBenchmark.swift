@@ -1,0 +1,77 @@
+// Timing training steps the way the trainer runs them (the model's step with the overlapping
+// gradient all-reduce and the collective skip decisions), on synthetic in-memory images with a
+// fixed per-rank batch: the measurement behind `i2i bench scaling` (weak scaling).
+import Distributed
+import Foundation
+import Models
+import NN
+import TensorCore
+
+/// What one job measured.
+public struct StepTimings: Codable, Sendable {
+    /// Ranks of the job.
+    public var ranks: Int
+    /// Images per rank per step.
+    public var batchPerRank: Int
+    /// Compute threads per rank.
+    public var threads: Int
+    /// Image side in pixels.
+    public var size: Int
+    /// Seconds of each timed step, the slowest rank's, in order.
+    public var seconds: [Double]
+    /// Seconds of each timed step that rank 0 spent waiting on communication.
+    public var communicationSeconds: [Double]
+
+    /// Median seconds per step.
+    public var secondsPerStep: Double { median(seconds) }
+    /// Images per second over the whole job at the median step time.
+    public var imagesPerSecond: Double { Double(ranks * batchPerRank) / secondsPerStep }
+    /// Median seconds per step spent waiting on communication (rank 0).
+    public var communicationPerStep: Double { median(communicationSeconds) }
+}
+
+/// The median of `values` (the mean of the middle two for an even count).
+public func median(_ values: [Double]) -> Double {
+    let s = values.sorted()
+    guard !s.isEmpty else { return .nan }
+    return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+}
+
+extension Trainer {
+    /// Runs `warmup + steps` training steps of `config`'s model on every rank of `communicator`,
+    /// each rank on its own `batchPerRank` synthetic images of the config's crop size, and
+    /// returns the timed steps (every rank returns the same figures).
+    public static func timeSteps(config: ExperimentConfig, communicator comm: Communicator, batchPerRank: Int,
+                                 warmup: Int, steps: Int) -> StepTimings {
+        comm.timeoutSeconds = config.values.double("distributed.timeout_seconds")
+        let size = config.values.int("data.crop_size")
+        let model = ModelFactory.make(config, rank: comm.rank)
+        var stream = RandomStream(seed: config.seed, rank: comm.rank, purpose: "bench.scaling.images")
+        func images() -> Tensor {
+            let t = Tensor(uninitializedShape: [batchPerRank, 3, size, size])
+            for i in 0..<t.count { t.data[i] = stream.nextFloat() * 2 - 1 }
+            return t
+        }
+        let batch = ImageBatch(a: images(), b: images())
+        let context = DistributedStepContext(
+            communicator: comm, bucketBytes: Int(config.values.double("distributed.bucket_mb") * 1_048_576))
+        var seconds: [Double] = [], communication: [Double] = []
+        for step in 0..<(warmup + steps) {
+            comm.step = step + 1
+            comm.phase = "bench step"
+            comm.barrier()
+            let start = DispatchTime.now().uptimeNanoseconds
+            context.beginStep()
+            _ = model.trainStep(batch, epoch: 0, context: context)
+            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            if step >= warmup {
+                seconds.append(elapsed)
+                communication.append(context.communicationSeconds)
+            }
+        }
+        comm.phase = "bench results"
+        seconds = comm.allReduce(seconds, .max)
+        return StepTimings(ranks: comm.size, batchPerRank: batchPerRank, threads: Parallel.threadCount, size: size,
+                           seconds: seconds, communicationSeconds: communication)
+    }
+}
