@@ -157,6 +157,26 @@ func runStall(_ comm: Communicator, _ options: Options) {
     fail("the stalled rank did not stop the job")
 }
 
+/// Rank `options.rank` posts an extra collective at step `options.step`: the ranks disagree on
+/// the order of collectives, and the job must end with a message rather than hang.
+func runDesync(_ comm: Communicator, _ options: Options) {
+    var value = [Float](repeating: 1, count: 1024)
+    for step in 0..<10 {
+        comm.step = step
+        comm.phase = "discriminator step"
+        if step == options.step && comm.rank == options.rank {
+            if options.field == "broadcast" {
+                _ = comm.broadcast(Array("extra".utf8), root: 0)
+            } else {
+                value.withUnsafeMutableBufferPointer { comm.allReduce($0) }
+            }
+        }
+        value.withUnsafeMutableBufferPointer { comm.allReduce($0) }
+    }
+    comm.barrier()
+    fail("the desynchronised job did not fail")
+}
+
 /// Rank `options.rank` kills itself (SIGKILL) at step `options.step`.
 func runCrash(_ comm: Communicator, _ options: Options) {
     var value = [Float](repeating: 1, count: 1024)
