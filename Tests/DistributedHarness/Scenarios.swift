@@ -86,6 +86,17 @@ func runSynchronizer(_ comm: Communicator) {
     expect(sync.statistics.bytesReduced == (n > 1 ? 4 * layout.elementCount * 4 : 0),
            "bytes reduced \(sync.statistics.bytesReduced)")
 
+    // Readiness in reverse declaration order, as backward produces it: every bucket is posted
+    // before finish().
+    sync.resetStatistics()
+    gradients.withUnsafeMutableBufferPointer { g in
+        sync.begin(gradients: g)
+        for s in sizes.indices.reversed() { sync.parameterReady(s) }
+        expect(sync.statistics.collectivesOverlapped == (n > 1 ? layout.buckets.count : 0),
+               "only \(sync.statistics.collectivesOverlapped) of \(layout.buckets.count) buckets posted during backward")
+        sync.finish()
+    }
+
     // A NaN on one rank makes the averaged gradients non-finite on every rank.
     gradients.withUnsafeMutableBufferPointer { g in
         for i in g.indices { g[i] = 1 }
@@ -235,4 +246,38 @@ func runSingle(_ comm: Communicator) {
     runSynchronizer(comm)
     runDecisions(comm)
     expect(!MPICommunicator.isInitialized, "MPI was initialised in single-process mode")
+}
+
+// MARK: - Measurement
+
+/// Times a simulated backward pass (compute between readiness calls) with and without overlap:
+/// 11.4 M parameters (a CycleGAN generator) in 60 segments, about 0.5 s of compute.
+func runOverlap(_ comm: Communicator) {
+    let sizes = (0..<60).map { i in 11_378_179 / 60 + (i == 0 ? 11_378_179 % 60 : 0) }
+    let sync = GradientSynchronizer(communicator: comm, segmentSizes: sizes, name: "generators")
+    var gradients = [Float](repeating: 1, count: sync.layout.elementCount)
+    func work(_ seconds: Double) {
+        let end = Date().addingTimeInterval(seconds)
+        var x = 0.0
+        while Date() < end { for i in 0..<1000 { x += Double(i).squareRoot() } }
+        if x < 0 { print(x) }
+    }
+    for overlap in [false, true, false, true] {
+        comm.barrier()
+        let start = Date()
+        gradients.withUnsafeMutableBufferPointer { g in
+            sync.begin(gradients: g)
+            for s in sizes.indices.reversed() {
+                work(0.5 / Double(sizes.count))
+                if overlap { sync.parameterReady(s) }
+            }
+            sync.finish()
+        }
+        let total = Date().timeIntervalSince(start)
+        let times = comm.allReduce([total, sync.statistics.lastStepSecondsWaiting], .max)
+        if comm.isRoot {
+            print(String(format: "overlap=%@ step=%.3f s, waited in finish=%.3f s, buckets=%d", overlap ? "yes" : "no ",
+                         times[0], times[1], sync.layout.buckets.count))
+        }
+    }
 }

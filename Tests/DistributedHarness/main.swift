@@ -5,7 +5,7 @@
 //   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--steps N] [--field NAME]
 //
 // Scenarios: collectives, synchronizer, decisions, handshake, stall, crash, desync, signal, drift,
-// single.
+// single; and `overlap`, a measurement (not a test) of waiting with and without overlap.
 import Distributed
 import Foundation
 
@@ -75,6 +75,7 @@ case "desync": runDesync(comm, options)
 case "signal": runSignal(comm, options)
 case "drift": runDrift(comm, options)
 case "single": runSingle(comm)
+case "overlap": runOverlap(comm)
 default: fail("unknown scenario '\(options.scenario)'")
 }
 say(comm, "\(options.scenario) ok")
