@@ -62,15 +62,19 @@ let package = Package(
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
-            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Training", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: plain),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"], swiftSettings: plain),
+        .testTarget(
+            name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: plain),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
         // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
         .executableTarget(

@@ -131,7 +131,9 @@ private struct Backpropagation {
             guard let g = gradients[id] else { continue }
             if targetIDs?.contains(id) != true { gradients[id] = nil }
             let needs = node.inputs.map { needed.contains(ObjectIdentifier($0)) }
-            let inputGrads = node.backward(g, needs)
+            // Without recording: a backward closure written with public ops (now that
+            // `recorded` is public) would otherwise build graph nodes on the gradients.
+            let inputGrads = withoutGradient { node.backward(g, needs) }
             check(inputGrads.count == node.inputs.count,
                   "backward of \(node.op) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (i, input) in node.inputs.enumerated() where needs[i] {

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (human and --json output).",
-        subcommands: [BenchAllReduce.self])
+        subcommands: [BenchData.self, BenchAllReduce.self])
 }

@@ -6,7 +6,8 @@ extension Tensor {
     /// max(x, 0).
     public func relu() -> Tensor {
         let y = unaryMap(self) { Swift.max($0, 0) }
-        return y.recorded("relu", [self]) { g, _ in [zipMap(g, y) { gi, yi in yi > 0 ? gi : 0 }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("relu", [self]) { g, _ in [zipMap(g, saved) { gi, yi in yi > 0 ? gi : 0 }] }
     }
 
     /// x for x ≥ 0, slope·x otherwise.
@@ -20,17 +21,20 @@ extension Tensor {
     /// 1 / (1 + e⁻ˣ).
     public func sigmoid() -> Tensor {
         let y = unaryMap(self) { v in v >= 0 ? 1 / (1 + Foundation.exp(-v)) : Foundation.exp(v) / (1 + Foundation.exp(v)) }
-        return y.recorded("sigmoid", [self]) { g, _ in [zipMap(g, y) { gi, yi in gi * yi * (1 - yi) }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("sigmoid", [self]) { g, _ in [zipMap(g, saved) { gi, yi in gi * yi * (1 - yi) }] }
     }
 
     /// Hyperbolic tangent.
     public func tanh() -> Tensor {
         let y = unaryMap(self) { Foundation.tanh($0) }
-        return y.recorded("tanh", [self]) { g, _ in [zipMap(g, y) { gi, yi in gi * (1 - yi * yi) }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("tanh", [self]) { g, _ in [zipMap(g, saved) { gi, yi in gi * (1 - yi * yi) }] }
     }
 }
 
-/// Parametric ReLU: x for x ≥ 0, a·x otherwise, with `weight` holding one slope or one per
+/// Parametric ReLU: x for x > 0, a·x otherwise (at x = 0 the gradient takes the slope branch,
+/// as PyTorch's), with `weight` holding one slope or one per
 /// channel (dimension 1 of `x`). Shapes: x [N, C, ...], weight [1] or [C].
 public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
     let c = x.rank >= 2 ? x.shape[1] : 1
@@ -52,13 +56,13 @@ public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
             let t = Tensor(uninitializedShape: x.shape)
             for i in 0..<n {
                 let a = pw[perChannel ? (i / inner) % c : 0]
-                t.data[i] = px[i] >= 0 ? pg[i] : a * pg[i]
+                t.data[i] = px[i] > 0 ? pg[i] : a * pg[i]
             }
             gx = t
         }
         if needs[1] {
             let t = Tensor.zeros(weight.shape)
-            for i in 0..<n where px[i] < 0 {
+            for i in 0..<n where px[i] <= 0 {
                 t.data[perChannel ? (i / inner) % c : 0] += pg[i] * px[i]
             }
             gw = t

@@ -10,7 +10,9 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
     if let weight { check(weight.count == c, "instanceNorm: weight \(weight.shape) does not match \(c) channels") }
     if let bias { check(bias.count == c, "instanceNorm: bias \(bias.shape) does not match \(c) channels") }
     let planes = n * c
-    let stats = Tensor(uninitializedShape: [2, planes])  // mean, then 1/std
+    // mean, then 1/std. Only raw pointers into it are used below, so its lifetime is extended
+    // explicitly: ARC may free an object right after its last *reference*.
+    let stats = Tensor(uninitializedShape: [2, planes])
     let out = Tensor(uninitializedShape: x.shape)
     let px = x.data, po = out.data, pm = stats.data, pr = stats.data + planes
     let pw = weight?.data, pb = bias?.data
@@ -32,10 +34,12 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
             }
         }
     }
+    withExtendedLifetime(stats) {}
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
     return out.recorded("instance_norm", inputs) { g, needs in
+        let pm = stats.data, pr = stats.data + planes  // the closure must own the statistics
         let pg = g.data
         let gx = needs[0] ? Tensor(uninitializedShape: x.shape) : nil
         // Per-plane Σ dy·x̂ and Σ dy, reused for γ and β.
@@ -81,6 +85,7 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
             }
             result.append(gb)
         }
+        withExtendedLifetime(sums) {}
         return result
     }
 }

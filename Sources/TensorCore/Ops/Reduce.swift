@@ -122,8 +122,9 @@ extension Tensor {
             }
         }
         let x = self
+        let bestStorage = out.storage  // not `out` itself: out → node → closure → out would never be freed
         return out.recordedReduction(op, x, plan) { g in
-            let best = Tensor(shape: plan.keptShape, storage: out.storage)
+            let best = Tensor(shape: plan.keptShape, storage: bestStorage)
             let mask = broadcastBinary(x, best, op: "\(op) backward") { v, m in v == m ? 1 : 0 }
             let ties = withoutGradient { mask.sum(axes: plan.axes, keepDims: true) }
             let share = zipMap(Tensor(shape: plan.keptShape, storage: g.storage), ties, /)

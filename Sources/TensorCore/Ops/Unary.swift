@@ -6,7 +6,8 @@ extension Tensor {
     /// eˣ.
     public func exp() -> Tensor {
         let y = unaryMap(self) { Foundation.exp($0) }
-        return y.recorded("exp", [self]) { g, _ in [zipMap(g, y, *)] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("exp", [self]) { g, _ in [zipMap(g, saved, *)] }
     }
 
     /// Natural logarithm.
@@ -18,12 +19,16 @@ extension Tensor {
     /// Square root.
     public func sqrt() -> Tensor {
         let y = unaryMap(self) { $0.squareRoot() }
-        return y.recorded("sqrt", [self]) { g, _ in [zipMap(g, y) { gi, yi in gi / (2 * yi) }] }
+        let saved = y.detached()  // not `y` itself: y → node → closure → y would never be freed
+        return y.recorded("sqrt", [self]) { g, _ in [zipMap(g, saved) { gi, yi in gi / (2 * yi) }] }
     }
 
     /// xᵖ for a scalar exponent.
     public func pow(_ p: Float) -> Tensor {
         let x = self
+        if p == 0 {  // x⁰ = 1 everywhere; PyTorch's gradient is 0 even at x = 0 (not 0 · 0⁻¹ = NaN)
+            return unaryMap(x) { _ in 1 }.recorded("pow", [x]) { g, _ in [Tensor.zeros(g.shape)] }
+        }
         if p == 2 {
             return unaryMap(x) { $0 * $0 }.recorded("pow", [x]) { g, _ in [zipMap(g, x) { gi, xi in 2 * xi * gi }] }
         }
@@ -41,12 +46,12 @@ extension Tensor {
     }
 
     /// Clamps into [low, high] (either bound optional). The gradient passes where the input
-    /// lies inside the closed interval, as in PyTorch.
+    /// lies strictly inside the interval: PyTorch (2.15) gives 0 on the bounds themselves.
     public func clamped(min low: Float? = nil, max high: Float? = nil) -> Tensor {
         let x = self
         let lo = low ?? -Float.infinity, hi = high ?? Float.infinity
         return unaryMap(x) { Swift.min(Swift.max($0, lo), hi) }.recorded("clamp", [x]) { g, _ in
-            [zipMap(g, x) { gi, xi in (xi >= lo && xi <= hi) ? gi : 0 }]
+            [zipMap(g, x) { gi, xi in (xi > lo && xi < hi) ? gi : 0 }]
         }
     }
 

@@ -1,1 +1,0 @@
-// HDF5Kit module: placeholder until its issue lands.

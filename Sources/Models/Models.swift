@@ -1,1 +1,0 @@
-// Models module: placeholder until its issue lands.

@@ -1,1 +1,0 @@
-// NN module: placeholder until its issue lands.

@@ -1,0 +1,72 @@
+// Normalisation layers whose numerics differ in ways that matter for parity:
+// InstanceNorm2d (biased variance, eps inside the square root, optional affine γ/β),
+// MUNIT's LayerNorm (unbiased std over C×H×W, eps added to the std, γ ~ U[0,1)),
+// and positional normalisation (per-pixel statistics over channels, unbiased variance).
+import TensorCore
+
+/// Instance normalisation (`nn.InstanceNorm2d`, no running statistics). Affine parameters
+/// are `weight` (1) and `bias` (0).
+public final class InstanceNorm2d: Layer {
+    public let weight: Parameter?
+    public let bias: Parameter?
+    public let eps: Float
+
+    /// Instance norm over `features` channels.
+    public init(features: Int, affine: Bool = false, eps: Float = 1e-5) {
+        self.weight = affine ? Parameter(Tensor.ones([features])) : nil
+        self.bias = affine ? Parameter(Tensor.zeros([features])) : nil
+        self.eps = eps
+        super.init()
+    }
+
+    /// [N, C, H, W] → same shape.
+    public override func forward(_ x: Tensor) -> Tensor {
+        instanceNorm(x, weight: weight?.value, bias: bias?.value, eps: eps)
+    }
+}
+
+/// MUNIT/UNIT's layer norm: per sample (x − mean) / (std + eps) with the unbiased std over
+/// C×H×W, then per-channel `gamma` (initialised uniform in [0, 1)) and `beta` (0).
+public final class LayerNorm: Layer {
+    public let gamma: Parameter?
+    public let beta: Parameter?
+    public let eps: Float
+
+    /// Layer norm over `features` channels; γ is drawn from `stream`.
+    public init(features: Int, affine: Bool = true, eps: Float = 1e-5, stream: inout RandomStream) {
+        self.gamma = affine ? Parameter(Tensor.uniform([features], using: &stream)) : nil
+        self.beta = affine ? Parameter(Tensor.zeros([features])) : nil
+        self.eps = eps
+        super.init()
+    }
+
+    /// [N, C, ...] → same shape.
+    public override func forward(_ x: Tensor) -> Tensor {
+        let n = x.shape[0]
+        let flat = x.reshaped([n, -1])
+        let stat = [n] + [Int](repeating: 1, count: x.rank - 1)
+        let mean = flat.mean(axes: [1]).reshaped(stat)
+        let std = flat.variance(axes: [1], unbiased: true).sqrt().reshaped(stat)
+        var y = (x - mean) / std.adding(eps)
+        if let gamma, let beta {
+            let channel = [1, x.shape[1]] + [Int](repeating: 1, count: x.rank - 2)
+            y = y * gamma.value.reshaped(channel) + beta.value.reshaped(channel)
+        }
+        return y
+    }
+}
+
+/// Positional normalisation (CoCosNet's PONO): at every pixel, (x − mean) / √(var + eps) over
+/// the channels, with the unbiased variance.
+public func positionalNorm(_ x: Tensor, eps: Float = 1e-5) -> Tensor {
+    let mean = x.mean(axes: [1], keepDims: true)
+    let std = x.variance(axes: [1], unbiased: true, keepDims: true).adding(eps).sqrt()
+    return (x - mean) / std
+}
+
+/// Positional normalisation as a layer.
+public final class PositionalNorm2d: Layer {
+    public let eps: Float
+    public init(eps: Float = 1e-5) { self.eps = eps; super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { positionalNorm(x, eps: eps) }
+}

@@ -1,0 +1,35 @@
+// The fully connected layer's op: y = x · Wᵀ + b with W in PyTorch's [out, in] layout, without
+// materialising Wᵀ (U-GAT-IT's first FC layer holds 268 M weights).
+// Shapes: x [N, in], weight [out, in], bias [out] → [N, out].
+
+/// x · weightᵀ (+ bias).
+public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
+    check(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
+          "linear: input \(x.shape) does not match weight \(weight.shape) ([out, in])")
+    let n = x.shape[0], k = x.shape[1], m = weight.shape[0]
+    if let bias { check(bias.count == m, "linear: bias \(bias.shape) does not match \(m) outputs") }
+    let out = Tensor(uninitializedShape: [n, m])
+    if let bias {
+        for i in 0..<n { (out.data + i * m).update(from: bias.data, count: m) }
+    }
+    BLAS.sgemm(transposeB: true, m: n, n: m, k: k, a: x.data, lda: k, b: weight.data, ldb: k,
+               beta: bias == nil ? 0 : 1, c: out.data, ldc: m)
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return out.recorded("linear", inputs) { g, needs in
+        var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
+        if needs[0] {  // g [n, m] · W [m, k]
+            gx = Tensor(uninitializedShape: x.shape)
+            BLAS.sgemm(m: n, n: k, k: m, a: g.data, lda: m, b: weight.data, ldb: k, c: gx!.data, ldc: k)
+        }
+        if needs[1] {  // gᵀ [m, n] · x [n, k]
+            gw = Tensor(uninitializedShape: weight.shape)
+            BLAS.sgemm(transposeA: true, m: m, n: k, k: n, a: g.data, lda: m, b: x.data, ldb: k, c: gw!.data, ldc: k)
+        }
+        if needs.count > 2 && needs[2] {
+            let t = Tensor.zeros(bias!.shape)
+            for i in 0..<n { for j in 0..<m { t.data[j] += g.data[i * m + j] } }
+            gb = t
+        }
+        return bias == nil ? [gx, gw] : [gx, gw, gb]
+    }
+}

@@ -1,0 +1,156 @@
+// Checkpoint files (PRODUCT.md §Checkpoint), written by rank 0 only:
+//   /networks/<net>/<key>          float32, PyTorch names and layouts
+//   /optimizers/<name>/group<i>/…  Adam moments (flat), step counts, learning rates
+//   /ranks/<r>/pools/<pool>/…      per-rank image pools, /ranks/<r> attribute `streams`
+//   root attributes                format, version, model, step, epoch, sampler position,
+//                                  world size, resolved config, code version, manifest, checksum
+// The file is written to a temporary name, flushed, fsynced and renamed (HDF5File.create), so a
+// kill mid-write leaves the previous checkpoint untouched. Every dataset's content hash goes
+// into a manifest whose own hash is the checksum; loading verifies both, so a torn or corrupt
+// file is detected and `--resume` falls back to an older one.
+import Foundation
+import HDF5Kit
+import Models
+import NN
+import TensorCore
+
+/// The code version recorded in checkpoints and compared at start-up.
+public let i2iVersion = "0.1.0"
+
+/// What a checkpoint records besides tensors.
+public struct CheckpointHeader: Equatable, Sendable {
+    public var model: String
+    public var step: Int
+    public var epoch: Int
+    /// Sampler position of the next batch (global, independent of the number of ranks).
+    public var samplerEpoch: Int
+    public var samplerStep: Int
+    public var worldSize: Int
+    public var config: String
+    public var skippedSteps: Int
+    public var codeVersion: String = i2iVersion
+
+    public init(model: String, step: Int, epoch: Int, samplerEpoch: Int, samplerStep: Int, worldSize: Int,
+                config: String, skippedSteps: Int) {
+        self.model = model
+        self.step = step
+        self.epoch = epoch
+        self.samplerEpoch = samplerEpoch
+        self.samplerStep = samplerStep
+        self.worldSize = worldSize
+        self.config = config
+        self.skippedSteps = skippedSteps
+    }
+}
+
+/// One rank's own state: its image pools (entries of image plus companions) and random streams.
+public struct RankState {
+    public var pools: [(name: String, entries: [[Tensor]])]
+    public var streams: [(name: String, state: [UInt64])]
+
+    public init(pools: [(name: String, entries: [[Tensor]])], streams: [(name: String, state: [UInt64])]) {
+        self.pools = pools
+        self.streams = streams
+    }
+}
+
+/// A checkpoint that could not be used, with the reason.
+public struct CheckpointError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "checkpoint '\(path)': \(reason)" }
+}
+
+/// Writes checkpoint files.
+public enum CheckpointWriter {
+    public static let format = "i2i-checkpoint"
+    public static let version = 1
+
+    /// Writes a complete checkpoint at `path` (atomically).
+    public static func write(to path: String, header: CheckpointHeader, networks: [(name: String, module: Module)],
+                             optimizers: [Adam], ranks: [RankState]) throws {
+        let file = try HDF5File.create(at: path)
+        do {
+            var manifest = Manifest()
+            let nets = try file.root.createGroup("networks")
+            for (name, module) in networks {
+                let g = try nets.createGroup(name)
+                for (key, tensor) in module.stateTensors() {
+                    try manifest.write(tensor, as: key, in: g)
+                }
+            }
+            let opts = try file.root.createGroup("optimizers")
+            for optimizer in optimizers {
+                let g = try opts.createGroup(optimizer.name)
+                try optimizer.saveState(to: g)
+                for (i, state) in optimizer.groups.enumerated() {
+                    manifest.record(path: "\(g.path)/group\(i)/exp_avg", state.exp_avg, count: state.group.count)
+                    manifest.record(path: "\(g.path)/group\(i)/exp_avg_sq", state.exp_avg_sq, count: state.group.count)
+                }
+            }
+            let rankGroup = try file.root.createGroup("ranks")
+            for (r, state) in ranks.enumerated() {
+                let g = try rankGroup.createGroup("\(r)")
+                try g.setAttribute("stream_names", state.streams.map(\.name))
+                try g.setAttribute("stream_states", state.streams.flatMap { $0.state.map { Int(bitPattern: UInt($0)) } })
+                for (name, entries) in state.pools {
+                    let pg = try g.createGroup("pools/\(name)")
+                    try pg.setAttribute("entries", entries.count)
+                    guard let first = entries.first else { continue }
+                    for part in 0..<first.count {
+                        let stacked = concat(entries.map { $0[part] }, axis: 0)
+                        try manifest.write(stacked, as: "part\(part)", in: pg)
+                    }
+                }
+            }
+            let root = file.root
+            try root.setAttribute("format", format)
+            try root.setAttribute("format_version", version)
+            try root.setAttribute("model", header.model)
+            try root.setAttribute("step", header.step)
+            try root.setAttribute("epoch", header.epoch)
+            try root.setAttribute("sampler_position", [header.samplerEpoch, header.samplerStep])
+            try root.setAttribute("world_size", header.worldSize)
+            try root.setAttribute("config", header.config)
+            try root.setAttribute("skipped_steps", header.skippedSteps)
+            try root.setAttribute("code_version", header.codeVersion)
+            try root.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
+            let text = manifest.text(header: header)
+            try root.setAttribute("manifest", text)
+            var h = ContentHash()
+            h.update(text)
+            try root.setAttribute("checksum", h.hex)
+            try file.close()
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+}
+
+/// The list of datasets and their content hashes, in write order.
+struct Manifest {
+    private var lines: [String] = []
+
+    mutating func write(_ tensor: Tensor, as name: String, in group: HDF5Group) throws {
+        let values = UnsafeBufferPointer(start: tensor.data, count: tensor.count)
+        try group.createDataset(name, of: Float.self, shape: tensor.shape).write(from: values)
+        lines.append("\(group.path)/\(name) \(tensor.count) \(ContentHash.of(values))")
+    }
+
+    mutating func record(path: String, _ storage: TensorStorage, count: Int) {
+        lines.append("\(path) \(count) \(ContentHash.of(UnsafeBufferPointer(start: storage.pointer, count: count)))")
+    }
+
+    func text(header: CheckpointHeader) -> String {
+        let head = "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
+        return ([head, "config \(contentHash(of: header.config))"] + lines).joined(separator: "\n")
+    }
+}
+
+/// Hash of a string, as hex.
+func contentHash(of s: String) -> String {
+    var h = ContentHash()
+    h.update(s)
+    return h.hex
+}
