@@ -1,8 +1,9 @@
 // `i2i inspect`: what an i2i HDF5 file holds. The kind comes from the root `format` attribute;
-// this file handles datasets, and other kinds are refused with a clear message.
+// datasets and checkpoints are described, other kinds are refused with a clear message.
 import ArgumentParser
 import Datasets
 import Foundation
+import Training
 
 /// Describes a dataset file (kind, splits, sizes, attributes, content hash).
 struct Inspect: ParsableCommand {
@@ -29,9 +30,11 @@ struct Inspect: ParsableCommand {
         switch format {
         case DatasetLayout.format?:
             try inspectDataset()
+        case CheckpointWriter.format?:
+            try inspectCheckpoint()
         default:
-            throw commandFailure("\(file) is not an i2i dataset (its format attribute is \(format.map { "'\($0)'" } ?? "missing")); "
-                                 + "this command describes dataset files")
+            throw commandFailure("\(file) is neither an i2i dataset nor an i2i checkpoint (its format attribute is "
+                                 + "\(format.map { "'\($0)'" } ?? "missing"))")
         }
     }
 
@@ -77,6 +80,34 @@ struct Inspect: ParsableCommand {
         }
         if verified == false {
             throw commandFailure("\(file): the content hash does not match the stored pixels and names", status: ExitStatus.failure)
+        }
+    }
+
+    private func inspectCheckpoint() throws {
+        let reader = try reportingErrors { try CheckpointReader(path: file) }
+        let h = reader.header
+        let config = try reportingErrors { try ExperimentConfig.parse(yaml: h.config, source: "\(file) (its config)") }
+        let model = ModelFactory.make(config, rank: 0)
+        let counts = model.networks.map { ($0.name, $0.module.parameterCount) }
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        if json {
+            var networks: [String: Any] = [:]
+            for (name, n) in counts { networks[name] = ["parameters": n] }
+            let object: [String: Any] = [
+                "kind": "checkpoint", "path": file, "size_bytes": bytes, "model": h.model, "step": h.step, "epoch": h.epoch,
+                "sampler_position": ["epoch": h.samplerEpoch, "step": h.samplerStep], "world_size": h.worldSize,
+                "code_version": h.codeVersion, "skipped_steps": h.skippedSteps, "networks": networks,
+                "network_order": counts.map(\.0), "config": config.jsonObject(), "verified": true,
+            ]
+            let text = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: text, as: UTF8.self))
+        } else {
+            print("file      \(file) (\(Inspect.bytesText(bytes))), checksum verified")
+            print("kind      checkpoint, model \(h.model), step \(h.step), epoch \(h.epoch), written by \(h.worldSize) rank\(h.worldSize == 1 ? "" : "s")")
+            print("sampler   epoch \(h.samplerEpoch), step \(h.samplerStep); skipped steps \(h.skippedSteps); i2i \(h.codeVersion)")
+            for (name, n) in counts { print("network   \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(n) parameters") }
+            print("config")
+            print(h.config.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
         }
     }
 
