@@ -71,7 +71,7 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
@@ -80,7 +80,8 @@ let package = Package(
         .executableTarget(
             name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "CLITests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
     ]
 )

@@ -39,12 +39,12 @@ extension Communicator {
             let waited = MonotonicClock.seconds() - start
             // Half-way to the deadline, tell the other ranks which collective this one waits in,
             // so that a rank that times out can say who never arrived.
-            let oldest = pending.map { requests[$0] }.min { $0.sequence < $1.sequence }!
             if !announced && waited > limit / 2 {
-                (self as? MPICommunicator)?.announceWaiting(in: oldest)
+                (self as? MPICommunicator)?.announceWaiting(in: oldestPending(requests, pending))
                 announced = true
             }
             if waited > limit {
+                let oldest = oldestPending(requests, pending)
                 // Past the deadline. When a lower rank waits in the same collective, it reports and
                 // aborts; this rank keeps polling for a grace period (its deadline can be up to
                 // limit/2 later) before reporting itself.
@@ -56,6 +56,11 @@ extension Communicator {
             }
             PollBackoff.pause(waited: waited)
         }
+    }
+
+    /// The pending request posted first (the one every other rank must reach first).
+    private func oldestPending(_ requests: [CollectiveRequest], _ pending: [Int]) -> CollectiveRequest {
+        pending.map { requests[$0] }.min { $0.sequence < $1.sequence }!
     }
 
     // MARK: - All-reduce
@@ -147,7 +152,7 @@ extension Communicator {
     /// Every rank's `bytes`, in rank order (lengths may differ between ranks; meant for small
     /// strings such as fingerprints and checksums).
     public func allGather(_ bytes: [UInt8]) -> [[UInt8]] {
-        let lengths = allReduceGather(bytes.count)
+        let lengths = allGatherCounts(bytes.count)
         let width = lengths.max() ?? 0
         var send = bytes + [UInt8](repeating: 0, count: width - bytes.count)
         var gathered = [UInt8](repeating: 0, count: width * size)
@@ -162,8 +167,8 @@ extension Communicator {
         wait(startBarrier(), timeout: timeout)
     }
 
-    /// Every rank's `value`, in rank order.
-    private func allReduceGather(_ value: Int) -> [Int] {
+    /// Every rank's `value` (a byte count), in rank order.
+    private func allGatherCounts(_ value: Int) -> [Int] {
         var mine = Int64(value)
         var all = [Int64](repeating: 0, count: size)
         withUnsafeBytes(of: &mine) { s in

@@ -114,7 +114,7 @@ public final class CollectiveRequest {
     @discardableResult
     public func test() -> Bool {
         while let handle = handles.last {
-            guard MPIRuntime.test(handle, label: label) else { return false }
+            guard MPIRuntime.test(handle, of: self) else { return false }
             handles.removeLast()
         }
         return true

@@ -30,6 +30,9 @@ public final class GradientSynchronizer {
         public var steps = 0
         /// All-reduces posted.
         public var collectives = 0
+        /// All-reduces posted by ``GradientSynchronizer/parameterReady(_:)``, that is while the
+        /// backward pass was still running (the rest were posted by `finish`).
+        public var collectivesOverlapped = 0
         /// Bytes this rank contributed to all-reduces.
         public var bytesReduced = 0
         /// Seconds spent in ``GradientSynchronizer/finish(timeout:)`` waiting for all-reduces
@@ -107,6 +110,7 @@ public final class GradientSynchronizer {
         for b in layout.bucketsOfSegment[segment] { unreadySegments[b] -= 1 }
         while nextBucket < layout.buckets.count && unreadySegments[nextBucket] == 0 {
             post(nextBucket)
+            if communicator.size > 1 { statistics.collectivesOverlapped += 1 }
         }
         progress()
     }

@@ -13,8 +13,8 @@ public final class MPICommunicator: Communicator {
     public let localRank: Int
     public let localSize: Int
     public var timeoutSeconds: Double = 300
-    public var step: Int = 0
-    public var phase: String = "start-up"
+    public var step: Int = 0 { didSet { MPIRuntime.step = step } }
+    public var phase: String = "start-up" { didSet { MPIRuntime.phase = phase } }
     /// The thread support MPI provided (at least the level requested).
     public let threadSupport: ThreadSupport
     private var finalized = false

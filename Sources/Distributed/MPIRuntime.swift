@@ -10,6 +10,10 @@ enum MPIRuntime {
     nonisolated(unsafe) static var worldRank = 0
     nonisolated(unsafe) static var worldSize = 1
 
+    /// The step and phase of the job's communicator, quoted when an MPI call fails.
+    nonisolated(unsafe) static var step = 0
+    nonisolated(unsafe) static var phase = "start-up"
+
     /// Largest element count passed to one MPI call (MPI counts are C ints).
     static let maxCount = Int(Int32.max)
 
@@ -25,10 +29,15 @@ enum MPIRuntime {
         if code != 0 { fail("MPI \(call()) failed: \(errorText(code))") }
     }
 
-    /// Tests one request; true when it completed (it is then freed).
-    static func test(_ handle: OpaquePointer, label: String) -> Bool {
+    /// Tests one MPI request of `request`; true when it completed (it is then freed).
+    static func test(_ handle: OpaquePointer, of request: CollectiveRequest) -> Bool {
         var done: Int32 = 0
-        check(i2i_mpi_test(handle, &done), "test of \(label)")
+        let code = i2i_mpi_test(handle, &done)
+        if code != 0 {
+            // Typically MPI_ERR_TRUNCATE: the ranks posted different collectives at this point.
+            fail("\(request.label) (\(request.bytes) bytes, collective #\(request.sequence)) at step \(step), phase \(phase) "
+                 + "failed in MPI: \(errorText(code)) (do all ranks post the same collectives in the same order?)")
+        }
         return done != 0
     }
 

@@ -89,6 +89,10 @@ public final class Trainer {
 
         // Model and start state.
         let model = ModelFactory.make(config, rank: comm.rank)
+        if let problem = model.imageSizeProblem(augmentation.cropSize) { throw ConfigError("data.crop_size: \(problem)") }
+        guard augmentation.loadSize >= augmentation.cropSize else {
+            throw ConfigError("data.load_size \(augmentation.loadSize) is smaller than data.crop_size \(augmentation.cropSize)")
+        }
         var start = StartState()
         try loadStartState(model: model, into: &start)
         try StateSync.broadcastFromRoot(model: model, communicator: comm)

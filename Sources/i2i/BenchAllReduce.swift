@@ -34,17 +34,14 @@ struct BenchAllReduce: ParsableCommand {
 
     func validate() throws {
         if let sizes { _ = try BenchAllReduce.parseSizes(sizes) }
-        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
-        if warmup < 0 { throw ValidationError("--warmup must be 0 or more, got \(warmup)") }
+        if let iterations { try require(iterations >= 1, "--iterations must be at least 1, not \(iterations)") }
+        try require(warmup >= 0, "--warmup must be 0 or more, not \(warmup)")
     }
 
     func run() throws {
         let comm: Communicator
-        do {
-            comm = try makeCommunicator()
-        } catch {
-            FileHandle.standardError.write("error: \(error)\n".data(using: .utf8)!)
-            throw ExitCode(1)
+        do { comm = try makeCommunicator() } catch {
+            throw commandFailure("\(error)", status: ExitStatus.failure)
         }
         let threads = comm.configureComputeThreads()
         let nodes = comm.allReduce([comm.localRank == 0 ? 1 : 0], .sum)[0]
@@ -95,7 +92,7 @@ struct BenchAllReduce: ParsableCommand {
         var cases: [AllReduceBenchmark.Measurement]
     }
 
-    /// "4K,1M,64M" → byte counts (K, M, G are powers of 1024).
+    /// "4K,1M,64M" → byte counts (K, M, G are powers of 1024); bad usage (status 2) otherwise.
     static func parseSizes(_ text: String) throws -> [Int] {
         try text.split(separator: ",").map { item in
             let s = item.trimmingCharacters(in: .whitespaces).uppercased()
@@ -108,7 +105,7 @@ struct BenchAllReduce: ParsableCommand {
             }
             let digits = unit == 1 ? s : String(s.dropLast())
             guard let n = Int(digits), n > 0, n.multipliedReportingOverflow(by: unit).overflow == false, n * unit >= 4 else {
-                throw ValidationError("--sizes: '\(item)' is not a size of at least 4 bytes such as 4096, 64K or 16M")
+                throw commandFailure("--sizes: '\(item)' is not a size of at least 4 bytes such as 4096, 64K or 16M")
             }
             return n * unit
         }

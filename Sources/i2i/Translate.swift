@@ -46,7 +46,7 @@ struct Translate: ParsableCommand {
         for indices in bySize.values.sorted(by: { $0[0] < $1[0] }) {
             for start in stride(from: 0, to: indices.count, by: batchSize) {
                 let chunk = Array(indices[start..<Swift.min(start + batchSize, indices.count)])
-                let (y, mask) = model.translate(concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0), direction: direction)
+                let (y, mask) = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
                 for (k, i) in chunk.enumerated() {
                     outputs[i] = y.slice(axis: 0, k..<(k + 1))
                     masks[i] = mask?.slice(axis: 0, k..<(k + 1))
@@ -59,6 +59,18 @@ struct Translate: ParsableCommand {
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
         try scoreIfPossible(model: model)
+    }
+
+    /// Translates `x`, reflect-padding its bottom and right edges to a multiple of 4 (what the
+    /// generators need) and cropping the results back.
+    private func translatePadded(_ model: GANModel, _ x: Tensor) -> (Tensor, Tensor?) {
+        let h = x.shape[2], w = x.shape[3]
+        let ph = (4 - h % 4) % 4, pw = (4 - w % 4) % 4
+        if ph == 0 && pw == 0 { return model.translate(x, direction: direction) }
+        let padded = x.padded(Padding(left: 0, right: pw, top: 0, bottom: ph), mode: .reflect)
+        let (y, mask) = model.translate(padded, direction: direction)
+        func crop(_ t: Tensor) -> Tensor { t.slice(axis: 2, 0..<h).slice(axis: 3, 0..<w) }
+        return (crop(y), mask.map(crop))
     }
 
     /// The model described by the checkpoint, with its weights, in evaluation mode.
@@ -138,7 +150,7 @@ struct Translate: ParsableCommand {
         let s = split ?? (direction == .a2b ? "testA" : "testB")
         guard let info = try? data.split(s), info.contents.truth else { return }
         let scores = try reportingErrors {
-            try data.scoreTranslation(of: s) { Bitmap(tensor: model.translate($0.tensor(), direction: direction).image) }
+            try data.scoreTranslation(of: s) { Bitmap(tensor: translatePadded(model, $0.tensor()).0) }
         }
         print(String(format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
                      s, scores.translation.meanAbsoluteError, scores.translation.psnr,

@@ -4,7 +4,8 @@
 //
 //   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--steps N] [--field NAME]
 //
-// Scenarios: collectives, synchronizer, decisions, handshake, stall, crash, signal, drift, single.
+// Scenarios: collectives, synchronizer, decisions, handshake, stall, crash, desync, signal, drift,
+// single; and `overlap`, a measurement (not a test) of waiting with and without overlap.
 import Distributed
 import Foundation
 
@@ -60,7 +61,8 @@ do {
     fail("\(error)")
 }
 comm.timeoutSeconds = options.timeout
-comm.configureComputeThreads()
+let threads = comm.configureComputeThreads()
+say(comm, "size=\(comm.size) local=\(comm.localRank)/\(comm.localSize) threads=\(threads)")
 
 switch options.scenario {
 case "collectives": runCollectives(comm)
@@ -69,9 +71,11 @@ case "decisions": runDecisions(comm)
 case "handshake": runHandshake(comm, options)
 case "stall": runStall(comm, options)
 case "crash": runCrash(comm, options)
+case "desync": runDesync(comm, options)
 case "signal": runSignal(comm, options)
 case "drift": runDrift(comm, options)
 case "single": runSingle(comm)
+case "overlap": runOverlap(comm)
 default: fail("unknown scenario '\(options.scenario)'")
 }
 say(comm, "\(options.scenario) ok")

@@ -67,8 +67,9 @@ enum MPIJob {
         return execute(harness!, arguments, environment: environment, limit: limit, replaceEnvironment: true)
     }
 
-    private static func execute(_ executable: String, _ arguments: [String], environment: [String: String],
-                                limit: Double, replaceEnvironment: Bool = false) -> JobResult {
+    /// Runs `executable` with `arguments`, killing it after `limit` seconds.
+    static func execute(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                        limit: Double, replaceEnvironment: Bool = false) -> JobResult {
         let log = FileManager.default.temporaryDirectory
             .appendingPathComponent("i2i-mpi-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)

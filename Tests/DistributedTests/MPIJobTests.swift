@@ -15,8 +15,17 @@ final class MPIJobTests: XCTestCase {
 
     func testCollectivesAreCorrectAndIdenticalOnAllRanks() throws {
         try MPIJob.requireMPI()
+        let cores = ProcessInfo.processInfo.activeProcessorCount
         for ranks in [2, 3] {
-            assertAllRanksPassed(MPIJob.run(ranks: ranks, ["collectives"]), ranks: ranks, "collectives")
+            let result = MPIJob.run(ranks: ranks, ["collectives"])
+            assertAllRanksPassed(result, ranks: ranks, "collectives")
+            // All ranks share this node: the node-local split sees them all, and the threads
+            // default to the cores divided among them.
+            let threads = ProcessInfo.processInfo.environment["I2I_THREADS"].flatMap(Int.init) ?? max(1, cores / ranks)
+            for rank in 0..<ranks {
+                XCTAssertTrue(result.lines(ofRank: rank).contains(
+                    "rank \(rank): size=\(ranks) local=\(rank)/\(ranks) threads=\(threads)"), result.output)
+            }
         }
     }
 
@@ -72,6 +81,30 @@ final class MPIJobTests: XCTestCase {
             XCTAssertNotEqual(result.status, 0, result.output)
             XCTAssertLessThan(result.seconds, 30, "took \(result.seconds) s:\n\(result.output)")
         }
+    }
+
+    func testRanksThatDisagreeOnTheOrderOfCollectivesEndTheJob() throws {
+        try MPIJob.requireMPI()
+        for field in ["broadcast", "allreduce"] {
+            let result = MPIJob.run(ranks: 3, ["desync", "--timeout", "5", "--rank", "1", "--field", field], limit: 40)
+            XCTAssertNotEqual(result.status, 0, result.output)
+            XCTAssertLessThan(result.seconds, 20, "took \(result.seconds) s:\n\(result.output)")
+            XCTAssertTrue(result.output.contains("do all ranks post the same collectives in the same order?")
+                          || result.output.contains("instead"), result.output)
+        }
+    }
+
+    func testLocalLauncherRunsRanksWithThreadsAndOversubscription() throws {
+        try MPIJob.requireMPI()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let launcher = root.appendingPathComponent("launch/mpirun-local").path
+        // More ranks than cores: the launcher must add --oversubscribe by itself.
+        let ranks = ProcessInfo.processInfo.activeProcessorCount + 1
+        let result = MPIJob.execute(launcher, [String(ranks), MPIJob.harness!, "collectives"], limit: 60)
+        assertAllRanksPassed(result, ranks: ranks, "collectives")
+        let threads = ProcessInfo.processInfo.environment["I2I_THREADS"] ?? "1"
+        XCTAssertTrue(result.output.contains("rank 0: size=\(ranks) local=0/\(ranks) threads=\(threads)"), result.output)
     }
 
     func testSignalOnOneRankStopsAllRanksAtTheSameStep() throws {
