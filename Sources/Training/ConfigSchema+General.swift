@@ -20,6 +20,8 @@ public enum ExperimentSchema {
         ConfigField("train.sample_count", .int, .int(4), "test images shown in each sample grid"),
         ConfigField("distributed.bucket_mb", .double, .double(25), "gradient all-reduce bucket size in MB"),
         ConfigField("distributed.timeout_seconds", .double, .double(300), "deadline of every collective; past it the job aborts"),
+        ConfigField("distributed.checkpoint_timeout_seconds", .double, .double(1800),
+                    "how long the other ranks wait while rank 0 reads or writes a checkpoint"),
         ConfigField("distributed.checksum_every", .int, .int(200), "steps between cross-rank parameter checksum comparisons (0: never)"),
         ConfigField("distributed.max_skipped_steps", .int, .int(5), "consecutive steps skipped for non-finite values before the run stops"),
     ] + debug

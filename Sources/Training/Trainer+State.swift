@@ -47,6 +47,7 @@ extension Trainer {
                 }
             }
             // A checkpoint that does not fit this run, or none usable: retrying cannot help (exit 2).
+            waitForRootFileWork()
             if let message = try comm.broadcast(value: failure, root: 0) { throw ConfigError(message) }
             chosen = try comm.broadcast(value: chosen, root: 0)
             let numbers = try comm.broadcast(value: [start.step, start.position.epoch, start.position.step, start.skipped], root: 0)
@@ -68,6 +69,7 @@ extension Trainer {
             if isRoot {
                 do { try loadInitialWeights(from: weights, into: model) } catch { failure = "\(error)" }
             }
+            waitForRootFileWork()
             if let message = try comm.broadcast(value: failure, root: 0) { throw ConfigError(message) }
             comm.info("initial weights from \(weights)")
         }
@@ -152,7 +154,16 @@ extension Trainer {
                 folder.appendLog("checkpoint \(path)")
             } catch { failure = "cannot write checkpoint \(path): \(error)" }
         }
+        waitForRootFileWork()
         if let message = try communicator.broadcast(value: failure, root: 0) { throw TrainingFailure(message) }
+    }
+
+    /// Waits for rank 0 to finish reading or writing a checkpoint. That can take far longer than
+    /// any collective (a large file on slow shared storage), so the other ranks wait under
+    /// `distributed.checkpoint_timeout_seconds` rather than the collective deadline, which would
+    /// abort the job (and, under a resume loop, abort it again at every checkpoint).
+    func waitForRootFileWork() {
+        communicator.barrier(timeout: Swift.max(communicator.timeoutSeconds, config.values.double("distributed.checkpoint_timeout_seconds")))
     }
 
     /// Averages the window's metrics across ranks; rank 0 prints and appends them.

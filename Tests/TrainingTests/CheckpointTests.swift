@@ -49,6 +49,25 @@ final class CheckpointTests: XCTestCase {
         assertBitIdentical(try w.tensors("run", step: 8), try w.tensors("straight", step: 8), "resumed after the kill vs straight")
     }
 
+    /// Rank 0's checkpoint write may outlast the collective deadline: the other ranks wait
+    /// for it under `distributed.checkpoint_timeout_seconds` instead, and past that the job
+    /// ends naming rank 0.
+    func testSlowCheckpointWriteIsWaitedForUnderTheCheckpointDeadline() throws {
+        try TrainingWorkspace.requireMPI()
+        let w = try TrainingWorkspace("slowwrite")
+        let config = try w.config("slow.yaml", ["distributed.timeout_seconds": "2", "debug.checkpoint_pause_seconds": "4",
+                                                 "train.steps": "2"])
+        let slow = w.mpi(ranks: 2, w.trainArguments(config, run: "slow"))
+        XCTAssertEqual(slow.status, 0, slow.output)
+        XCTAssertEqual(w.checkpointFiles("slow"), ["FINISHED", "step_000000002.h5"])
+
+        let stuck = w.mpi(ranks: 2, w.trainArguments(config, run: "stuck", ["--set", "distributed.checkpoint_timeout_seconds=1"]))
+        XCTAssertNotEqual(stuck.status, 0, stuck.output)
+        XCTAssertTrue(stuck.output.contains("[rank 1] error: barrier (0 bytes, collective #"), stuck.output)
+        XCTAssertTrue(stuck.output.contains("at step 2, phase checkpoint write did not complete within 2 s; rank 0 has not reached it"),
+                      stuck.output)
+    }
+
     /// Files under a final checkpoint name that are torn (truncated) or corrupt (one value
     /// changed) are skipped with the reason, newest first, and the newest good one is used.
     func testTornOrCorruptCheckpointsAreSkippedWithTheReason() throws {
