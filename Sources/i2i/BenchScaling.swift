@@ -32,6 +32,8 @@ struct BenchScaling: ParsableCommand {
     @Option(help: "Driver: the ranks of the scaled job (compared with 1 rank).") var ranks = 2
     @Option(help: "Driver: jobs of each size, alternating 1 rank and N ranks.") var repeats = 3
     @Option(help: "Driver: extra mpirun options, space-separated.") var mpirunOptions = ""
+    @Option(name: .customLong("set"), help: "Override a config key of the model: --set cyclegan.n_blocks=6 (repeatable).")
+    var overrides: [String] = []
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func validate() throws {
@@ -58,7 +60,7 @@ struct BenchScaling: ParsableCommand {
         let config: ExperimentConfig
         do {
             config = try ExperimentConfig.parse(yaml: "model: \(model)\n", source: "bench scaling", overrides: [
-                "data.load_size=\(size)", "data.crop_size=\(size)", "train.batch_size=\(batch * comm.size)"])
+                "data.load_size=\(size)", "data.crop_size=\(size)", "train.batch_size=\(batch * comm.size)"] + overrides)
         } catch { throw commandFailure("\(error)") }
         let timings = Trainer.timeSteps(config: config, communicator: comm, batchPerRank: batch, warmup: warmup, steps: steps)
         if comm.rank == 0 {
@@ -82,7 +84,7 @@ struct BenchScaling: ParsableCommand {
         guard let mpirun = BenchScaling.onPath("mpirun") else { throw commandFailure("mpirun is not on PATH; it is needed for --ranks \(ranks)") }
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let job = ["bench", "scaling", "--model", model, "--size", String(size), "--batch", String(batch), "--warmup", String(warmup),
-                   "--steps", String(steps), "--threads", String(threads), "--json"]
+                   "--steps", String(steps), "--threads", String(threads), "--json"] + overrides.flatMap { ["--set", $0] }
         var launcher = ["--oversubscribe", "--bind-to", "none", "-np", String(ranks)]
         if geteuid() == 0 { launcher.insert("--allow-run-as-root", at: 0) }
         launcher += mpirunOptions.split(separator: " ").map(String.init)
