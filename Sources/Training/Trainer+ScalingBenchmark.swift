@@ -21,6 +21,9 @@ public struct StepTimings: Codable, Sendable {
     public var seconds: [Double]
     /// Seconds of each timed step that rank 0 spent waiting on communication.
     public var communicationSeconds: [Double]
+    /// Process CPU seconds of each timed step, the largest over ranks: on a machine shared
+    /// with other work, wall time suffers from the sharing and CPU time much less.
+    public var cpuSeconds: [Double]
 
     /// Median seconds per step.
     public var secondsPerStep: Double { median(seconds) }
@@ -28,6 +31,15 @@ public struct StepTimings: Codable, Sendable {
     public var imagesPerSecond: Double { Double(ranks * batchPerRank) / secondsPerStep }
     /// Median seconds per step spent waiting on communication (rank 0).
     public var communicationPerStep: Double { median(communicationSeconds) }
+    /// Median process CPU seconds per step (the busiest rank).
+    public var cpuPerStep: Double { median(cpuSeconds) }
+}
+
+/// CPU time of this process, in seconds.
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// The median of `values` (the mean of the middle two for an even count).
@@ -55,23 +67,25 @@ extension Trainer {
         let batch = ImageBatch(a: images(), b: images())
         let context = DistributedStepContext(
             communicator: comm, bucketBytes: Int(config.values.double("distributed.bucket_mb") * 1_048_576))
-        var seconds: [Double] = [], communication: [Double] = []
+        var seconds: [Double] = [], communication: [Double] = [], cpu: [Double] = []
         for step in 0..<(warmup + steps) {
             comm.step = step + 1
             comm.phase = "bench step"
             comm.barrier()
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
             context.beginStep()
             _ = model.trainStep(batch, epoch: 0, context: context)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
             if step >= warmup {
                 seconds.append(elapsed)
+                cpu.append(processCPUSeconds() - cpuStart)
                 communication.append(context.communicationSeconds)
             }
         }
         comm.phase = "bench results"
         seconds = comm.allReduce(seconds, .max)
+        cpu = comm.allReduce(cpu, .max)
         return StepTimings(ranks: comm.size, batchPerRank: batchPerRank, threads: Parallel.threadCount, size: size,
-                           seconds: seconds, communicationSeconds: communication)
+                           seconds: seconds, communicationSeconds: communication, cpuSeconds: cpu)
     }
 }

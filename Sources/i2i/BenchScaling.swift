@@ -73,6 +73,7 @@ struct BenchScaling: ParsableCommand {
                              timings.seconds.map { String(format: "%.3f", $0) }.joined(separator: " ")))
                 print(String(format: "  images/s          %.3f", timings.imagesPerSecond))
                 print(String(format: "  communication     %.3f s per step waited on rank 0", timings.communicationPerStep))
+                print(String(format: "  CPU time          %.3f s per step (busiest rank)", timings.cpuPerStep))
             }
         }
         comm.exitJob(0)
@@ -96,8 +97,8 @@ struct BenchScaling: ParsableCommand {
             let scaled = try BenchScaling.runJob(mpirun, launcher + [me] + job, environment: ProcessInfo.processInfo.environment)
             many.append(scaled)
             if !json {
-                print(String(format: "  round %d: 1 rank %.3f s/step, %d ranks %.3f s/step", i + 1, single.secondsPerStep, ranks,
-                             scaled.secondsPerStep))
+                print(String(format: "  round %d: 1 rank %.3f s/step (CPU %.3f), %d ranks %.3f s/step (CPU %.3f)", i + 1,
+                             single.secondsPerStep, single.cpuPerStep, ranks, scaled.secondsPerStep, scaled.cpuPerStep))
             }
         }
         let report = ScalingReport(model: model, size: size, batchPerRank: batch, threadsPerRank: threads, ranks: ranks,
@@ -110,6 +111,8 @@ struct BenchScaling: ParsableCommand {
                          ranks, report.secondsPerStepN, report.imagesPerSecondN, repeats, report.communicationPerStepN))
             print(String(format: "weak-scaling efficiency: %.1f %%  (load average %.2f during the run)", report.efficiency * 100,
                          report.loadAverage))
+            print(String(format: "CPU time per step: %.3f s on 1 rank, %.3f s on the busiest of %d (ratio %.1f %%)", report.cpuPerStep1,
+                         report.cpuPerStepN, ranks, report.cpuEfficiency * 100))
         }
     }
 
@@ -160,7 +163,7 @@ struct BenchScaling: ParsableCommand {
 /// One job's figures (`--json` of a single job).
 struct JobReport: Codable {
     var ranks, batchPerRank, threads, size: Int
-    var secondsPerStep, imagesPerSecond, communicationPerStep: Double
+    var secondsPerStep, imagesPerSecond, communicationPerStep, cpuPerStep: Double
     var seconds: [Double]
 
     init(_ t: StepTimings) {
@@ -171,13 +174,14 @@ struct JobReport: Codable {
         secondsPerStep = t.secondsPerStep
         imagesPerSecond = t.imagesPerSecond
         communicationPerStep = t.communicationPerStep
+        cpuPerStep = t.cpuPerStep
         seconds = t.seconds
     }
 
     enum CodingKeys: String, CodingKey {
         case ranks, threads, size, seconds
         case batchPerRank = "batch_per_rank", secondsPerStep = "seconds_per_step", imagesPerSecond = "images_per_second"
-        case communicationPerStep = "communication_seconds_per_step"
+        case communicationPerStep = "communication_seconds_per_step", cpuPerStep = "cpu_seconds_per_step"
     }
 }
 
@@ -194,6 +198,11 @@ struct ScalingReport: Encodable {
     var imagesPerSecondN: Double { Double(ranks * batchPerRank) / secondsPerStepN }
     var communicationPerStepN: Double { median(many.map(\.communicationPerStep)) }
     var efficiency: Double { imagesPerSecondN / (Double(ranks) * imagesPerSecond1) }
+    var cpuPerStep1: Double { median(one.map(\.cpuPerStep)) }
+    var cpuPerStepN: Double { median(many.map(\.cpuPerStep)) }
+    /// The efficiency if every rank had had its core to itself: CPU time per step on 1 rank
+    /// over that of the busiest rank on N (a diagnostic for a machine shared with other work).
+    var cpuEfficiency: Double { cpuPerStep1 / cpuPerStepN }
 
     enum CodingKeys: String, CodingKey {
         case model, size, ranks, efficiency
@@ -201,6 +210,7 @@ struct ScalingReport: Encodable {
         case secondsPerStep1 = "seconds_per_step_1", secondsPerStepN = "seconds_per_step_n"
         case imagesPerSecond1 = "images_per_second_1", imagesPerSecondN = "images_per_second_n"
         case communicationPerStepN = "communication_seconds_per_step_n", loadAverage = "load_average"
+        case cpuPerStep1 = "cpu_seconds_per_step_1", cpuPerStepN = "cpu_seconds_per_step_n", cpuEfficiency = "cpu_efficiency"
         case one = "jobs_1", many = "jobs_n"
     }
 
@@ -217,6 +227,9 @@ struct ScalingReport: Encodable {
         try c.encode(imagesPerSecondN, forKey: .imagesPerSecondN)
         try c.encode(communicationPerStepN, forKey: .communicationPerStepN)
         try c.encode(efficiency, forKey: .efficiency)
+        try c.encode(cpuPerStep1, forKey: .cpuPerStep1)
+        try c.encode(cpuPerStepN, forKey: .cpuPerStepN)
+        try c.encode(cpuEfficiency, forKey: .cpuEfficiency)
         try c.encode(loadAverage, forKey: .loadAverage)
         try c.encode(one, forKey: .one)
         try c.encode(many, forKey: .many)
