@@ -111,6 +111,8 @@ struct BenchScaling: ParsableCommand {
                          ranks, report.secondsPerStepN, report.imagesPerSecondN, repeats, report.communicationPerStepN))
             print(String(format: "weak-scaling efficiency: %.1f %%  (load average %.2f during the run)", report.efficiency * 100,
                          report.loadAverage))
+            print(String(format: "fastest step: %.3f s on 1 rank, %.3f s on %d (ratio %.1f %%)", report.bestSecondsPerStep1,
+                         report.bestSecondsPerStepN, ranks, report.bestEfficiency * 100))
             print(String(format: "CPU time per step: %.3f s on 1 rank, %.3f s on the busiest of %d (ratio %.1f %%)", report.cpuPerStep1,
                          report.cpuPerStepN, ranks, report.cpuEfficiency * 100))
         }
@@ -165,6 +167,8 @@ struct JobReport: Codable {
     var ranks, batchPerRank, threads, size: Int
     var secondsPerStep, imagesPerSecond, communicationPerStep, cpuPerStep: Double
     var seconds: [Double]
+    /// The fastest timed step: the least disturbed by other work on a shared machine.
+    var bestSecondsPerStep: Double { seconds.min() ?? .nan }
 
     init(_ t: StepTimings) {
         ranks = t.ranks
@@ -203,6 +207,10 @@ struct ScalingReport: Encodable {
     /// The efficiency if every rank had had its core to itself: CPU time per step on 1 rank
     /// over that of the busiest rank on N (a diagnostic for a machine shared with other work).
     var cpuEfficiency: Double { cpuPerStep1 / cpuPerStepN }
+    var bestSecondsPerStep1: Double { one.map(\.bestSecondsPerStep).min() ?? .nan }
+    var bestSecondsPerStepN: Double { many.map(\.bestSecondsPerStep).min() ?? .nan }
+    /// The efficiency from the fastest step of each size (weak scaling: equal step times mean 100 %).
+    var bestEfficiency: Double { bestSecondsPerStep1 / bestSecondsPerStepN }
 
     enum CodingKeys: String, CodingKey {
         case model, size, ranks, efficiency
@@ -211,6 +219,8 @@ struct ScalingReport: Encodable {
         case imagesPerSecond1 = "images_per_second_1", imagesPerSecondN = "images_per_second_n"
         case communicationPerStepN = "communication_seconds_per_step_n", loadAverage = "load_average"
         case cpuPerStep1 = "cpu_seconds_per_step_1", cpuPerStepN = "cpu_seconds_per_step_n", cpuEfficiency = "cpu_efficiency"
+        case bestSecondsPerStep1 = "best_seconds_per_step_1", bestSecondsPerStepN = "best_seconds_per_step_n"
+        case bestEfficiency = "best_efficiency"
         case one = "jobs_1", many = "jobs_n"
     }
 
@@ -230,6 +240,9 @@ struct ScalingReport: Encodable {
         try c.encode(cpuPerStep1, forKey: .cpuPerStep1)
         try c.encode(cpuPerStepN, forKey: .cpuPerStepN)
         try c.encode(cpuEfficiency, forKey: .cpuEfficiency)
+        try c.encode(bestSecondsPerStep1, forKey: .bestSecondsPerStep1)
+        try c.encode(bestSecondsPerStepN, forKey: .bestSecondsPerStepN)
+        try c.encode(bestEfficiency, forKey: .bestEfficiency)
         try c.encode(loadAverage, forKey: .loadAverage)
         try c.encode(one, forKey: .one)
         try c.encode(many, forKey: .many)
