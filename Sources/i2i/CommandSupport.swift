@@ -17,9 +17,10 @@ func commandFailure(_ message: String, status: Int32 = ExitStatus.badInput) -> E
     return ExitCode(status)
 }
 
-/// Throws the exit for bad usage (status 2, one line) unless `condition` holds.
+/// Throws a usage error (one `error:` line, status 2, printed by `I2I.main`) unless
+/// `condition` holds. Safe in `validate()`: nothing is printed when `--help` wins.
 func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-    if !condition { throw commandFailure(message()) }
+    if !condition { throw ValidationError(message()) }
 }
 
 /// Runs `body`, turning errors into one `error:` line: problems with the input (dataset,
