@@ -3,6 +3,7 @@
 //
 // Modules are layered by dependency (each arrow is "is imported by"):
 //   CBLAS → TensorCore → NN → Models → Training → i2i
+//   Models → Benchmarks → i2i
 //   CHDF5 → HDF5Kit → (NN, Datasets, Training)
 //   CMPI → Distributed → Training
 //   CImageCodecs → Datasets → Training
@@ -54,10 +55,13 @@ let package = Package(
             dependencies: ["Models", "Datasets", "Distributed", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimized),
 
+        // MARK: - Benchmarks
+        .target(name: "Benchmarks", dependencies: ["Models"], swiftSettings: optimized),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
-            dependencies: ["Training", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Training", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
 
         // MARK: - Tests

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (human and --json output).",
-        subcommands: [])
+        subcommands: [BenchOps.self, BenchTrain.self])
 }

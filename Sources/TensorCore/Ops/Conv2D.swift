@@ -25,6 +25,8 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
                          kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
     let out = Tensor(uninitializedShape: [n, co, g.outputHeight, g.outputWidth])
+    let macs = n * co * g.patchSize * g.outputPixels
+    FlopCounter.forward(macs: macs)
     Profiler.measure(.convForward) {
         if co < smallOutputChannels {
             convForwardSmallOutput(x, weight, g, out)
@@ -36,6 +38,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recorded("conv2d", inputs) { gy, needs in
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
+        FlopCounter.backward(macs: macs, data: needs[0], weight: needs[1])
         if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
             (gx, gw) = convBackwardSmallOutput(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
         } else {
@@ -198,11 +201,13 @@ private func isPointwise(_ g: ConvGeometry) -> Bool {
 func addChannelBias(_ out: Tensor, _ bias: Tensor) {
     let n = out.shape[0], c = out.shape[1], plane = out.shape[2...].elementCount
     let po = out.data, pb = bias.data
-    Parallel.forEach(n * c, grain: Swift.max(1, 32768 / Swift.max(plane, 1))) { range in
-        for j in range {
-            let b = pb[j % c]
-            let row = po + j * plane
-            for i in 0..<plane { row[i] += b }
+    Profiler.measure(.elementwise) {
+        Parallel.forEach(n * c, grain: Swift.max(1, 32768 / Swift.max(plane, 1))) { range in
+            for j in range {
+                let b = pb[j % c]
+                let row = po + j * plane
+                for i in 0..<plane { row[i] += b }
+            }
         }
     }
 }
@@ -211,12 +216,14 @@ func addChannelBias(_ out: Tensor, _ bias: Tensor) {
 func channelSums(_ g: Tensor) -> Tensor {
     let n = g.shape[0], c = g.shape[1], plane = g.shape[2...].elementCount
     let out = Tensor.zeros([c])
-    for s in 0..<n {
-        for j in 0..<c {
-            let row = g.data + (s * c + j) * plane
-            var acc: Float = 0
-            for i in 0..<plane { acc += row[i] }
-            out.data[j] += acc
+    Profiler.measure(.reduction) {
+        for s in 0..<n {
+            for j in 0..<c {
+                let row = g.data + (s * c + j) * plane
+                var acc: Float = 0
+                for i in 0..<plane { acc += row[i] }
+                out.data[j] += acc
+            }
         }
     }
     return out

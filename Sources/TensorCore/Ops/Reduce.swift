@@ -45,20 +45,22 @@ extension Tensor {
     /// Sum over `axes` (all when nil).
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let plan = ReductionPlan(shape, axes: axes, keepDims: keepDims, op: "sum")
-        let acc = UnsafeMutablePointer<Double>.allocate(capacity: plan.keptShape.elementCount)
-        acc.initialize(repeating: 0, count: plan.keptShape.elementCount)
-        defer { acc.deallocate() }
-        reduceRows(self, plan) { p, o, run, step in
-            if step == 0 {
-                var s: Double = 0
-                for j in 0..<run { s += Double(p[j]) }
-                acc[o] += s
-            } else {
-                for j in 0..<run { acc[o + j * step] += Double(p[j]) }
-            }
-        }
         let out = Tensor(uninitializedShape: plan.outputShape)
-        for i in 0..<out.count { out.data[i] = Float(acc[i]) }
+        Profiler.measure(.reduction) {
+            let acc = UnsafeMutablePointer<Double>.allocate(capacity: plan.keptShape.elementCount)
+            acc.initialize(repeating: 0, count: plan.keptShape.elementCount)
+            defer { acc.deallocate() }
+            reduceRows(self, plan) { p, o, run, step in
+                if step == 0 {
+                    var s: Double = 0
+                    for j in 0..<run { s += Double(p[j]) }
+                    acc[o] += s
+                } else {
+                    for j in 0..<run { acc[o + j * step] += Double(p[j]) }
+                }
+            }
+            for i in 0..<out.count { out.data[i] = Float(acc[i]) }
+        }
         let inputShape = shape
         return out.recorded("sum", [self]) { g, _ in [expandGradient(g, from: plan.keptShape, to: inputShape)] }
     }
