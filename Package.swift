@@ -2,7 +2,7 @@
 // i2i: image-to-image translation GANs trained in Swift on CPUs, data-parallel over MPI.
 //
 // Modules are layered by dependency (each arrow is "is imported by"):
-//   CBLAS → TensorCore → NN → Models → Training → i2i
+//   CBLAS, CKernels → TensorCore → NN → Models → Training → i2i
 //   Models → Benchmarks → i2i
 //   CHDF5 → HDF5Kit → (NN, Datasets, Training)
 //   CMPI → Distributed → Training
@@ -36,11 +36,14 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
+        .target(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
-        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
 
         // MARK: - Neural networks, data, distribution

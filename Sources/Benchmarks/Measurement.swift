@@ -5,9 +5,28 @@ import TensorCore
 
 /// Timing and process-resource helpers.
 public enum Measurement {
-    /// Seconds on a monotonic clock.
+    /// What ``now()`` reads.
+    public enum Clock: String, Sendable {
+        /// Wall time (what every report gives).
+        case wall
+        /// CPU time of the whole process: on a busy machine, with one thread, a steadier
+        /// measure of a kernel's own cost (other processes' time is not counted).
+        case cpu
+    }
+
+    /// The clock of the timing helpers.
+    nonisolated(unsafe) public static var clock = Clock.wall
+
+    /// Seconds on the selected clock.
     @inline(__always)
-    public static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+    public static func now() -> Double {
+        if clock == .cpu {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
+    }
 
     /// Seconds `body` takes.
     public static func time(_ body: () -> Void) -> Double {

@@ -20,13 +20,19 @@ struct BenchOps: ParsableCommand {
     @Option(help: "Compute threads (default: I2I_THREADS or all cores).")
     var threads: Int?
 
+    @Option(help: ArgumentHelp("Clock: wall or cpu (process CPU time; for kernel work on a busy machine).",
+                               visibility: .hidden))
+    var clock = "wall"
+
     func validate() throws {
+        if Measurement.Clock(rawValue: clock) == nil { throw ValidationError("--clock must be wall or cpu, got \(clock)") }
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     func run() throws {
         if let threads { ComputeRuntime.configure(threads: threads) }
+        Measurement.clock = Measurement.Clock(rawValue: clock)!
         let report = OpsBenchmark.run(repetitions: repetitions)
         if json {
             print(try BenchJSON.encode(report))

@@ -8,6 +8,7 @@
 // runs at a few percent of peak, so the forward instead computes Y = W' [Co·kh·kw, C] · x [C, H·W]
 // and sums the taps into the output, and (for stride 1) both backward passes work on the im2col
 // of the output gradient, whose GEMMs have M = C or M = Co·kh·kw.
+// 3×3 stride-1 convs with enough channels take the Winograd path (Winograd.swift) instead.
 
 /// Output channels below which the transposed GEMM orientation is used.
 let smallOutputChannels = 16
@@ -27,19 +28,27 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     let out = Tensor(uninitializedShape: [n, co, g.outputHeight, g.outputWidth])
     let macs = n * co * g.patchSize * g.outputPixels
     FlopCounter.forward(macs: macs)
-    Profiler.measure(.convForward) {
-        if co < smallOutputChannels {
-            convForwardSmallOutput(x, weight, g, out)
-        } else {
-            convForwardColumns(x, weight, g, out)
+    let winograd = winogradApplies(g, outputChannels: co)
+    if winograd {
+        winogradForward(x, weight, bias, g, out)
+    } else {
+        Profiler.measure(.convForward) {
+            if co < smallOutputChannels {
+                convForwardSmallOutput(x, weight, g, out)
+            } else {
+                convForwardColumns(x, weight, g, out)
+            }
         }
+        if let bias { addChannelBias(out, bias) }
     }
-    if let bias { addChannelBias(out, bias) }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recorded("conv2d", inputs) { gy, needs in
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
         FlopCounter.backward(macs: macs, data: needs[0], weight: needs[1])
-        if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
+        if winograd {
+            if needs[0] { gx = winogradBackwardData(gy, weight, g) }
+            if needs[1] { gw = winogradBackwardWeight(x, gy, g) }
+        } else if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
             (gx, gw) = convBackwardSmallOutput(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
         } else {
             (gx, gw) = convBackwardColumns(x, weight, g, gy, needData: needs[0], needWeight: needs[1])

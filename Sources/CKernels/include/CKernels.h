@@ -1,0 +1,63 @@
+// CKernels: the compute kernels of TensorCore that are written in C — a fork-join thread
+// pool and the Winograd F(4×4, 3×3) transforms. Implementation details, not API.
+#ifndef I2I_CKERNELS_H
+#define I2I_CKERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - Thread pool
+
+/// A task: `fn(context, index)`.
+typedef void (*i2i_task_fn)(void *context, long index);
+
+/// Sets the number of threads that run tasks, the caller included (at least 1). Starts or
+/// parks workers as needed; must not be called while tasks run.
+void i2i_pool_set_threads(int threads);
+/// Threads that run tasks, the caller included.
+int i2i_pool_threads(void);
+/// Runs `fn(context, i)` for every i in [0, count) on the pool and the calling thread, and
+/// returns when all have finished. From inside a task (nested), or while another thread uses
+/// the pool, the tasks run on the calling thread in order.
+void i2i_pool_run(long count, i2i_task_fn fn, void *context);
+/// 1 on a pool worker or inside a task run by `i2i_pool_run`, else 0.
+int i2i_pool_in_task(void);
+
+// MARK: - Winograd F(4×4, 3×3)
+//
+// Tiles of 4×4 outputs read 6×6 inputs. A transformed array holds 36 matrices ("positions"),
+// each [channels][tiles] row-major with row stride `ld` (the number of tiles), position p
+// starting at p · positionStride. Tiles are numbered row by row, tilesX per row; callers offset
+// the array pointer to a sample's first tile.
+
+/// Forward weights: w [co][c][3][3] → u [36][co][c] (the GEMM's left operand, M × K), rows
+/// (output channels) [rowBegin, rowEnd).
+void i2i_wino_weights(const float *w, int co, int c, int rowBegin, int rowEnd, float *u);
+/// Backward-data weights, the conv from co to c channels with the kernel rotated by 180°:
+/// w [co][c][3][3] → u [36][c][co], rows (input channels) [rowBegin, rowEnd).
+void i2i_wino_weights_flipped(const float *w, int co, int c, int rowBegin, int rowEnd, float *u);
+
+/// Input transform: x [c][h][w], read with `padTop`/`padLeft` zeros before it and zeros past its
+/// end, for tile rows [rowBegin, rowEnd) → v[p][ch][tile].
+void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesX,
+                    int rowBegin, int rowEnd, float *v, long ld, long positionStride);
+
+/// Output transform: z[p][ch][tile] → y [co][ho][wo] (+ bias[ch] when not NULL), tile rows
+/// [rowBegin, rowEnd); outputs past ho × wo are dropped.
+void i2i_wino_output(const float *z, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd,
+                     long ld, long positionStride, const float *bias, float *y);
+
+/// Weight-gradient transform of the output gradient (the "filter" side of F(3×3, 4×4)):
+/// dy [co][ho][wo] (zeros past its end) → g[p][ch][tile], tile rows [rowBegin, rowEnd).
+void i2i_wino_grad_output(const float *dy, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd,
+                          float *g, long ld, long positionStride);
+
+/// Weight-gradient output transform: m [36][co][c] → dw [co][c][3][3] (added when
+/// `accumulate`), output channels [coBegin, coEnd).
+void i2i_wino_weight_grad(const float *m, int co, int c, int coBegin, int coEnd, float *dw, int accumulate);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
