@@ -58,7 +58,11 @@ public enum TrainBenchmark {
         var times: [Double] = []
         var flops = FlopCounter.Totals()
         let faults0 = Measurement.minorPageFaults, cpu0 = Measurement.cpuSeconds
-        if options.profile { Profiler.reset(); Profiler.isEnabled = true }
+        if options.profile {
+            Profiler.reset()
+            Profiler.usesThreadCPUTime = Measurement.clock == .cpu
+            Profiler.isEnabled = true
+        }
         for i in 0..<max(1, options.timedSteps) {
             FlopCounter.reset()
             let t = Measurement.time { _ = model.trainStep(batch, epoch: 0, context: context) }

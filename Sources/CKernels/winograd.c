@@ -5,6 +5,7 @@
 #include <string.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include <immintrin.h>
 #endif
 
 // The baseline copy passes 16-lane vectors between helpers that are always inlined.
@@ -16,14 +17,18 @@ typedef float vf __attribute__((vector_size(64)));
 #if defined(__x86_64__) && defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,fma"))), apply_to = function)
 #define NAME(x) avx512_##x
+#define MASKED_STORES 1
 #include "winograd_impl.h"
+#undef MASKED_STORES
 #undef NAME
 #pragma clang attribute pop
 #define HAVE_AVX512_VARIANT 1
 #endif
 
 #define NAME(x) generic_##x
+#define MASKED_STORES 0
 #include "winograd_impl.h"
+#undef MASKED_STORES
 #undef NAME
 
 static int use_avx512(void) {
@@ -59,26 +64,27 @@ void i2i_wino_weights(const float *w, int co, int c, int rowBegin, int rowEnd, f
     DISPATCH(weights, w, co, c, (long)c * 9, 9, 0, rowBegin, rowEnd, u);
 }
 
-void i2i_wino_weights_flipped(const float *w, int co, int c, int rowBegin, int rowEnd, float *u) {
-    // u[p][i][o] = (G rot180(w[o][i]) Gᵀ)[p]
-    DISPATCH(weights, w, c, co, 9, (long)c * 9, 1, rowBegin, rowEnd, u);
+
+void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groupBegin,
+                    int groupEnd, float *v, long ld, long positionStride) {
+    DISPATCH(input, x, c, h, w, padTop, padLeft, tilesXp, groupBegin, groupEnd, v, ld, positionStride);
 }
 
-void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesX, int rowBegin,
-                    int rowEnd, float *v, long ld, long positionStride) {
-    DISPATCH(input, x, c, h, w, padTop, padLeft, tilesX, rowBegin, rowEnd, v, ld, positionStride);
-}
-
-void i2i_wino_output(const float *z, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd, long ld,
+void i2i_wino_output(const float *z, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd, long ld,
                      long positionStride, const float *bias, float *y) {
-    DISPATCH(output, z, co, ho, wo, tilesX, rowBegin, rowEnd, ld, positionStride, bias, y);
+    DISPATCH(output, z, co, ho, wo, tilesXp, groupBegin, groupEnd, ld, positionStride, bias, y);
 }
 
-void i2i_wino_grad_output(const float *dy, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd, float *g,
-                          long ld, long positionStride) {
-    DISPATCH(grad_output, dy, co, ho, wo, tilesX, rowBegin, rowEnd, g, ld, positionStride);
+void i2i_wino_grad_output(const float *dy, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd,
+                          float *g, long ld, long positionStride) {
+    DISPATCH(grad_output, dy, co, ho, wo, tilesXp, groupBegin, groupEnd, g, ld, positionStride);
 }
 
 void i2i_wino_weight_grad(const float *m, int co, int c, int coBegin, int coEnd, float *dw, int accumulate) {
     DISPATCH(weight_grad, m, co, c, coBegin, coEnd, dw, accumulate);
+}
+
+void i2i_wino_data_grad(const float *z, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groups,
+                        int chBegin, int chEnd, long ld, long positionStride, float *dx) {
+    DISPATCH(data_grad, z, c, h, w, padTop, padLeft, tilesXp, groups, chBegin, chEnd, ld, positionStride, dx);
 }

@@ -17,22 +17,32 @@ static inline __attribute__((always_inline)) vf NAME(ld)(const float *p) { vf v;
 static inline __attribute__((always_inline)) void NAME(st)(float *p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
 /// Loads `n` ≤ 16 floats; the other lanes are zero.
 static inline __attribute__((always_inline)) vf NAME(ld_n)(const float *p, int n) {
-    if (n == LANES) return NAME(ld)(p);
+    if (n >= LANES) return NAME(ld)(p);
+#if MASKED_STORES
+    return (vf)_mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p);
+#else
     float t[LANES] = {0};
     for (int i = 0; i < n; i++) t[i] = p[i];
     return NAME(ld)(t);
+#endif
 }
+
 /// Stores the first `n` ≤ 16 lanes.
 static inline __attribute__((always_inline)) void NAME(st_n)(float *p, vf v, int n) {
-    if (n == LANES) { NAME(st)(p, v); return; }
+    if (n >= LANES) { NAME(st)(p, v); return; }
+    if (n <= 0) return;
+#if MASKED_STORES
+    _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), (__m512)v);
+#else
     float t[LANES];
     NAME(st)(t, v);
     for (int i = 0; i < n; i++) p[i] = t[i];
+#endif
 }
 
-/// The 64 floats at p split by phase: q[j][l] = p[4l + j].
-static inline __attribute__((always_inline)) void NAME(deinterleave4)(const float *p, vf q[4]) {
-    vf a = NAME(ld)(p), b = NAME(ld)(p + 16), c = NAME(ld)(p + 32), d = NAME(ld)(p + 48);
+/// Four quads of 16 floats (4 tiles × 4 pixels each) split by phase: q[j][4k + l] = quad k's
+/// element 4l + j.
+static inline __attribute__((always_inline)) void NAME(deinterleave4)(vf a, vf b, vf c, vf d, vf q[4]) {
 #define PHASE(j)                                                                                              \
     {                                                                                                         \
         vf lo = __builtin_shufflevector(a, b, j, j + 4, j + 8, j + 12, 16 + j, 20 + j, 24 + j, 28 + j,        \
@@ -45,9 +55,8 @@ static inline __attribute__((always_inline)) void NAME(deinterleave4)(const floa
 #undef PHASE
 }
 
-/// The inverse: p[4l + j] = o[j][l] for the first `n` ≤ 64 floats.
-static inline __attribute__((always_inline)) void NAME(interleave4)(const vf o[4], float *p, int n) {
-    vf r[4];
+/// The inverse: r[k][4l + j] = o[j][4k + l], one quad of 4 tiles per r[k].
+static inline __attribute__((always_inline)) void NAME(interleave4)(const vf o[4], vf r[4]) {
 #define QUAD(k)                                                                                               \
     {                                                                                                         \
         vf a = __builtin_shufflevector(o[0], o[1], 4 * k, 16 + 4 * k, 4 * k + 1, 17 + 4 * k, 4 * k + 2,       \
@@ -58,11 +67,6 @@ static inline __attribute__((always_inline)) void NAME(interleave4)(const vf o[4
     }
     QUAD(0) QUAD(1) QUAD(2) QUAD(3)
 #undef QUAD
-    if (n >= 64) {
-        for (int k = 0; k < 4; k++) NAME(st)(p + 16 * k, r[k]);
-        return;
-    }
-    for (int k = 0; k < 4 && n > 0; k++, n -= 16) NAME(st_n)(p + 16 * k, r[k], n < 16 ? n : 16);
 }
 
 // MARK: - One-dimensional transforms
@@ -75,6 +79,16 @@ static inline __attribute__((always_inline)) void NAME(data6)(const vf a[6], vf 
     r[3] = (a[4] - a[2]) + 2.0f * (a[3] - a[1]);
     r[4] = (a[4] - a[2]) - 2.0f * (a[3] - a[1]);
     r[5] = 4.0f * a[1] - 5.0f * a[3] + a[5];
+}
+
+/// B m (6 → 6), the adjoint of the data transform.
+static inline __attribute__((always_inline)) void NAME(dataT6)(const vf m[6], vf r[6]) {
+    r[0] = 4.0f * m[0];
+    r[1] = 4.0f * (m[2] - m[1]) + 2.0f * (m[4] - m[3]) + 4.0f * m[5];
+    r[2] = -5.0f * m[0] - 4.0f * (m[1] + m[2]) - (m[3] + m[4]);
+    r[3] = (m[1] - m[2]) + 2.0f * (m[3] - m[4]) - 5.0f * m[5];
+    r[4] = m[0] + m[1] + m[2] + m[3] + m[4];
+    r[5] = m[5];
 }
 
 /// Aᵀ m (6 → 4).
@@ -117,117 +131,181 @@ static inline __attribute__((always_inline)) void NAME(wgrad3)(const vf m[6], vf
     k[2] = (1.0f / 6.0f) * (s34 - s12) + m[5];
 }
 
-// MARK: - Row buffers
+// MARK: - Plane buffers
 
-/// Copies row `iy` of `plane` (h × w) into `dst` as positions [−padLeft, span − padLeft), zeros
-/// outside the plane.
-static inline __attribute__((always_inline)) void NAME(fill_row)(const float *plane, int h, int w, int iy, int padLeft, int span, float *dst) {
-    if (iy < 0 || iy >= h) {
-        for (int i = 0; i < span; i++) dst[i] = 0;
-        return;
+/// Copies rows [firstRow, firstRow + rows) of `plane` (h × w) into `dst` (row stride `span`),
+/// each as positions [−padLeft, span − padLeft), zeros outside the plane.
+static void NAME(fill_rows)(const float *plane, int h, int w, int firstRow, int rows, int padLeft, int span,
+                            float *dst) {
+    for (int r = 0; r < rows; r++, dst += span) {
+        int iy = firstRow + r;
+        if (iy < 0 || iy >= h) {
+            __builtin_memset(dst, 0, (size_t)span * sizeof(float));
+            continue;
+        }
+        const float *src = plane + (long)iy * w;
+        int lo = padLeft < span ? padLeft : span;
+        if (lo > 0) __builtin_memset(dst, 0, (size_t)lo * sizeof(float));
+        int n = w < span - lo ? w : span - lo;
+        __builtin_memcpy(dst + lo, src, (size_t)n * sizeof(float));
+        if (lo + n < span) __builtin_memset(dst + lo + n, 0, (size_t)(span - lo - n) * sizeof(float));
     }
-    const float *src = plane + (long)iy * w;
-    int lo = padLeft < span ? padLeft : span;
-    for (int i = 0; i < lo; i++) dst[i] = 0;
-    int n = w < span - lo ? w : span - lo;
-    __builtin_memcpy(dst + lo, src, (size_t)n * sizeof(float));
-    for (int i = lo + n; i < span; i++) dst[i] = 0;
+}
+
+/// The tile rows that groups [groupBegin, groupEnd) touch.
+static inline __attribute__((always_inline)) void NAME(group_rows)(int tilesXp, int groupBegin, int groupEnd,
+                                                                   int *first, int *last) {
+    *first = (LANES * groupBegin) / tilesXp;
+    *last = (LANES * groupEnd - 1) / tilesXp;
 }
 
 // MARK: - Kernels
 
-static void NAME(input)(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesX,
-                        int rowBegin, int rowEnd, float *v, long ld, long ps) {
-    int groups = (tilesX + LANES - 1) / LANES;
-    int span = groups * 64 + 16;
-    float *rows = (float *)aligned_alloc(64, (size_t)(6 * span) * sizeof(float) + 64);
+static void NAME(input)(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesXp,
+                        int groupBegin, int groupEnd, float *v, long ld, long ps) {
+    int first, last;
+    NAME(group_rows)(tilesXp, groupBegin, groupEnd, &first, &last);
+    int span = 4 * tilesXp + 16, rows = 4 * (last - first) + 6;
+    float *buf = (float *)aligned_alloc(64, (size_t)rows * span * sizeof(float) + 64);
     for (int ch = 0; ch < c; ch++) {
-        const float *plane = x + (long)ch * h * w;
-        for (int ty = rowBegin; ty < rowEnd; ty++) {
-            for (int i = 0; i < 6; i++) NAME(fill_row)(plane, h, w, ty * 4 + i - padTop, padLeft, span, rows + i * span);
-            for (int gi = 0; gi < groups; gi++) {
-                int n = tilesX - gi * LANES < LANES ? tilesX - gi * LANES : LANES;
-                vf e[6][6];  // e[i][k]: row i after the horizontal transform
-                for (int i = 0; i < 6; i++) {
-                    const float *base = rows + i * span + gi * 64;
-                    vf a[6], q[4], q4[4];
-                    NAME(deinterleave4)(base, q);
-                    NAME(deinterleave4)(base + 4, q4);
-                    a[0] = q[0]; a[1] = q[1]; a[2] = q[2]; a[3] = q[3]; a[4] = q4[0]; a[5] = q4[1];
-                    NAME(data6)(a, e[i]);
-                }
-                float *dst = v + (long)ch * ld + (long)ty * tilesX + gi * LANES;
-                for (int k = 0; k < 6; k++) {
-                    vf col[6], r[6];
-                    for (int i = 0; i < 6; i++) col[i] = e[i][k];
-                    NAME(data6)(col, r);
-                    for (int l = 0; l < 6; l++) NAME(st_n)(dst + (long)(l * 6 + k) * ps, r[l], n);
-                }
+        NAME(fill_rows)(x + (long)ch * h * w, h, w, 4 * first - padTop, rows, padLeft, span, buf);
+        for (int gi = groupBegin; gi < groupEnd; gi++) {
+            const float *quad[4];  // each quad's top-left input position
+            for (int q = 0; q < 4; q++) {
+                int t = LANES * gi + 4 * q, ty = t / tilesXp, tx = t % tilesXp;
+                quad[q] = buf + (long)(4 * (ty - first)) * span + 4 * tx;
+            }
+            vf e[6][6];  // e[i][k]: input row i after the horizontal transform
+            for (int i = 0; i < 6; i++) {
+                vf a[6], q[4], q4[4];
+                long off = (long)i * span;
+                NAME(deinterleave4)(NAME(ld)(quad[0] + off), NAME(ld)(quad[1] + off), NAME(ld)(quad[2] + off),
+                                    NAME(ld)(quad[3] + off), q);
+                NAME(deinterleave4)(NAME(ld)(quad[0] + off + 4), NAME(ld)(quad[1] + off + 4),
+                                    NAME(ld)(quad[2] + off + 4), NAME(ld)(quad[3] + off + 4), q4);
+                a[0] = q[0]; a[1] = q[1]; a[2] = q[2]; a[3] = q[3]; a[4] = q4[0]; a[5] = q4[1];
+                NAME(data6)(a, e[i]);
+            }
+            float *dst = v + (long)ch * ld + (long)gi * LANES;
+            for (int k = 0; k < 6; k++) {
+                vf col[6], r[6];
+                for (int i = 0; i < 6; i++) col[i] = e[i][k];
+                NAME(data6)(col, r);
+                for (int l = 0; l < 6; l++) NAME(st)(dst + (long)(l * 6 + k) * ps, r[l]);
             }
         }
     }
-    free(rows);
+    free(buf);
 }
 
-static void NAME(output)(const float *z, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd,
+static void NAME(output)(const float *z, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd,
                          long ld, long ps, const float *bias, float *y) {
-    int groups = (tilesX + LANES - 1) / LANES;
     for (int ch = 0; ch < co; ch++) {
         float *plane = y + (long)ch * ho * wo;
         float b = bias ? bias[ch] : 0.0f;
-        for (int ty = rowBegin; ty < rowEnd; ty++) {
-            for (int gi = 0; gi < groups; gi++) {
-                int n = tilesX - gi * LANES < LANES ? tilesX - gi * LANES : LANES;
-                const float *src = z + (long)ch * ld + (long)ty * tilesX + gi * LANES;
-                vf t[6][4];  // t[l][i]: column l after the vertical transform
-                for (int l = 0; l < 6; l++) {
-                    vf m[6];
-                    for (int k = 0; k < 6; k++) m[k] = NAME(ld_n)(src + (long)(k * 6 + l) * ps, n);
-                    NAME(out4)(m, t[l]);
-                }
-                for (int i = 0; i < 4; i++) {
-                    int oy = ty * 4 + i;
-                    if (oy >= ho) break;
-                    vf row[6], o[4];
-                    for (int l = 0; l < 6; l++) row[l] = t[l][i];
-                    NAME(out4)(row, o);
-                    for (int j = 0; j < 4; j++) o[j] = o[j] + b;
-                    int x0 = gi * 64;
-                    NAME(interleave4)(o, plane + (long)oy * wo + x0, wo - x0);
+        for (int gi = groupBegin; gi < groupEnd; gi++) {
+            const float *src = z + (long)ch * ld + (long)gi * LANES;
+            vf t[6][4];  // t[l][i]: column l after the vertical transform
+            for (int l = 0; l < 6; l++) {
+                vf m[6];
+                for (int k = 0; k < 6; k++) m[k] = NAME(ld)(src + (long)(k * 6 + l) * ps);
+                NAME(out4)(m, t[l]);
+            }
+            for (int i = 0; i < 4; i++) {
+                vf row[6], o[4], r[4];
+                for (int l = 0; l < 6; l++) row[l] = t[l][i];
+                NAME(out4)(row, o);
+                for (int j = 0; j < 4; j++) o[j] = o[j] + b;
+                NAME(interleave4)(o, r);
+                for (int q = 0; q < 4; q++) {
+                    int tile = LANES * gi + 4 * q, ty = tile / tilesXp, x0 = 4 * (tile % tilesXp);
+                    int oy = 4 * ty + i;
+                    if (oy < ho && x0 < wo) NAME(st_n)(plane + (long)oy * wo + x0, r[q], wo - x0);
                 }
             }
         }
     }
 }
 
-static void NAME(grad_output)(const float *dy, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd,
+static void NAME(grad_output)(const float *dy, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd,
                               float *g, long ld, long ps) {
-    int groups = (tilesX + LANES - 1) / LANES;
-    int span = groups * 64 + 16;
-    float *rows = (float *)aligned_alloc(64, (size_t)(4 * span) * sizeof(float) + 64);
+    int first, last;
+    NAME(group_rows)(tilesXp, groupBegin, groupEnd, &first, &last);
+    int span = 4 * tilesXp + 16, rows = 4 * (last - first) + 4;
+    float *buf = (float *)aligned_alloc(64, (size_t)rows * span * sizeof(float) + 64);
     for (int ch = 0; ch < co; ch++) {
-        const float *plane = dy + (long)ch * ho * wo;
-        for (int ty = rowBegin; ty < rowEnd; ty++) {
-            for (int i = 0; i < 4; i++) NAME(fill_row)(plane, ho, wo, ty * 4 + i, 0, span, rows + i * span);
-            for (int gi = 0; gi < groups; gi++) {
-                int n = tilesX - gi * LANES < LANES ? tilesX - gi * LANES : LANES;
-                vf e[4][6];
-                for (int i = 0; i < 4; i++) {
-                    vf q[4];
-                    NAME(deinterleave4)(rows + i * span + gi * 64, q);
-                    NAME(grad6)(q, e[i]);
-                }
-                float *dst = g + (long)ch * ld + (long)ty * tilesX + gi * LANES;
-                for (int k = 0; k < 6; k++) {
-                    vf col[4], r[6];
-                    for (int i = 0; i < 4; i++) col[i] = e[i][k];
-                    NAME(grad6)(col, r);
-                    for (int l = 0; l < 6; l++) NAME(st_n)(dst + (long)(l * 6 + k) * ps, r[l], n);
-                }
+        NAME(fill_rows)(dy + (long)ch * ho * wo, ho, wo, 4 * first, rows, 0, span, buf);
+        for (int gi = groupBegin; gi < groupEnd; gi++) {
+            const float *quad[4];
+            for (int q = 0; q < 4; q++) {
+                int t = LANES * gi + 4 * q, ty = t / tilesXp, tx = t % tilesXp;
+                quad[q] = buf + (long)(4 * (ty - first)) * span + 4 * tx;
+            }
+            vf e[4][6];
+            for (int i = 0; i < 4; i++) {
+                vf q[4];
+                long off = (long)i * span;
+                NAME(deinterleave4)(NAME(ld)(quad[0] + off), NAME(ld)(quad[1] + off), NAME(ld)(quad[2] + off),
+                                    NAME(ld)(quad[3] + off), q);
+                NAME(grad6)(q, e[i]);
+            }
+            float *dst = g + (long)ch * ld + (long)gi * LANES;
+            for (int k = 0; k < 6; k++) {
+                vf col[4], r[6];
+                for (int i = 0; i < 4; i++) col[i] = e[i][k];
+                NAME(grad6)(col, r);
+                for (int l = 0; l < 6; l++) NAME(st)(dst + (long)(l * 6 + k) * ps, r[l]);
             }
         }
     }
-    free(rows);
+    free(buf);
+}
+
+/// The adjoint of the input transform: dx [c][h][w] ← Σ over tiles of B z Bᵀ, each tile's 6×6
+/// block added at its input position (blocks of neighbouring tiles overlap by 2), for channels
+/// [chBegin, chEnd); dx is overwritten.
+static void NAME(data_grad)(const float *z, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groups,
+                            int chBegin, int chEnd, long ld, long ps, float *dx) {
+    int tileRows = (LANES * groups + tilesXp - 1) / tilesXp;
+    int rows = 4 * tileRows + 2, span = 4 * tilesXp + 16;
+    if (rows < h + padTop) rows = h + padTop;
+    if (span < w + padLeft + 16) span = w + padLeft + 16;
+    float *buf = (float *)aligned_alloc(64, (size_t)rows * span * sizeof(float) + 64);
+    vf zero = {0};
+    for (int ch = chBegin; ch < chEnd; ch++) {
+        __builtin_memset(buf, 0, (size_t)rows * span * sizeof(float));
+        for (int gi = 0; gi < groups; gi++) {
+            const float *src = z + (long)ch * ld + (long)gi * LANES;
+            vf t[6][6];  // t[i][k]: column-frequency k after the vertical adjoint, input row i
+            for (int k = 0; k < 6; k++) {
+                vf m[6], r[6];
+                for (int l = 0; l < 6; l++) m[l] = NAME(ld)(src + (long)(l * 6 + k) * ps);
+                NAME(dataT6)(m, r);
+                for (int i = 0; i < 6; i++) t[i][k] = r[i];
+            }
+            float *quad[4];
+            for (int q = 0; q < 4; q++) {
+                int tile = LANES * gi + 4 * q, ty = tile / tilesXp, tx = tile % tilesXp;
+                quad[q] = buf + (long)(4 * ty) * span + 4 * tx;
+            }
+            for (int i = 0; i < 6; i++) {
+                vf d[6], main[4], extra[4];
+                NAME(dataT6)(t[i], d);
+                vf head[4] = {d[0], d[1], d[2], d[3]}, tail[4] = {d[4], d[5], zero, zero};
+                NAME(interleave4)(head, main);
+                NAME(interleave4)(tail, extra);
+                for (int q = 0; q < 4; q++) {
+                    float *row = quad[q] + (long)i * span;
+                    NAME(st)(row, NAME(ld)(row) + main[q]);
+                    NAME(st)(row + 4, NAME(ld)(row + 4) + extra[q]);
+                }
+            }
+        }
+        float *plane = dx + (long)ch * h * w;
+        for (int iy = 0; iy < h; iy++) __builtin_memcpy(plane + (long)iy * w, buf + (long)(iy + padTop) * span + padLeft,
+                                                       (size_t)w * sizeof(float));
+    }
+    free(buf);
 }
 
 /// u[p][row][col] for rows [rowBegin, rowEnd): the 3×3 filter of (row, col) is at
@@ -238,14 +316,27 @@ static void NAME(weights)(const float *w, int rows, int cols, long rowStride, lo
     for (int r = rowBegin; r < rowEnd; r++) {
         for (int c0 = 0; c0 < cols; c0 += LANES) {
             int n = cols - c0 < LANES ? cols - c0 : LANES;
-            float t[9][LANES];
-            for (int lane = 0; lane < LANES; lane++) {
-                const float *f = w + r * rowStride + (long)(c0 + (lane < n ? lane : 0)) * colStride;
-                for (int k = 0; k < 9; k++) t[k][lane] = f[flip ? 8 - k : k];
+            vf taps[9];  // taps[k][lane]: tap k of filter (r, c0 + lane)
+            const float *f0 = w + r * rowStride + (long)c0 * colStride;
+#if MASKED_STORES
+            __m512i index = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                               _mm512_set1_epi32((int)colStride));
+            __mmask16 mask = (__mmask16)(n >= LANES ? 0xFFFF : (1u << n) - 1);
+            for (int k = 0; k < 9; k++)
+                taps[k] = (vf)_mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, index, f0 + (flip ? 8 - k : k), 4);
+#else
+            {
+                float t[9][LANES];
+                for (int lane = 0; lane < LANES; lane++) {
+                    const float *f = f0 + (long)(lane < n ? lane : 0) * colStride;
+                    for (int k = 0; k < 9; k++) t[k][lane] = f[flip ? 8 - k : k];
+                }
+                for (int k = 0; k < 9; k++) taps[k] = NAME(ld)(t[k]);
             }
+#endif
             vf e[3][6];  // e[ky][p]: kernel row ky after the horizontal transform
             for (int ky = 0; ky < 3; ky++) {
-                vf g[3] = {NAME(ld)(t[ky * 3]), NAME(ld)(t[ky * 3 + 1]), NAME(ld)(t[ky * 3 + 2])};
+                vf g[3] = {taps[ky * 3], taps[ky * 3 + 1], taps[ky * 3 + 2]};
                 NAME(filter6)(g, e[ky]);
             }
             float *dst = u + (long)r * cols + c0;

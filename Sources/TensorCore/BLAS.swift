@@ -25,11 +25,12 @@ public enum BLAS {
             else if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
             return
         }
-        Profiler.addFlops(2 * Double(m) * Double(n) * Double(k))
+        let insideTask = Parallel.isInsideTask
+        if !insideTask { Profiler.addFlops(2 * Double(m) * Double(n) * Double(k)) }
         let splitN = n >= m
         let extent = splitN ? n : m, align = splitN ? 16 : 8
         let parts = min(threads, extent / (2 * align))
-        if parts < 2 || m * n * k < splitThreshold || Parallel.isInsideTask {
+        if parts < 2 || m * n * k < splitThreshold || insideTask {
             call(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
         }

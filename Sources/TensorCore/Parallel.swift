@@ -36,12 +36,9 @@ public enum Parallel {
     }
 
     /// Runs `body(i)` for `i` in `0..<count`, spread over the threads (one task per index,
-    /// handed out in order to whichever thread is free).
+    /// handed out in order to whichever thread is free). The body always runs as a task, also
+    /// with one thread: GEMMs inside it run whole on the calling thread.
     public static func forEachTask(_ count: Int, _ body: (Int) -> Void) {
-        if threadCount <= 1 || count <= 1 || isInsideTask {
-            for i in 0..<count { body(i) }
-            return
-        }
         run(count, body)
     }
 

@@ -15,6 +15,7 @@ public enum Profiler {
         case convForward, convBackwardData, convBackwardWeight, im2col, col2im
         case norm, elementwise, reduction, pooling, padding, optimizer, communication, dataLoading, other
         case allocation, backwardEngine
+        case winogradInput, winogradOutput, winogradWeights
 
         /// A short label for reports.
         public var label: String {
@@ -35,8 +36,25 @@ public enum Profiler {
             case .other: return "other"
             case .allocation: return "allocation and zero-fill"
             case .backwardEngine: return "gradient accumulation"
+            case .winogradInput: return "Winograd input transforms"
+            case .winogradOutput: return "Winograd output transforms"
+            case .winogradWeights: return "Winograd weight transforms"
             }
         }
+    }
+
+    /// Time source: wall time, or the recording thread's CPU time (with one compute thread, a
+    /// measure of the work itself that other processes on a busy machine do not disturb).
+    public static var usesThreadCPUTime = false
+
+    @inline(__always)
+    private static func clock() -> UInt64 {
+        if usesThreadCPUTime {
+            var t = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+            return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+        }
+        return DispatchTime.now().uptimeNanoseconds
     }
 
     /// Whether regions are timed. Set it from the thread that runs the step.
@@ -64,13 +82,13 @@ public enum Profiler {
     @inline(never)
     private static func measureSlow<T>(_ category: Category, _ body: () throws -> T) rethrows -> T {
         guard recording else { return try body() }
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = clock()
         if let outer = stack.last { seconds[outer] += Double(start &- resumed) * 1e-9 }
         stack.append(category.rawValue)
         resumed = start
         calls[category.rawValue] += 1
         defer {
-            let end = DispatchTime.now().uptimeNanoseconds
+            let end = clock()
             seconds[category.rawValue] += Double(end &- resumed) * 1e-9
             stack.removeLast()
             resumed = end

@@ -35,7 +35,12 @@ struct BenchTrain: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(help: ArgumentHelp("Clock: wall or cpu (process CPU time; with --threads 1, for kernel work on a busy machine).",
+                               visibility: .hidden))
+    var clock = "wall"
+
     func validate() throws {
+        if Measurement.Clock(rawValue: clock) == nil { throw ValidationError("--clock must be wall or cpu, got \(clock)") }
         if size < 32 || size % 8 != 0 { throw ValidationError("--size must be a multiple of 8 and at least 32, got \(size)") }
         if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
@@ -44,6 +49,7 @@ struct BenchTrain: ParsableCommand {
 
     func run() throws {
         if let threads { ComputeRuntime.configure(threads: threads) }
+        Measurement.clock = Measurement.Clock(rawValue: clock)!
         var options = TrainBenchmarkOptions()
         options.model = model
         options.size = size

@@ -26,32 +26,39 @@ int i2i_pool_in_task(void);
 
 // MARK: - Winograd F(4×4, 3×3)
 //
-// Tiles of 4×4 outputs read 6×6 inputs. A transformed array holds 36 matrices ("positions"),
-// each [channels][tiles] row-major with row stride `ld` (the number of tiles), position p
-// starting at p · positionStride. Tiles are numbered row by row, tilesX per row; callers offset
-// the array pointer to a sample's first tile.
+// Tiles of 4×4 outputs read 6×6 inputs. Tiles are numbered row by row on a grid padded to
+// `tilesXp` (a multiple of 4) tiles per row, and each sample's tile count is padded to a
+// multiple of 16, so that 16 consecutive tiles always form four runs of 4 neighbouring tiles
+// (the kernels' vector lanes); callers offset array pointers to a sample's first tile, and
+// kernels work on "groups" of 16 tiles. Padding tiles hold junk in the input transform and
+// zeros in the output-gradient transform, so they add nothing to a weight gradient.
+// A transformed array holds 36 matrices ("positions"), each [channels][tiles] row-major with
+// row stride `ld` (all samples' tiles), position p starting at p · positionStride.
 
 /// Forward weights: w [co][c][3][3] → u [36][co][c] (the GEMM's left operand, M × K), rows
 /// (output channels) [rowBegin, rowEnd).
 void i2i_wino_weights(const float *w, int co, int c, int rowBegin, int rowEnd, float *u);
-/// Backward-data weights, the conv from co to c channels with the kernel rotated by 180°:
-/// w [co][c][3][3] → u [36][c][co], rows (input channels) [rowBegin, rowEnd).
-void i2i_wino_weights_flipped(const float *w, int co, int c, int rowBegin, int rowEnd, float *u);
 
 /// Input transform: x [c][h][w], read with `padTop`/`padLeft` zeros before it and zeros past its
-/// end, for tile rows [rowBegin, rowEnd) → v[p][ch][tile].
-void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesX,
-                    int rowBegin, int rowEnd, float *v, long ld, long positionStride);
+/// end, for tile groups [groupBegin, groupEnd) → v[p][ch][tile].
+void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesXp,
+                    int groupBegin, int groupEnd, float *v, long ld, long positionStride);
 
-/// Output transform: z[p][ch][tile] → y [co][ho][wo] (+ bias[ch] when not NULL), tile rows
-/// [rowBegin, rowEnd); outputs past ho × wo are dropped.
-void i2i_wino_output(const float *z, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd,
+/// Output transform: z[p][ch][tile] → y [co][ho][wo] (+ bias[ch] when not NULL), tile groups
+/// [groupBegin, groupEnd); outputs past ho × wo are dropped.
+void i2i_wino_output(const float *z, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd,
                      long ld, long positionStride, const float *bias, float *y);
 
 /// Weight-gradient transform of the output gradient (the "filter" side of F(3×3, 4×4)):
-/// dy [co][ho][wo] (zeros past its end) → g[p][ch][tile], tile rows [rowBegin, rowEnd).
-void i2i_wino_grad_output(const float *dy, int co, int ho, int wo, int tilesX, int rowBegin, int rowEnd,
+/// dy [co][ho][wo] (zeros past its end) → g[p][ch][tile], tile groups [groupBegin, groupEnd).
+void i2i_wino_grad_output(const float *dy, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd,
                           float *g, long ld, long positionStride);
+
+/// Backward-data output transform, the adjoint of `i2i_wino_input` for one sample: z[p][ch][tile]
+/// → dx [c][h][w], each tile's 6×6 block (B z Bᵀ) added at its input position, positions in the
+/// padding dropped; channels [chBegin, chEnd), all `groups` groups; dx is overwritten.
+void i2i_wino_data_grad(const float *z, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groups,
+                        int chBegin, int chEnd, long ld, long positionStride, float *dx);
 
 /// Weight-gradient output transform: m [36][co][c] → dw [co][c][3][3] (added when
 /// `accumulate`), output channels [coBegin, coEnd).

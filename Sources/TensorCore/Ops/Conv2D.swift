@@ -46,8 +46,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
         FlopCounter.backward(macs: macs, data: needs[0], weight: needs[1])
         if winograd {
-            if needs[0] { gx = winogradBackwardData(gy, weight, g) }
-            if needs[1] { gw = winogradBackwardWeight(x, gy, g) }
+            (gx, gw) = winogradBackward(x, weight, gy, g, needData: needs[0], needWeight: needs[1])
         } else if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
             (gx, gw) = convBackwardSmallOutput(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
         } else {

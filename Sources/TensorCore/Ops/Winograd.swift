@@ -7,10 +7,9 @@
 // 144, a 4× cut in arithmetic — and an output transform (Aᵀ m A) brings each tile back:
 //
 //   forward          Z[p] [Co, T] = U[p] [Co, C] · V[p] [C, T]        U = G w Gᵀ,  V = Bᵀ x B
-//   backward-data    the same with the kernel rotated by 180° and channels swapped, on dy
-//                    padded by 2 − pad (a full correlation)
-//   backward-weight  M[p] [Co, C] = Y[p] [Co, T] · V[p]ᵀ [T, C]      Y = A dy Aᵀ (F(3×3, 4×4)),
-//                    dW = Gᵀ M G
+//   backward-data    Z[p] [C, T]  = U[p]ᵀ [C, Co] · Y[p] [Co, T]      Y = A dy Aᵀ,
+//                    dx = Σ tiles B Z Bᵀ (the forward's exact adjoint, overlapping 6×6 blocks)
+//   backward-weight  M[p] [Co, C] = Y[p] [Co, T] · V[p]ᵀ [T, C]      (F(3×3, 4×4)), dW = Gᵀ M G
 //
 // T counts the tiles of all samples. The transforms are CKernels' C functions, vectorised
 // across 16 neighbouring tiles; the 36 GEMMs run as independent tasks on the thread pool.
@@ -29,26 +28,34 @@ public enum ConvolutionSettings {
     nonisolated(unsafe) public static var winogradMinimumChannels = 16
 }
 
-/// The tiling of a conv's output into 4×4 tiles.
+/// The tiling of a conv's output into 4×4 tiles, on the padded grid the kernels expect: rows
+/// of `paddedTilesX` (a multiple of 4) tiles, each sample's tiles padded to whole groups of 16.
 struct WinogradTiling {
     let samples: Int
     let tilesY: Int, tilesX: Int
-    var perSample: Int { tilesY * tilesX }
+    let paddedTilesX: Int
+    /// Groups of 16 tiles per sample.
+    let groups: Int
+    /// Tiles per sample, padding included.
+    var perSample: Int { groups * 16 }
+    /// Tiles of all samples: the GEMMs' tile dimension.
     var total: Int { samples * perSample }
 
     init(samples: Int, outputHeight: Int, outputWidth: Int) {
         self.samples = samples
         tilesY = (outputHeight + 3) / 4
         tilesX = (outputWidth + 3) / 4
+        paddedTilesX = (tilesX + 3) / 4 * 4
+        groups = (tilesY * paddedTilesX + 15) / 16
     }
 
-    /// (sample, first tile row, end tile row) jobs: about two per thread.
-    func rowJobs() -> [(sample: Int, rows: Range<Int>)] {
-        let perSampleJobs = Swift.max(1, Swift.min(tilesY, (2 * Parallel.threadCount + samples - 1) / samples))
+    /// (sample, groups) jobs: about two per thread.
+    func jobs() -> [(sample: Int, groups: Range<Int>)] {
+        let perSampleJobs = Swift.max(1, Swift.min(groups, (2 * Parallel.threadCount + samples - 1) / samples))
         var jobs: [(Int, Range<Int>)] = []
         for s in 0..<samples {
             for j in 0..<perSampleJobs {
-                let lo = tilesY * j / perSampleJobs, hi = tilesY * (j + 1) / perSampleJobs
+                let lo = groups * j / perSampleJobs, hi = groups * (j + 1) / perSampleJobs
                 if lo < hi { jobs.append((s, lo..<hi)) }
             }
         }
@@ -80,68 +87,76 @@ func winogradForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGe
     withExtendedLifetime((u, v, z)) {}
 }
 
-/// ∂x [N, C, H, W] of a Winograd conv: the full correlation of dy with the rotated kernel.
-func winogradBackwardData(_ gy: Tensor, _ weight: Tensor, _ g: ConvGeometry) -> Tensor {
-    let n = gy.shape[0], co = weight.shape[0], c = g.channels
-    // A conv from dy (Co channels, Ho×Wo) padded by 2 − pad to the input grid (H×W).
-    let flipped = ConvGeometry(
-        channels: co, height: g.outputHeight, width: g.outputWidth, kernel: (3, 3), stride: (1, 1),
-        padding: Padding(left: 2 - g.padding.left, right: 2 - g.padding.right, top: 2 - g.padding.top,
-                         bottom: 2 - g.padding.bottom),
-        op: "conv2d backward")
-    let tiling = WinogradTiling(samples: n, outputHeight: g.height, outputWidth: g.width)
-    let u = Tensor(uninitializedShape: [36, c, co])
-    transformWeights(weight, rows: c) { lo, hi in
-        i2i_wino_weights_flipped(weight.data, Int32(co), Int32(c), lo, hi, u.data)
-    }
-    let v = transformInput(gy, flipped, tiling)
-    let z = Tensor(uninitializedShape: [36, c, tiling.total])
-    positionGEMMs(Profiler.Category.convBackwardData, m: c, n: tiling.total, k: co) { p in
-        BLAS.sgemm(m: c, n: tiling.total, k: co, a: u.data + p * c * co, lda: co, b: v.data + p * co * tiling.total,
-                   ldb: tiling.total, c: z.data + p * c * tiling.total, ldc: tiling.total)
-    }
-    let gx = Tensor(uninitializedShape: [n, c, g.height, g.width])
-    transformOutput(z, channels: c, height: g.height, width: g.width, tiling, bias: nil, into: gx)
-    withExtendedLifetime((u, v, z)) {}
-    return gx
-}
-
-/// ∂weight [Co, C, 3, 3] of a Winograd conv, summed over the batch.
-func winogradBackwardWeight(_ x: Tensor, _ gy: Tensor, _ g: ConvGeometry) -> Tensor {
-    let n = x.shape[0], co = gy.shape[1], c = g.channels
+/// ∂x [N, C, H, W] and ∂weight [Co, C, 3, 3] (summed over the batch) of a Winograd conv, each
+/// when asked for. Both start from Y = A dy Aᵀ. ∂x runs the forward algorithm backwards (its
+/// exact adjoint): Z = Uᵀ·Y, then each tile's B Z Bᵀ is added at its 6×6 input block — on the
+/// forward's tiles, so a full correlation never needs a wider grid.
+func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeometry,
+                      needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+    let n = x.shape[0], co = weight.shape[0], c = g.channels
     let ho = g.outputHeight, wo = g.outputWidth
     let tiling = WinogradTiling(samples: n, outputHeight: ho, outputWidth: wo)
     let t = tiling.total
-    let v = transformInput(x, g, tiling)
     let y = Tensor(uninitializedShape: [36, co, t])
-    Profiler.measure(.im2col) {
-        let jobs = tiling.rowJobs()
+    Profiler.measure(.winogradInput) {
+        let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
-            let (s, rows) = jobs[j]
-            i2i_wino_grad_output(gy.data + s * co * ho * wo, Int32(co), Int32(ho), Int32(wo), Int32(tiling.tilesX),
-                                 Int32(rows.lowerBound), Int32(rows.upperBound), y.data + s * tiling.perSample, t, co * t)
+            let (s, groups) = jobs[j]
+            i2i_wino_grad_output(gy.data + s * co * ho * wo, Int32(co), Int32(ho), Int32(wo), Int32(tiling.paddedTilesX),
+                                 Int32(groups.lowerBound), Int32(groups.upperBound), y.data + s * tiling.perSample, t,
+                                 co * t)
         }
     }
-    let m = Tensor(uninitializedShape: [36, co, c])
-    positionGEMMs(Profiler.Category.convBackwardWeight, m: co, n: c, k: t) { p in
-        BLAS.sgemm(transposeB: true, m: co, n: c, k: t, a: y.data + p * co * t, lda: t, b: v.data + p * c * t, ldb: t,
-                   c: m.data + p * co * c, ldc: c)
-    }
-    let gw = Tensor(uninitializedShape: [co, c, 3, 3])
-    Profiler.measure(.col2im) {
-        Parallel.forEach(co, grain: 8) { r in
-            i2i_wino_weight_grad(m.data, Int32(co), Int32(c), Int32(r.lowerBound), Int32(r.upperBound), gw.data, 0)
+    var gx: Tensor? = nil, gw: Tensor? = nil
+    if needData {
+        let u = Tensor(uninitializedShape: [36, co, c])
+        transformWeights(weight, rows: co) { lo, hi in i2i_wino_weights(weight.data, Int32(co), Int32(c), lo, hi, u.data) }
+        let z = Tensor(uninitializedShape: [36, c, t])
+        positionGEMMs(Profiler.Category.convBackwardData, m: c, n: t, k: co) { p in
+            BLAS.sgemm(transposeA: true, m: c, n: t, k: co, a: u.data + p * co * c, lda: c, b: y.data + p * co * t,
+                       ldb: t, c: z.data + p * c * t, ldc: t)
         }
+        let dx = Tensor(uninitializedShape: x.shape)
+        let h = g.height, w = g.width
+        Profiler.measure(.winogradOutput) {
+            // One task per (sample, block of channels): tiles overlap, channels do not.
+            let blocks = Swift.max(1, Swift.min(c, 2 * Parallel.threadCount))
+            Parallel.forEachTask(n * blocks) { j in
+                let s = j / blocks, b = j % blocks
+                i2i_wino_data_grad(z.data + s * tiling.perSample, Int32(c), Int32(h), Int32(w), Int32(g.padding.top),
+                                   Int32(g.padding.left), Int32(tiling.paddedTilesX), Int32(tiling.groups),
+                                   Int32(c * b / blocks), Int32(c * (b + 1) / blocks), t, c * t,
+                                   dx.data + s * c * h * w)
+            }
+        }
+        withExtendedLifetime((u, z)) {}
+        gx = dx
     }
-    withExtendedLifetime((v, y, m)) {}
-    return gw
+    if needWeight {
+        let v = transformInput(x, g, tiling)
+        let m = Tensor(uninitializedShape: [36, co, c])
+        positionGEMMs(Profiler.Category.convBackwardWeight, m: co, n: c, k: t) { p in
+            BLAS.sgemm(transposeB: true, m: co, n: c, k: t, a: y.data + p * co * t, lda: t, b: v.data + p * c * t,
+                       ldb: t, c: m.data + p * co * c, ldc: c)
+        }
+        let dw = Tensor(uninitializedShape: [co, c, 3, 3])
+        Profiler.measure(.winogradWeights) {
+            Parallel.forEach(co, grain: 8) { r in
+                i2i_wino_weight_grad(m.data, Int32(co), Int32(c), Int32(r.lowerBound), Int32(r.upperBound), dw.data, 0)
+            }
+        }
+        withExtendedLifetime((v, m)) {}
+        gw = dw
+    }
+    withExtendedLifetime(y) {}
+    return (gx, gw)
 }
 
 // MARK: - Steps
 
 /// Runs a weight transform over `rows` rows split across the threads.
 private func transformWeights(_ weight: Tensor, rows: Int, _ body: (Int32, Int32) -> Void) {
-    Profiler.measure(.im2col) {
+    Profiler.measure(.winogradWeights) {
         Parallel.forEach(rows, grain: 16) { r in body(Int32(r.lowerBound), Int32(r.upperBound)) }
     }
 }
@@ -150,13 +165,13 @@ private func transformWeights(_ weight: Tensor, rows: Int, _ body: (Int32, Int32
 private func transformInput(_ x: Tensor, _ g: ConvGeometry, _ tiling: WinogradTiling) -> Tensor {
     let c = g.channels, h = g.height, w = g.width, t = tiling.total
     let v = Tensor(uninitializedShape: [36, c, t])
-    Profiler.measure(.im2col) {
-        let jobs = tiling.rowJobs()
+    Profiler.measure(.winogradInput) {
+        let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
-            let (s, rows) = jobs[j]
+            let (s, groups) = jobs[j]
             i2i_wino_input(x.data + s * c * h * w, Int32(c), Int32(h), Int32(w), Int32(g.padding.top),
-                           Int32(g.padding.left), Int32(tiling.tilesX), Int32(rows.lowerBound), Int32(rows.upperBound),
-                           v.data + s * tiling.perSample, t, c * t)
+                           Int32(g.padding.left), Int32(tiling.paddedTilesX), Int32(groups.lowerBound),
+                           Int32(groups.upperBound), v.data + s * tiling.perSample, t, c * t)
         }
     }
     return v
@@ -166,13 +181,13 @@ private func transformInput(_ x: Tensor, _ g: ConvGeometry, _ tiling: WinogradTi
 private func transformOutput(_ z: Tensor, channels: Int, height: Int, width: Int, _ tiling: WinogradTiling,
                              bias: Tensor?, into out: Tensor) {
     let t = tiling.total
-    Profiler.measure(.col2im) {
-        let jobs = tiling.rowJobs()
+    Profiler.measure(.winogradOutput) {
+        let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
-            let (s, rows) = jobs[j]
+            let (s, groups) = jobs[j]
             i2i_wino_output(z.data + s * tiling.perSample, Int32(channels), Int32(height), Int32(width),
-                            Int32(tiling.tilesX), Int32(rows.lowerBound), Int32(rows.upperBound), t, channels * t,
-                            bias.map { UnsafePointer($0.data) }, out.data + s * channels * height * width)
+                            Int32(tiling.paddedTilesX), Int32(groups.lowerBound), Int32(groups.upperBound), t,
+                            channels * t, bias.map { UnsafePointer($0.data) }, out.data + s * channels * height * width)
         }
     }
 }
