@@ -1,28 +1,21 @@
 // Winograd F(4×4, 3×3) transforms (see winograd_impl.h), compiled for AVX-512 and for the
 // baseline instruction set, chosen once at run time.
 #include "CKernels.h"
+#include "cpu.h"
 #include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
-// The baseline copy passes 16-lane vectors between helpers that are always inlined.
-#pragma clang diagnostic ignored "-Wpsabi"
-
-typedef float vf __attribute__((vector_size(64)));
-#define LANES 16
-
-#if defined(__x86_64__) && defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,fma"))), apply_to = function)
+#if HAVE_AVX512_VARIANT
+AVX512_BEGIN
 #define NAME(x) avx512_##x
 #define MASKED_STORES 1
 #include "winograd_impl.h"
 #undef MASKED_STORES
 #undef NAME
-#pragma clang attribute pop
-#define HAVE_AVX512_VARIANT 1
+AVX512_END
 #endif
 
 #define NAME(x) generic_##x
@@ -30,34 +23,6 @@ typedef float vf __attribute__((vector_size(64)));
 #include "winograd_impl.h"
 #undef MASKED_STORES
 #undef NAME
-
-static int use_avx512(void) {
-#if HAVE_AVX512_VARIANT
-    static int cached = -1;
-    if (cached < 0) {
-        unsigned a, b, c, d;
-        int ok = 0;
-        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27)) && (c & (1u << 12))) {  // OSXSAVE, FMA
-            unsigned lo, hi;
-            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            if ((lo & 0xE6) == 0xE6 && __get_cpuid_count(7, 0, &a, &b, &c, &d)) {
-                const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);  // F DQ BW VL
-                ok = (b & need) == need;
-            }
-        }
-        cached = ok;
-    }
-    return cached;
-#else
-    return 0;
-#endif
-}
-
-#if HAVE_AVX512_VARIANT
-#define DISPATCH(fn, ...) (use_avx512() ? avx512_##fn(__VA_ARGS__) : generic_##fn(__VA_ARGS__))
-#else
-#define DISPATCH(fn, ...) generic_##fn(__VA_ARGS__)
-#endif
 
 void i2i_wino_weights(const float *w, int co, int c, int rowBegin, int rowEnd, float *u) {
     // u[p][o][i] = (G w[o][i] Gᵀ)[p]

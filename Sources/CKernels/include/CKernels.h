@@ -1,5 +1,6 @@
 // CKernels: the compute kernels of TensorCore that are written in C — a fork-join thread
-// pool and the Winograd F(4×4, 3×3) transforms. Implementation details, not API.
+// pool, the Winograd F(4×4, 3×3) transforms and instance normalisation. Implementation
+// details, not API.
 #ifndef I2I_CKERNELS_H
 #define I2I_CKERNELS_H
 
@@ -63,6 +64,22 @@ void i2i_wino_data_grad(const float *z, int c, int h, int w, int padTop, int pad
 /// Weight-gradient output transform: m [36][co][c] → dw [co][c][3][3] (added when
 /// `accumulate`), output channels [coBegin, coEnd).
 void i2i_wino_weight_grad(const float *m, int co, int c, int coBegin, int coEnd, float *dw, int accumulate);
+
+// MARK: - Instance normalisation
+
+/// Per plane p in [planeBegin, planeEnd) of x [planes][m] (channel p mod channels): mean and
+/// 1/√(biased variance + eps), accumulated in double; out = x̂·γ + β (γ, β may be NULL), then
+/// `activation` 0 none, 1 ReLU, 2 leaky ReLU with `slope`.
+void i2i_instance_norm_forward(const float *x, long m, int channels, int planeBegin, int planeEnd, const float *gamma,
+                               const float *beta, float eps, int activation, float slope, float *out, float *mean,
+                               float *rstd);
+
+/// The backward of `i2i_instance_norm_forward`: with d = dy times the activation's derivative
+/// (read from the forward's output y), Σ d·x̂ and Σ d per plane, and — when dx is not NULL —
+/// dx = γ·rstd/m · (m·d − Σd − x̂·Σ(d·x̂)).
+void i2i_instance_norm_backward(const float *x, const float *y, const float *dy, long m, int channels, int planeBegin,
+                                int planeEnd, const float *gamma, const float *mean, const float *rstd, int activation,
+                                float slope, float *dx, float *sumDyXhat, float *sumDy);
 
 #ifdef __cplusplus
 }
