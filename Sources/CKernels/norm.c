@@ -27,3 +27,7 @@ void i2i_instance_norm_backward(const float *x, const float *y, const float *dy,
     DISPATCH(inorm_backward, x, y, dy, m, channels, planeBegin, planeEnd, gamma, mean, rstd, activation, slope, dx,
              sumDyXhat, sumDy);
 }
+
+void i2i_plane_sums(const float *x, long m, long planeBegin, long planeEnd, double *out) {
+    DISPATCH(plane_sums, x, m, planeBegin, planeEnd, out);
+}

@@ -130,3 +130,16 @@ static void NAME(inorm_backward)(const float *x, const float *y, const float *dy
         }
     }
 }
+
+/// out[p] = Σ x[p·m ..< (p+1)·m] in double, planes [planeBegin, planeEnd).
+static void NAME(plane_sums)(const float *x, long m, long planeBegin, long planeEnd, double *out) {
+    long vm = m / LANES * LANES;
+    for (long p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + p * m;
+        vd lo = {0}, hi = {0};
+        for (long i = 0; i < vm; i += LANES) NAME(acc2)(NAME(nld)(src + i), &lo, &hi);
+        double s = NAME(hsum)(lo, hi);
+        for (long i = vm; i < m; i++) s += (double)src[i];
+        out[p] = s;
+    }
+}

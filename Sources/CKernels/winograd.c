@@ -30,9 +30,9 @@ void i2i_wino_weights(const float *w, int co, int c, int rowBegin, int rowEnd, f
 }
 
 
-void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groupBegin,
-                    int groupEnd, float *v, long ld, long positionStride) {
-    DISPATCH(input, x, c, h, w, padTop, padLeft, tilesXp, groupBegin, groupEnd, v, ld, positionStride);
+void i2i_wino_input(const float *x, int c, int h, int w, i2i_padding pad, int tilesXp, int groupBegin, int groupEnd,
+                    float *v, long ld, long positionStride) {
+    DISPATCH(input, x, c, h, w, pad, tilesXp, groupBegin, groupEnd, v, ld, positionStride);
 }
 
 void i2i_wino_output(const float *z, int co, int ho, int wo, int tilesXp, int groupBegin, int groupEnd, long ld,
@@ -49,7 +49,7 @@ void i2i_wino_weight_grad(const float *m, int co, int c, int coBegin, int coEnd,
     DISPATCH(weight_grad, m, co, c, coBegin, coEnd, dw, accumulate);
 }
 
-void i2i_wino_data_grad(const float *z, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groups,
-                        int chBegin, int chEnd, long ld, long positionStride, float *dx) {
-    DISPATCH(data_grad, z, c, h, w, padTop, padLeft, tilesXp, groups, chBegin, chEnd, ld, positionStride, dx);
+void i2i_wino_data_grad(const float *z, int c, int h, int w, i2i_padding pad, int tilesXp, int groups, int chBegin,
+                        int chEnd, long ld, long positionStride, float *dx) {
+    DISPATCH(data_grad, z, c, h, w, pad, tilesXp, groups, chBegin, chEnd, ld, positionStride, dx);
 }

@@ -133,22 +133,37 @@ static inline __attribute__((always_inline)) void NAME(wgrad3)(const vf m[6], vf
 
 // MARK: - Plane buffers
 
-/// Copies rows [firstRow, firstRow + rows) of `plane` (h × w) into `dst` (row stride `span`),
-/// each as positions [−padLeft, span − padLeft), zeros outside the plane.
-static void NAME(fill_rows)(const float *plane, int h, int w, int firstRow, int rows, int padLeft, int span,
+/// The source index along an axis of length n for index i, padded by `before`/`after` in
+/// `mode` (0 zero, 1 reflect, 2 replicate); −1 for a zero (zero padding, or beyond the padding).
+static inline __attribute__((always_inline)) int NAME(source)(int i, int n, int before, int after, int mode) {
+    if (i >= 0 && i < n) return i;
+    if (mode == 0 || i < -before || i >= n + after) return -1;
+    if (mode == 1) return i < 0 ? -i : 2 * (n - 1) - i;
+    return i < 0 ? 0 : n - 1;
+}
+
+/// Copies rows [firstRow, firstRow + rows) of `plane` (h × w), padded as `pad` says, into
+/// `dst` (row stride `span`), each as positions [−pad.left, span − pad.left).
+static void NAME(fill_rows)(const float *plane, int h, int w, int firstRow, int rows, i2i_padding pad, int span,
                             float *dst) {
     for (int r = 0; r < rows; r++, dst += span) {
-        int iy = firstRow + r;
-        if (iy < 0 || iy >= h) {
+        int iy = NAME(source)(firstRow + r, h, pad.top, pad.bottom, pad.mode);
+        if (iy < 0) {
             __builtin_memset(dst, 0, (size_t)span * sizeof(float));
             continue;
         }
         const float *src = plane + (long)iy * w;
-        int lo = padLeft < span ? padLeft : span;
-        if (lo > 0) __builtin_memset(dst, 0, (size_t)lo * sizeof(float));
+        int lo = pad.left < span ? pad.left : span;
+        for (int q = 0; q < lo; q++) {
+            int ix = NAME(source)(q - pad.left, w, pad.left, pad.right, pad.mode);
+            dst[q] = ix < 0 ? 0.0f : src[ix];
+        }
         int n = w < span - lo ? w : span - lo;
         __builtin_memcpy(dst + lo, src, (size_t)n * sizeof(float));
-        if (lo + n < span) __builtin_memset(dst + lo + n, 0, (size_t)(span - lo - n) * sizeof(float));
+        for (int q = lo + n; q < span; q++) {
+            int ix = NAME(source)(q - pad.left, w, pad.left, pad.right, pad.mode);
+            dst[q] = ix < 0 ? 0.0f : src[ix];
+        }
     }
 }
 
@@ -161,14 +176,14 @@ static inline __attribute__((always_inline)) void NAME(group_rows)(int tilesXp, 
 
 // MARK: - Kernels
 
-static void NAME(input)(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesXp,
+static void NAME(input)(const float *x, int c, int h, int w, i2i_padding pad, int tilesXp,
                         int groupBegin, int groupEnd, float *v, long ld, long ps) {
     int first, last;
     NAME(group_rows)(tilesXp, groupBegin, groupEnd, &first, &last);
     int span = 4 * tilesXp + 16, rows = 4 * (last - first) + 6;
     float *buf = (float *)aligned_alloc(64, (size_t)rows * span * sizeof(float) + 64);
     for (int ch = 0; ch < c; ch++) {
-        NAME(fill_rows)(x + (long)ch * h * w, h, w, 4 * first - padTop, rows, padLeft, span, buf);
+        NAME(fill_rows)(x + (long)ch * h * w, h, w, 4 * first - pad.top, rows, pad, span, buf);
         for (int gi = groupBegin; gi < groupEnd; gi++) {
             const float *quad[4];  // each quad's top-left input position
             for (int q = 0; q < 4; q++) {
@@ -234,7 +249,8 @@ static void NAME(grad_output)(const float *dy, int co, int ho, int wo, int tiles
     int span = 4 * tilesXp + 16, rows = 4 * (last - first) + 4;
     float *buf = (float *)aligned_alloc(64, (size_t)rows * span * sizeof(float) + 64);
     for (int ch = 0; ch < co; ch++) {
-        NAME(fill_rows)(dy + (long)ch * ho * wo, ho, wo, 4 * first, rows, 0, span, buf);
+        i2i_padding none = {0, 0, 0, 0, 0};
+        NAME(fill_rows)(dy + (long)ch * ho * wo, ho, wo, 4 * first, rows, none, span, buf);
         for (int gi = groupBegin; gi < groupEnd; gi++) {
             const float *quad[4];
             for (int q = 0; q < 4; q++) {
@@ -261,15 +277,35 @@ static void NAME(grad_output)(const float *dy, int co, int ho, int wo, int tiles
     free(buf);
 }
 
+/// Adds the padding's gradient in buf (padded coordinates, row stride `span`) into the
+/// positions it was read from: rows first (whole width), then columns of the interior rows.
+static void NAME(fold_padding)(float *buf, int h, int w, i2i_padding pad, int span) {
+    for (int i = -pad.top; i < h + pad.bottom; i++) {
+        if (i >= 0 && i < h) continue;
+        int s = NAME(source)(i, h, pad.top, pad.bottom, pad.mode);
+        float *from = buf + (long)(i + pad.top) * span, *to = buf + (long)(s + pad.top) * span;
+        for (int q = 0; q < span; q++) to[q] += from[q];
+    }
+    for (int i = 0; i < h; i++) {
+        float *row = buf + (long)(i + pad.top) * span;
+        for (int x = -pad.left; x < w + pad.right; x++) {
+            if (x >= 0 && x < w) continue;
+            row[NAME(source)(x, w, pad.left, pad.right, pad.mode) + pad.left] += row[x + pad.left];
+        }
+    }
+}
+
 /// The adjoint of the input transform: dx [c][h][w] ← Σ over tiles of B z Bᵀ, each tile's 6×6
-/// block added at its input position (blocks of neighbouring tiles overlap by 2), for channels
-/// [chBegin, chEnd); dx is overwritten.
-static void NAME(data_grad)(const float *z, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groups,
+/// block added at its input position (blocks of neighbouring tiles overlap by 2), the padding's
+/// share folded back for reflect and replicate padding, for channels [chBegin, chEnd); dx is
+/// overwritten.
+static void NAME(data_grad)(const float *z, int c, int h, int w, i2i_padding pad, int tilesXp, int groups,
                             int chBegin, int chEnd, long ld, long ps, float *dx) {
+    int padTop = pad.top, padLeft = pad.left;
     int tileRows = (LANES * groups + tilesXp - 1) / tilesXp;
     int rows = 4 * tileRows + 2, span = 4 * tilesXp + 16;
-    if (rows < h + padTop) rows = h + padTop;
-    if (span < w + padLeft + 16) span = w + padLeft + 16;
+    if (rows < h + padTop + pad.bottom) rows = h + padTop + pad.bottom;
+    if (span < w + padLeft + pad.right + 16) span = w + padLeft + pad.right + 16;
     float *buf = (float *)aligned_alloc(64, (size_t)rows * span * sizeof(float) + 64);
     vf zero = {0};
     for (int ch = chBegin; ch < chEnd; ch++) {
@@ -301,6 +337,7 @@ static void NAME(data_grad)(const float *z, int c, int h, int w, int padTop, int
                 }
             }
         }
+        if (pad.mode != 0) NAME(fold_padding)(buf, h, w, pad, span);
         float *plane = dx + (long)ch * h * w;
         for (int iy = 0; iy < h; iy++) __builtin_memcpy(plane + (long)iy * w, buf + (long)(iy + padTop) * span + padLeft,
                                                        (size_t)w * sizeof(float));

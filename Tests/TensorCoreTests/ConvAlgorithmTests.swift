@@ -1,7 +1,8 @@
 // The fast convolution paths against the im2col path they replace: Winograd F(4×4, 3×3) for
 // 3×3 stride-1 convs, at shapes that exercise partial tiles, partial 16-tile groups, channel
-// counts that are not multiples of 16, asymmetric and double padding, and batches — forward,
-// input gradient, weight gradient and bias gradient.
+// counts that are not multiples of 16, asymmetric and double padding, reflect and replicate
+// padding read in place, and batches — forward, input gradient, weight gradient and bias
+// gradient.
 import TensorCore
 import TestSupport
 import XCTest
@@ -11,6 +12,7 @@ final class ConvAlgorithmTests: XCTestCase {
     struct Case {
         var n: Int, c: Int, co: Int, h: Int, w: Int
         var padding: Padding
+        var mode = PaddingMode.zero
     }
 
     static let winogradCases: [Case] = [
@@ -21,6 +23,10 @@ final class ConvAlgorithmTests: XCTestCase {
         Case(n: 2, c: 16, co: 32, h: 34, w: 34, padding: .none),
         Case(n: 1, c: 48, co: 16, h: 5, w: 70, padding: Padding(2)),
         Case(n: 1, c: 3, co: 5, h: 10, w: 12, padding: Padding(1)),
+        Case(n: 2, c: 16, co: 16, h: 8, w: 8, padding: Padding(1), mode: .reflect),
+        Case(n: 1, c: 24, co: 20, h: 13, w: 18, padding: Padding(left: 2, right: 1, top: 0, bottom: 2), mode: .reflect),
+        Case(n: 1, c: 16, co: 17, h: 9, w: 37, padding: Padding(left: 1, right: 2, top: 2, bottom: 1), mode: .replicate),
+        Case(n: 1, c: 32, co: 32, h: 32, w: 32, padding: Padding(1), mode: .reflect),
     ]
 
     /// Forward and all gradients of a conv with `winograd` on or off.
@@ -34,7 +40,9 @@ final class ConvAlgorithmTests: XCTestCase {
         defer { (ConvolutionSettings.winograd, ConvolutionSettings.winogradMinimumChannels) = saved }
         ConvolutionSettings.winograd = winograd
         ConvolutionSettings.winogradMinimumChannels = 1
-        let y = conv2d(x, weight: w, bias: b, padding: k.padding)
+        // The reference pads explicitly; the Winograd path reads the padding in place.
+        let y = winograd ? conv2d(x, weight: w, bias: b, padding: k.padding, paddingMode: k.mode)
+                         : conv2d(x.padded(k.padding, mode: k.mode), weight: w, bias: b)
         let r = inputs.normal(y.shape)
         let g = gradients(of: (y * r).sum(), withRespectTo: [x, w, b])
         return [y.detached(), g[0]!, g[1]!, g[2]!]
@@ -51,7 +59,7 @@ final class ConvAlgorithmTests: XCTestCase {
             for (j, name) in ["forward", "∂x", "∂w", "∂bias"].enumerated() {
                 let scale = reference[j].values.reduce(0) { Swift.max($0, Swift.abs(Double($1))) }
                 assertClose(fast[j], reference[j], Tolerance(absolute: 3e-5 * scale, relative: 0),
-                            path: "case \(i) (\(k.n)×\(k.c)→\(k.co), \(k.h)×\(k.w), \(k.padding)) \(name)")
+                            path: "case \(i) (\(k.n)×\(k.c)→\(k.co), \(k.h)×\(k.w), \(k.padding) \(k.mode)) \(name)")
             }
         }
     }

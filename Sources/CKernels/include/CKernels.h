@@ -36,14 +36,20 @@ int i2i_pool_in_task(void);
 // A transformed array holds 36 matrices ("positions"), each [channels][tiles] row-major with
 // row stride `ld` (all samples' tiles), position p starting at p · positionStride.
 
+/// Padding of a conv's input: amounts per side and how the border is filled (0 zeros,
+/// 1 reflection without repeating the edge, 2 replication of the edge).
+typedef struct {
+    int top, bottom, left, right, mode;
+} i2i_padding;
+
 /// Forward weights: w [co][c][3][3] → u [36][co][c] (the GEMM's left operand, M × K), rows
 /// (output channels) [rowBegin, rowEnd).
 void i2i_wino_weights(const float *w, int co, int c, int rowBegin, int rowEnd, float *u);
 
-/// Input transform: x [c][h][w], read with `padTop`/`padLeft` zeros before it and zeros past its
-/// end, for tile groups [groupBegin, groupEnd) → v[p][ch][tile].
-void i2i_wino_input(const float *x, int c, int h, int w, int padTop, int padLeft, int tilesXp,
-                    int groupBegin, int groupEnd, float *v, long ld, long positionStride);
+/// Input transform: x [c][h][w], read with `pad` around it and zeros beyond, for tile groups
+/// [groupBegin, groupEnd) → v[p][ch][tile].
+void i2i_wino_input(const float *x, int c, int h, int w, i2i_padding pad, int tilesXp, int groupBegin, int groupEnd,
+                    float *v, long ld, long positionStride);
 
 /// Output transform: z[p][ch][tile] → y [co][ho][wo] (+ bias[ch] when not NULL), tile groups
 /// [groupBegin, groupEnd); outputs past ho × wo are dropped.
@@ -56,10 +62,11 @@ void i2i_wino_grad_output(const float *dy, int co, int ho, int wo, int tilesXp, 
                           float *g, long ld, long positionStride);
 
 /// Backward-data output transform, the adjoint of `i2i_wino_input` for one sample: z[p][ch][tile]
-/// → dx [c][h][w], each tile's 6×6 block (B z Bᵀ) added at its input position, positions in the
-/// padding dropped; channels [chBegin, chEnd), all `groups` groups; dx is overwritten.
-void i2i_wino_data_grad(const float *z, int c, int h, int w, int padTop, int padLeft, int tilesXp, int groups,
-                        int chBegin, int chEnd, long ld, long positionStride, float *dx);
+/// → dx [c][h][w], each tile's 6×6 block (B z Bᵀ) added at its input position; positions in a
+/// zero padding are dropped, those in a reflect or replicate padding added where they were read
+/// from. Channels [chBegin, chEnd), all `groups` groups; dx is overwritten.
+void i2i_wino_data_grad(const float *z, int c, int h, int w, i2i_padding pad, int tilesXp, int groups, int chBegin,
+                        int chEnd, long ld, long positionStride, float *dx);
 
 /// Weight-gradient output transform: m [36][co][c] → dw [co][c][3][3] (added when
 /// `accumulate`), output channels [coBegin, coEnd).
@@ -80,6 +87,9 @@ void i2i_instance_norm_forward(const float *x, long m, int channels, int planeBe
 void i2i_instance_norm_backward(const float *x, const float *y, const float *dy, long m, int channels, int planeBegin,
                                 int planeEnd, const float *gamma, const float *mean, const float *rstd, int activation,
                                 float slope, float *dx, float *sumDyXhat, float *sumDy);
+
+/// out[p] = Σ of x[p·m ..< (p + 1)·m], accumulated in double, for planes [planeBegin, planeEnd).
+void i2i_plane_sums(const float *x, long m, long planeBegin, long planeEnd, double *out);
 
 #ifdef __cplusplus
 }

@@ -9,9 +9,28 @@
 // and sums the taps into the output, and (for stride 1) both backward passes work on the im2col
 // of the output gradient, whose GEMMs have M = C or M = Co·kh·kw.
 // 3×3 stride-1 convs with enough channels take the Winograd path (Winograd.swift) instead.
-
 /// Output channels below which the transposed GEMM orientation is used.
 let smallOutputChannels = 16
+
+/// Convolution of `x` with `weight` (+ `bias`), `x` padded by `padding` in `paddingMode`.
+/// Reflect or replicate padding is read in place by the Winograd path (no padded copy of the
+/// input is made or kept for the backward pass); other paths pad explicitly first.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+                   stride: (Int, Int) = (1, 1), padding: Padding = .none, paddingMode: PaddingMode) -> Tensor {
+    if paddingMode == .zero || padding == .none {
+        return conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    if x.rank == 4, weight.rank == 4, weight.shape[1] == x.shape[1], winogradApplies(g, outputChannels: weight.shape[0]) {
+        if paddingMode == .reflect {
+            check(padding.top < g.height && padding.bottom < g.height && padding.left < g.width && padding.right < g.width,
+                  "conv2d: reflect padding \(padding) must be smaller than the input's \(g.height)×\(g.width) plane")
+        }
+        return convolve(x, weight: weight, bias: bias, geometry: g, mode: paddingMode)
+    }
+    return conv2d(x.padded(padding, mode: paddingMode), weight: weight, bias: bias, stride: stride)
+}
 
 /// Convolution of `x` with `weight` (+ `bias`).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
@@ -20,17 +39,23 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     check(weight.rank == 4, "conv2d: weight must be [Co, C, kh, kw], got \(weight.shape)")
     check(weight.shape[1] == x.shape[1],
           "conv2d: input \(x.shape) has \(x.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
+    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    return convolve(x, weight: weight, bias: bias, geometry: g, mode: .zero)
+}
+
+/// The conv op itself; `mode` other than zero only on the Winograd path.
+private func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+                      mode: PaddingMode) -> Tensor {
     let co = weight.shape[0]
     if let bias { check(bias.shape == [co], "conv2d: bias \(bias.shape) does not match \(co) output channels") }
     let n = x.shape[0]
-    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
     let out = Tensor(uninitializedShape: [n, co, g.outputHeight, g.outputWidth])
     let macs = n * co * g.patchSize * g.outputPixels
     FlopCounter.forward(macs: macs)
     let winograd = winogradApplies(g, outputChannels: co)
     if winograd {
-        winogradForward(x, weight, bias, g, out)
+        winogradForward(x, weight, bias, g, mode, out)
     } else {
         Profiler.measure(.convForward) {
             if co < smallOutputChannels {
@@ -46,7 +71,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
         FlopCounter.backward(macs: macs, data: needs[0], weight: needs[1])
         if winograd {
-            (gx, gw) = winogradBackward(x, weight, gy, g, needData: needs[0], needWeight: needs[1])
+            (gx, gw) = winogradBackward(x, weight, gy, g, mode, needData: needs[0], needWeight: needs[1])
         } else if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
             (gx, gw) = convBackwardSmallOutput(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
         } else {
@@ -220,19 +245,15 @@ func addChannelBias(_ out: Tensor, _ bias: Tensor) {
     }
 }
 
-/// Σ over n, h, w of g[n, c, h, w] → [C].
+/// Σ over n, h, w of g[n, c, h, w] → [C], accumulated in double.
 func channelSums(_ g: Tensor) -> Tensor {
-    let n = g.shape[0], c = g.shape[1], plane = g.shape[2...].elementCount
-    let out = Tensor.zeros([c])
-    Profiler.measure(.reduction) {
-        for s in 0..<n {
-            for j in 0..<c {
-                let row = g.data + (s * c + j) * plane
-                var acc: Float = 0
-                for i in 0..<plane { acc += row[i] }
-                out.data[j] += acc
-            }
-        }
+    let n = g.shape[0], c = g.shape[1]
+    let sums = planeSums(g.data, planes: n * c, planeSize: g.shape[2...].elementCount)
+    let out = Tensor(uninitializedShape: [c])
+    for j in 0..<c {
+        var acc = 0.0
+        for s in 0..<n { acc += sums[s * c + j] }
+        out.data[j] = Float(acc)
     }
     return out
 }

@@ -72,12 +72,13 @@ func winogradApplies(_ g: ConvGeometry, outputChannels co: Int) -> Bool {
 }
 
 /// out [N, Co, Ho, Wo] = conv(x, weight) + bias, by Winograd.
-func winogradForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, _ out: Tensor) {
+func winogradForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, _ mode: PaddingMode,
+                     _ out: Tensor) {
     let n = x.shape[0], co = weight.shape[0], c = g.channels
     let tiling = WinogradTiling(samples: n, outputHeight: g.outputHeight, outputWidth: g.outputWidth)
     let u = Tensor(uninitializedShape: [36, co, c])
     transformWeights(weight, rows: co) { lo, hi in i2i_wino_weights(weight.data, Int32(co), Int32(c), lo, hi, u.data) }
-    let v = transformInput(x, g, tiling)
+    let v = transformInput(x, g, mode, tiling)
     let z = Tensor(uninitializedShape: [36, co, tiling.total])
     positionGEMMs(Profiler.Category.convForward, m: co, n: tiling.total, k: c) { p in
         BLAS.sgemm(m: co, n: tiling.total, k: c, a: u.data + p * co * c, lda: c, b: v.data + p * c * tiling.total,
@@ -91,7 +92,7 @@ func winogradForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGe
 /// when asked for. Both start from Y = A dy Aᵀ. ∂x runs the forward algorithm backwards (its
 /// exact adjoint): Z = Uᵀ·Y, then each tile's B Z Bᵀ is added at its 6×6 input block — on the
 /// forward's tiles, so a full correlation never needs a wider grid.
-func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeometry,
+func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeometry, _ mode: PaddingMode,
                       needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
     let n = x.shape[0], co = weight.shape[0], c = g.channels
     let ho = g.outputHeight, wo = g.outputWidth
@@ -123,8 +124,8 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
             let blocks = Swift.max(1, Swift.min(c, 2 * Parallel.threadCount))
             Parallel.forEachTask(n * blocks) { j in
                 let s = j / blocks, b = j % blocks
-                i2i_wino_data_grad(z.data + s * tiling.perSample, Int32(c), Int32(h), Int32(w), Int32(g.padding.top),
-                                   Int32(g.padding.left), Int32(tiling.paddedTilesX), Int32(tiling.groups),
+                i2i_wino_data_grad(z.data + s * tiling.perSample, Int32(c), Int32(h), Int32(w), cPadding(g, mode),
+                                   Int32(tiling.paddedTilesX), Int32(tiling.groups),
                                    Int32(c * b / blocks), Int32(c * (b + 1) / blocks), t, c * t,
                                    dx.data + s * c * h * w)
             }
@@ -133,7 +134,7 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
         gx = dx
     }
     if needWeight {
-        let v = transformInput(x, g, tiling)
+        let v = transformInput(x, g, mode, tiling)
         let m = Tensor(uninitializedShape: [36, co, c])
         positionGEMMs(Profiler.Category.convBackwardWeight, m: co, n: c, k: t) { p in
             BLAS.sgemm(transposeB: true, m: co, n: c, k: t, a: y.data + p * co * t, lda: t, b: v.data + p * c * t,
@@ -154,6 +155,18 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
 
 // MARK: - Steps
 
+/// The geometry's padding for the C kernels.
+private func cPadding(_ g: ConvGeometry, _ mode: PaddingMode) -> i2i_padding {
+    let code: Int32
+    switch mode {
+    case .zero: code = 0
+    case .reflect: code = 1
+    case .replicate: code = 2
+    }
+    return i2i_padding(top: Int32(g.padding.top), bottom: Int32(g.padding.bottom), left: Int32(g.padding.left),
+                       right: Int32(g.padding.right), mode: code)
+}
+
 /// Runs a weight transform over `rows` rows split across the threads.
 private func transformWeights(_ weight: Tensor, rows: Int, _ body: (Int32, Int32) -> Void) {
     Profiler.measure(.winogradWeights) {
@@ -162,15 +175,15 @@ private func transformWeights(_ weight: Tensor, rows: Int, _ body: (Int32, Int32
 }
 
 /// V [36, C, T]: the transformed input tiles of `x` [N, C, H, W] under geometry `g`.
-private func transformInput(_ x: Tensor, _ g: ConvGeometry, _ tiling: WinogradTiling) -> Tensor {
+private func transformInput(_ x: Tensor, _ g: ConvGeometry, _ mode: PaddingMode, _ tiling: WinogradTiling) -> Tensor {
     let c = g.channels, h = g.height, w = g.width, t = tiling.total
     let v = Tensor(uninitializedShape: [36, c, t])
     Profiler.measure(.winogradInput) {
         let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
             let (s, groups) = jobs[j]
-            i2i_wino_input(x.data + s * c * h * w, Int32(c), Int32(h), Int32(w), Int32(g.padding.top),
-                           Int32(g.padding.left), Int32(tiling.paddedTilesX), Int32(groups.lowerBound),
+            i2i_wino_input(x.data + s * c * h * w, Int32(c), Int32(h), Int32(w), cPadding(g, mode),
+                           Int32(tiling.paddedTilesX), Int32(groups.lowerBound),
                            Int32(groups.upperBound), v.data + s * tiling.perSample, t, c * t)
         }
     }
