@@ -288,10 +288,9 @@ static void NAME(fold_padding)(float *buf, int h, int w, i2i_padding pad, int sp
     }
     for (int i = 0; i < h; i++) {
         float *row = buf + (long)(i + pad.top) * span;
-        for (int x = -pad.left; x < w + pad.right; x++) {
-            if (x >= 0 && x < w) continue;
+        for (int x = -pad.left; x < 0; x++) row[NAME(source)(x, w, pad.left, pad.right, pad.mode) + pad.left] += row[x + pad.left];
+        for (int x = w; x < w + pad.right; x++)
             row[NAME(source)(x, w, pad.left, pad.right, pad.mode) + pad.left] += row[x + pad.left];
-        }
     }
 }
 
@@ -330,10 +329,23 @@ static void NAME(data_grad)(const float *z, int c, int h, int w, i2i_padding pad
                 vf head[4] = {d[0], d[1], d[2], d[3]}, tail[4] = {d[4], d[5], zero, zero};
                 NAME(interleave4)(head, main);
                 NAME(interleave4)(tail, extra);
+                // Quad q adds main[q] at x₀ … x₀+15 and extra[q] at x₀+4 … x₀+19. The last 4 of
+                // extra ride into the next quad when it continues the row, so that no load reads
+                // a just-stored, partly overlapping vector (a store-forwarding stall).
+                vf carry = zero;
                 for (int q = 0; q < 4; q++) {
                     float *row = quad[q] + (long)i * span;
-                    NAME(st)(row, NAME(ld)(row) + main[q]);
-                    NAME(st)(row + 4, NAME(ld)(row + 4) + extra[q]);
+                    vf shifted = __builtin_shufflevector(zero, extra[q], 0, 1, 2, 3, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+                                                         25, 26, 27);
+                    NAME(st)(row, NAME(ld)(row) + main[q] + shifted + carry);
+                    vf tail = __builtin_shufflevector(extra[q], zero, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16, 16,
+                                                      16, 16, 16, 16);
+                    if (q < 3 && quad[q + 1] == quad[q] + 16) {
+                        carry = tail;
+                    } else {
+                        carry = zero;
+                        for (int k = 0; k < 4; k++) row[16 + k] += tail[k];
+                    }
                 }
             }
         }
