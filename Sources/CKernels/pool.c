@@ -4,8 +4,11 @@
 // inside tasks, so this pool is the only source of parallelism and no two spinning pools fight
 // over the cores.
 //
-// A job's fields are only rewritten once every participating worker has acknowledged the
-// previous job, so a late worker can never read a half-written job.
+// A worker *joins* a job before it reads the job's fields; the caller, once it has run out of
+// tasks, *closes* the job and waits only for the workers that joined to leave. A worker that
+// was descheduled (a busy machine) therefore never holds the caller up unless it holds a task,
+// and a late worker can never read a half-written job: it either fails to join the closed job
+// or joins the next one, whose fields were written before it opened.
 #define _GNU_SOURCE
 #include "CKernels.h"
 #include <pthread.h>
@@ -29,7 +32,8 @@ static struct {
     pthread_mutex_t busy;          // held by the thread that owns the current job
     _Atomic long generation;       // bumped for each job
     _Atomic long next;             // next task index of the current job
-    _Atomic int acks;              // workers done with the current job
+    _Atomic long state;            // CLOSED bit | workers that joined the current job
+    _Atomic long left;             // workers that left the current job
     long count;
     i2i_task_fn fn;
     void *context;
@@ -41,6 +45,8 @@ static struct {
     .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .busy = PTHREAD_MUTEX_INITIALIZER,
     .threads = 1,
 };
+
+#define CLOSED (1L << 40)
 
 static __thread int in_task = 0;
 /// The generation current when each worker was created (no job runs during creation), so a
@@ -83,8 +89,18 @@ static void *worker_main(void *arg) {
         }
         seen = g;
         if (id > atomic_load_explicit(&pool.wanted, memory_order_relaxed)) continue;  // parked
+        long st = atomic_load_explicit(&pool.state, memory_order_relaxed);
+        int joined = 0;
+        while (!(st & CLOSED)) {
+            if (atomic_compare_exchange_weak_explicit(&pool.state, &st, st + 1, memory_order_acquire,
+                                                      memory_order_relaxed)) {
+                joined = 1;
+                break;
+            }
+        }
+        if (!joined) continue;
         drain();
-        atomic_fetch_add_explicit(&pool.acks, 1, memory_order_release);
+        atomic_fetch_add_explicit(&pool.left, 1, memory_order_release);
     }
     return NULL;
 }
@@ -124,12 +140,12 @@ void i2i_pool_run(long count, i2i_task_fn fn, void *context) {
         in_task = saved;
         return;
     }
-    int wanted = atomic_load_explicit(&pool.wanted, memory_order_relaxed);
     pool.fn = fn;
     pool.context = context;
     pool.count = count;
-    atomic_store_explicit(&pool.acks, 0, memory_order_relaxed);
     atomic_store_explicit(&pool.next, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool.left, 0, memory_order_relaxed);
+    atomic_store_explicit(&pool.state, 0, memory_order_release);  // open: fields are valid from here
     atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
     pthread_mutex_lock(&pool.lock);
     if (pool.sleepers > 0) pthread_cond_broadcast(&pool.wake);
@@ -137,6 +153,7 @@ void i2i_pool_run(long count, i2i_task_fn fn, void *context) {
     in_task = 1;
     drain();
     in_task = 0;
-    while (atomic_load_explicit(&pool.acks, memory_order_acquire) < wanted) CPU_RELAX();
+    long joined = atomic_fetch_or_explicit(&pool.state, CLOSED, memory_order_acq_rel) & (CLOSED - 1);
+    while (atomic_load_explicit(&pool.left, memory_order_acquire) < joined) CPU_RELAX();
     pthread_mutex_unlock(&pool.busy);
 }

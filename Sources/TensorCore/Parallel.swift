@@ -18,15 +18,17 @@ public enum Parallel {
     public static var isInsideTask: Bool { i2i_pool_in_task() != 0 }
 
     /// Calls `body` on disjoint subranges covering `0..<count`, in parallel when there is more
-    /// than `grain` work per thread. Subranges are contiguous and chosen deterministically, so
-    /// a loop that writes each index once gives the same result for any thread count.
+    /// than `grain` work. Subranges are contiguous and chosen deterministically, so a loop that
+    /// writes each index once gives the same result for any thread count. Large loops are cut
+    /// into up to four ranges per thread, so that a thread the OS has descheduled for a moment
+    /// holds up little work.
     public static func forEach(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
         let threads = threadCount
         if threads <= 1 || count <= grain || isInsideTask {
             if count > 0 { body(0..<count) }
             return
         }
-        let chunks = min(threads, (count + grain - 1) / grain)
+        let chunks = min(4 * threads, max(min(threads, (count + grain - 1) / grain), count / max(grain, 1)))
         if chunks <= 1 { body(0..<count); return }
         run(chunks) { c in
             let lo = count * c / chunks
