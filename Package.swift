@@ -34,7 +34,12 @@ let package = Package(
             name: "CBLAS",
             linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
-        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        // MPI: COpenMPI carries <mpi.h> and the link flags (pkg-config `ompi-c`); CMPI is the thin
+        // C wrapper over it, the only MPI surface Swift sees.
+        .systemLibrary(
+            name: "COpenMPI", path: "Sources/CMPI/OpenMPI", pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
+        .target(name: "CMPI", dependencies: ["COpenMPI"], exclude: ["OpenMPI"]),
         .target(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
@@ -64,7 +69,9 @@ let package = Package(
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
-            dependencies: ["Training", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Training", "Datasets", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: optimized),
 
         // MARK: - Tests
@@ -73,10 +80,17 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(
+            name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
+            resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "TestSupport"], swiftSettings: plain),
+        // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
+        .executableTarget(
+            name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
+            swiftSettings: plain),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "CLITests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
     ]
 )

@@ -108,6 +108,10 @@ public final class AGGAN: GANModel {
 
     public var trainingEpochs: Int { options.maxEpochs }
 
+    public func imageSizeProblem(_ size: Int) -> String? {
+        size % 4 == 0 && size >= 8 ? nil : "the generator and attention networks need a multiple of 4 (at least 8), not \(size)"
+    }
+
     /// The image pools (per-rank state saved in checkpoints); each entry is a fake image
     /// [1, 3, H, W] and the mask it was composed with [1, 1, H, W].
     public var pools: [(name: String, pool: ImagePool)] { [("fake_A", fakeAPool), ("fake_B", fakeBPool)] }

@@ -83,6 +83,16 @@ public final class CycleGAN: GANModel {
 
     public var trainingEpochs: Int { options.epochs + options.epochsDecay }
 
+    public func imageSizeProblem(_ size: Int) -> String? {
+        if size % 4 != 0 { return "the generator needs a multiple of 4, not \(size)" }
+        // Each stride-2 layer halves the size; the two stride-1 4×4 layers then remove 1 each.
+        let smallest = 3 << options.discriminatorLayers
+        if size < smallest {
+            return "\(size) is too small for the \(options.discriminatorLayers)-layer PatchGAN discriminator (it needs at least \(smallest))"
+        }
+        return nil
+    }
+
     /// The image pools (per-rank state saved in checkpoints).
     public var pools: [(name: String, pool: ImagePool)] { [("fake_A", fakeAPool), ("fake_B", fakeBPool)] }
 

@@ -77,6 +77,8 @@ public protocol GANModel: AnyObject {
     var pools: [(name: String, pool: ImagePool)] { get }
     /// Epochs of the model's full schedule (what a run trains unless told otherwise).
     var trainingEpochs: Int { get }
+    /// Why square images of `size` cannot be trained on, or nil when they can.
+    func imageSizeProblem(_ size: Int) -> String?
 
     /// Sets the learning rates for a position in training (epochs and iterations from 0).
     func updateLearningRates(epoch: Int, iteration: Int)

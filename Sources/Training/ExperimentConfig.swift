@@ -138,3 +138,25 @@ public struct ExperimentConfig {
     public var globalBatch: Int { values.int("train.batch_size") }
     public var steps: Int { values.int("train.steps") }
 }
+
+extension ExperimentConfig {
+    /// The values as nested dictionaries (sections as objects), for JSON output.
+    public func jsonObject() -> [String: Any] {
+        var root: [String: Any] = [:]
+        for f in fields {
+            let parts = f.key.split(separator: ".").map(String.init)
+            let value: Any
+            switch values.values[f.key]! {
+            case .int(let v): value = v
+            case .double(let v): value = v
+            case .bool(let v): value = v
+            case .string(let v): value = v
+            }
+            if parts.count == 1 { root[parts[0]] = value; continue }
+            var section = root[parts[0]] as? [String: Any] ?? [:]
+            section[parts[1...].joined(separator: ".")] = value
+            root[parts[0]] = section
+        }
+        return root
+    }
+}

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (human and --json output).",
-        subcommands: [BenchOps.self, BenchTrain.self])
+        subcommands: [BenchOps.self, BenchTrain.self, BenchData.self, BenchAllReduce.self])
 }

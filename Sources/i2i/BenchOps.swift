@@ -25,9 +25,9 @@ struct BenchOps: ParsableCommand {
     var clock = "wall"
 
     func validate() throws {
-        if Measurement.Clock(rawValue: clock) == nil { throw ValidationError("--clock must be wall or cpu, got \(clock)") }
-        if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        try require(Measurement.Clock(rawValue: clock) != nil, "--clock must be wall or cpu, not \(clock)")
+        try require(repetitions >= 1, "--repetitions must be at least 1, not \(repetitions)")
+        try require((threads ?? 1) >= 1, "--threads must be at least 1, not \(threads ?? 0)")
     }
 
     func run() throws {

@@ -40,11 +40,11 @@ struct BenchTrain: ParsableCommand {
     var clock = "wall"
 
     func validate() throws {
-        if Measurement.Clock(rawValue: clock) == nil { throw ValidationError("--clock must be wall or cpu, got \(clock)") }
-        if size < 32 || size % 8 != 0 { throw ValidationError("--size must be a multiple of 8 and at least 32, got \(size)") }
-        if steps < 1 { throw ValidationError("--steps must be at least 1, got \(steps)") }
-        if warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        try require(Measurement.Clock(rawValue: clock) != nil, "--clock must be wall or cpu, not \(clock)")
+        try require(size >= 32 && size % 8 == 0, "--size must be a multiple of 8 and at least 32, not \(size)")
+        try require(steps >= 1, "--steps must be at least 1, not \(steps)")
+        try require(warmup >= 0, "--warmup must not be negative, not \(warmup)")
+        try require((threads ?? 1) >= 1, "--threads must be at least 1, not \(threads ?? 0)")
     }
 
     func run() throws {

@@ -106,6 +106,19 @@ def write_networks(f, nets):
             put(ng, k, v)
 
 
+def translation_fixture(f, G_A, size):
+    """A PNG image and G_A's translation of it with the initial weights, for the test that a
+    checkpoint built from PyTorch weights reproduces PyTorch's translation. Uses its own random
+    generator so the golden run's draws do not change."""
+    from PIL import Image
+    g = torch.Generator().manual_seed(99)
+    pixels = torch.randint(0, 256, (size, size, 3), generator=g, dtype=torch.uint8)
+    Image.fromarray(pixels.numpy()).save(os.path.join(HERE, "translation_input.png"))
+    x = pixels.permute(2, 0, 1).unsqueeze(0).to(DT) / 127.5 - 1
+    with torch.no_grad():
+        put(f.create_group("translation"), "G_A_output", G_A(x))
+
+
 def batches(steps, n, size):
     return [(torch.rand(n, 3, size, size, dtype=DT) * 2 - 1, torch.rand(n, 3, size, size, dtype=DT) * 2 - 1)
             for _ in range(steps)]
@@ -126,6 +139,7 @@ def cyclegan():
         for k, v in dict(ngf=ngf, ndf=ndf, blocks=blocks, size=size, batch=n, lr=2e-4).items():
             f.attrs[k] = v
         write_networks(f, nets)
+        translation_fixture(f, G_A, size)
         opt_g = torch.optim.Adam(list(G_A.parameters()) + list(G_B.parameters()), lr=2e-4, betas=(0.5, 0.999))
         opt_d = torch.optim.Adam(list(D_A.parameters()) + list(D_B.parameters()), lr=2e-4, betas=(0.5, 0.999))
         mse, l1 = nn.MSELoss(), nn.L1Loss()

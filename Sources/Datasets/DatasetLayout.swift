@@ -1,0 +1,109 @@
+// The dataset file format (PRODUCT.md §Dataset file), version 1, and its content hash.
+//
+// Root attributes: `format` = "i2i-dataset", `format_version` = 1, `kind` ("unpaired" or
+// "paired"), `image_size`, `resize_mode`, `splits` (the group names), `count_<split>` for
+// each, `skipped`, `created_by` (the creating command's parameters as JSON), `content_hash`,
+// and for paired data `num_classes`. Each split group holds `images` uint8 (N, S, S, 3),
+// chunked one image per chunk; `names` (strings: source paths relative to the input folder);
+// for paired data `labels` uint8 (N, S, S); for demo data's test splits `truth` uint8
+// (N, S, S, 3), the true translation of each image.
+//
+// Content hash: SHA-256, in hex, of
+//     "i2i-dataset 1\n" ‖ for each split in canonical order (trainA, trainB, testA, testB,
+//     train, test, then any other in name order): "<split> <N> <S>\n" ‖ D(split)
+// where D(split) is the SHA-256 of R(0) ‖ R(1) ‖ … ‖ R(N−1), and the record digest R(i) is the
+// SHA-256 of names[i] as UTF-8 ‖ 0x00 ‖ images[i] ‖ labels[i] (if present) ‖ truth[i] (if
+// present). Record digests are independent, so writers compute them on all cores.
+// It covers every stored pixel and name and nothing else (no times, no parameters), so the
+// same input always gives the same hash.
+
+/// A problem with a dataset file or its contents, as one line naming the file.
+public struct DatasetError: Error, CustomStringConvertible, Equatable {
+    /// One line naming the file (and split or value) at fault.
+    public let description: String
+
+    /// An error with that message.
+    public init(_ description: String) { self.description = description }
+}
+
+/// Names and constants of the dataset file format.
+public enum DatasetLayout {
+    /// The root `format` attribute of dataset files.
+    public static let format = "i2i-dataset"
+    /// The version written, and the newest one understood.
+    public static let version = 1
+    /// The splits of an unpaired dataset.
+    public static let unpairedSplits = ["trainA", "trainB", "testA", "testB"]
+    /// The splits of a paired (label map, image) dataset.
+    public static let pairedSplits = ["train", "test"]
+
+    /// Splits in the order the content hash visits them.
+    public static func canonicalOrder(_ splits: [String]) -> [String] {
+        let known = unpairedSplits + pairedSplits
+        return known.filter(splits.contains) + splits.filter { !known.contains($0) }.sorted()
+    }
+}
+
+/// Which datasets a split holds besides `images` and `names`.
+public struct SplitContents: Equatable, Sendable {
+    /// `labels`: one class-id map per image (paired data).
+    public var labels: Bool
+    /// `truth`: the true translation of each image (demo data).
+    public var truth: Bool
+
+    /// Images and names only.
+    public static let images = SplitContents(labels: false, truth: false)
+
+    /// Contents with the given extra datasets.
+    public init(labels: Bool, truth: Bool) {
+        self.labels = labels
+        self.truth = truth
+    }
+}
+
+/// The running content hash of one split (see the file header for the definition).
+public struct SplitHasher: Sendable {
+    private var hash = SHA256()
+    /// Images added so far.
+    public private(set) var count = 0
+
+    /// An empty split.
+    public init() {}
+
+    /// The digest R(i) of one stored image with its name and extra planes.
+    public static func recordDigest(name: String, image: [UInt8], labels: [UInt8]? = nil, truth: [UInt8]? = nil) -> [UInt8] {
+        var record = SHA256()
+        record.update(Array(name.utf8) + [0])
+        record.update(image)
+        if let labels { record.update(labels) }
+        if let truth { record.update(truth) }
+        return record.digest()
+    }
+
+    /// Adds the next image by its record digest (``recordDigest(name:image:labels:truth:)``).
+    public mutating func add(recordDigest: [UInt8]) {
+        precondition(recordDigest.count == 32, "SplitHasher: a record digest has 32 bytes")
+        hash.update(recordDigest)
+        count += 1
+    }
+
+    /// Adds the next image with its name and extra planes, in the order they are stored.
+    public mutating func add(name: String, image: [UInt8], labels: [UInt8]? = nil, truth: [UInt8]? = nil) {
+        add(recordDigest: SplitHasher.recordDigest(name: name, image: image, labels: labels, truth: truth))
+    }
+
+    /// The split's 32-byte digest.
+    public func digest() -> [UInt8] { hash.digest() }
+
+    /// The file's content hash from each split's name, count, digest and the image size.
+    public static func contentHash(imageSize: Int, splits: [String: SplitHasher]) -> String {
+        var total = SHA256()
+        total.update("i2i-dataset \(DatasetLayout.version)\n")
+        for name in DatasetLayout.canonicalOrder(Array(splits.keys)) {
+            let split = splits[name]!
+            total.update("\(name) \(split.count) \(imageSize)\n")
+            total.update(split.digest())
+        }
+        return total.hexDigest()
+    }
+}

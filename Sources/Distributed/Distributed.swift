@@ -1,1 +1,0 @@
-// Distributed module: placeholder until its issue lands.

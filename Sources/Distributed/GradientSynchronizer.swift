@@ -1,0 +1,197 @@
+// Averages one optimiser group's flat gradient buffer across ranks in buckets, overlapping
+// the all-reduces with the rest of the backward pass.
+//
+// Schedule: bucket k is posted as soon as bucket k-1 has been posted and every parameter it
+// holds is ready. Which collectives are posted, and in which order, follows from the static
+// bucket layout and the (deterministic) order of readiness calls, never from timing, so every
+// rank posts the same sequence. `finish()` posts what is left and waits under the deadline.
+//
+// Open MPI has no progress thread by default: a posted all-reduce advances only while a rank
+// calls into MPI. Each `parameterReady` call therefore also tests the requests in flight.
+
+/// Bucketed, overlapping all-reduce of a flat gradient buffer (one per optimiser group).
+///
+/// ```swift
+/// let sync = GradientSynchronizer(communicator: comm, segmentSizes: sizes, name: "generators")
+/// sync.begin(gradients: flatGradients)            // after zeroing the gradients
+/// loss.backward(accumulatingInto: params) { p in sync.parameterReady(segmentIndex[p]) }
+/// let finite = sync.finish()                      // gradients now hold the mean over ranks
+/// if finite { optimizer.step() }
+/// ```
+///
+/// Between ``begin(gradients:)`` and ``finish(timeout:)`` other collectives may be issued only
+/// at points that are the same on every rank (MPI matches collectives by posting order).
+/// Call ``parameterReady(_:)`` only once a gradient is final for the step: with several
+/// backward passes into the same buffer, pass the hook to the last one only.
+public final class GradientSynchronizer {
+    /// Running totals for logging (bytes moved and time spent waiting for communication).
+    public struct Statistics: Equatable, Sendable {
+        /// Steps synchronised.
+        public var steps = 0
+        /// All-reduces posted.
+        public var collectives = 0
+        /// All-reduces posted by ``GradientSynchronizer/parameterReady(_:)``, that is while the
+        /// backward pass was still running (the rest were posted by `finish`).
+        public var collectivesOverlapped = 0
+        /// Bytes this rank contributed to all-reduces.
+        public var bytesReduced = 0
+        /// Seconds spent in ``GradientSynchronizer/finish(timeout:)`` waiting for all-reduces
+        /// (communication not hidden behind the backward pass).
+        public var secondsWaiting = 0.0
+        /// ``secondsWaiting`` of the last step alone.
+        public var lastStepSecondsWaiting = 0.0
+    }
+
+    /// Name used in messages ("generators", "discriminators").
+    public let name: String
+    /// The buckets of the flat buffer.
+    public let layout: BucketLayout
+    /// The ranks to average over.
+    public let communicator: Communicator
+    /// Totals since creation or the last ``resetStatistics()``.
+    public private(set) var statistics = Statistics()
+
+    private var gradients: UnsafeMutableBufferPointer<Float>?
+    private var segmentReady: [Bool]
+    private var unreadySegments: [Int]      // per bucket
+    private var requests: [CollectiveRequest?] // per bucket, once posted
+    private var nextBucket = 0              // first bucket not yet posted
+    private var firstInFlight = 0           // no bucket below this one needs testing
+
+    /// Creates a synchroniser for a flat buffer whose parameters have `segmentSizes` elements,
+    /// in declaration order.
+    ///
+    /// - Parameters:
+    ///   - bucketBytes: the cap of each bucket (default 25 MiB).
+    ///   - firstBucketBytes: the cap of the first bucket (default 1 MiB), so communication
+    ///     starts early; `nil` for `bucketBytes`.
+    public convenience init(communicator: Communicator, segmentSizes: [Int], bucketBytes: Int = 25 << 20,
+                            firstBucketBytes: Int? = 1 << 20, name: String = "gradients") {
+        self.init(communicator: communicator,
+                  layout: BucketLayout(segmentSizes: segmentSizes, bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes),
+                  name: name)
+    }
+
+    /// Creates a synchroniser over a precomputed layout.
+    public init(communicator: Communicator, layout: BucketLayout, name: String = "gradients") {
+        self.communicator = communicator
+        self.layout = layout
+        self.name = name
+        segmentReady = [Bool](repeating: false, count: layout.segmentSizes.count)
+        unreadySegments = [Int](repeating: 0, count: layout.buckets.count)
+        requests = [CollectiveRequest?](repeating: nil, count: layout.buckets.count)
+    }
+
+    /// Whether a step is between ``begin(gradients:)`` and ``finish(timeout:)``.
+    public var isActive: Bool { gradients != nil }
+
+    /// Starts a step over `gradients` (the flat buffer, which must stay valid and in place until
+    /// ``finish(timeout:)`` returns). All parameters start not ready.
+    public func begin(gradients: UnsafeMutableBufferPointer<Float>) {
+        precondition(self.gradients == nil, "\(name): begin(gradients:) called again before finish()")
+        precondition(gradients.count == layout.elementCount,
+                     "\(name): gradient buffer holds \(gradients.count) floats, the layout \(layout.elementCount)")
+        self.gradients = gradients
+        for s in segmentReady.indices { segmentReady[s] = false }
+        for (b, bucket) in layout.buckets.enumerated() {
+            unreadySegments[b] = bucket.segments.reduce(0) { $0 + (layout.segmentSizes[$1] > 0 ? 1 : 0) }
+        }
+        nextBucket = 0
+        firstInFlight = 0
+    }
+
+    /// Marks the parameter `segment` (its index in declaration order) as having its final
+    /// gradient for this step; posts every bucket that is now due and drives progress of the
+    /// all-reduces in flight. Repeated calls for one segment are ignored.
+    public func parameterReady(_ segment: Int) {
+        precondition(gradients != nil, "\(name): parameterReady(\(segment)) outside begin(gradients:) … finish()")
+        guard !segmentReady[segment] else { return }
+        segmentReady[segment] = true
+        for b in layout.bucketsOfSegment[segment] { unreadySegments[b] -= 1 }
+        while nextBucket < layout.buckets.count && unreadySegments[nextBucket] == 0 {
+            post(nextBucket)
+            if communicator.size > 1 { statistics.collectivesOverlapped += 1 }
+        }
+        progress()
+    }
+
+    /// Tests the all-reduces in flight so that they advance (cheap; a few microseconds).
+    public func progress() {
+        while firstInFlight < nextBucket, requests[firstInFlight]?.test() ?? true {
+            firstInFlight += 1
+        }
+        if firstInFlight < nextBucket {
+            for b in (firstInFlight + 1)..<nextBucket { requests[b]?.test() }
+        }
+    }
+
+    /// Posts the buckets not yet posted (parameters that got no gradient this step take part
+    /// with their current values), waits for all of them under the deadline, and scales the
+    /// sums by 1/size, so the buffer holds the mean gradient over ranks.
+    ///
+    /// - Returns: whether every averaged gradient is finite. The values are identical on every
+    ///   rank, so this can drive a skip-step decision without another collective.
+    @discardableResult
+    public func finish(timeout: Double? = nil) -> Bool {
+        guard let gradients = gradients else { preconditionFailure("\(name): finish() without begin(gradients:)") }
+        defer { self.gradients = nil }
+        while nextBucket < layout.buckets.count { post(nextBucket) }
+        let start = MonotonicClock.seconds()
+        var finite = true
+        let scale = 1 / Float(communicator.size)
+        if communicator.size == 1 {
+            finite = GradientSynchronizer.scale(gradients, by: 1)
+        } else {
+            communicator.waitAll(requests.map { $0! }, timeout: timeout) { b in
+                let range = self.layout.buckets[b].elements
+                let bucket = UnsafeMutableBufferPointer(rebasing: gradients[range])
+                if !GradientSynchronizer.scale(bucket, by: scale) { finite = false }
+            }
+        }
+        let waited = MonotonicClock.seconds() - start
+        for b in requests.indices { requests[b] = nil }
+        statistics.steps += 1
+        statistics.secondsWaiting += waited
+        statistics.lastStepSecondsWaiting = waited
+        return finite
+    }
+
+    /// Averages `gradients` across ranks without overlap (``begin(gradients:)`` then
+    /// ``finish(timeout:)``); returns whether the result is finite.
+    @discardableResult
+    public func synchronize(_ gradients: UnsafeMutableBufferPointer<Float>, timeout: Double? = nil) -> Bool {
+        begin(gradients: gradients)
+        return finish(timeout: timeout)
+    }
+
+    /// Sets the totals in ``statistics`` back to zero.
+    public func resetStatistics() { statistics = Statistics() }
+
+    // MARK: - Private
+
+    private func post(_ b: Int) {
+        nextBucket = b + 1
+        guard communicator.size > 1, let gradients = gradients else { return }
+        let range = layout.buckets[b].elements
+        let request = communicator.startAllReduce(UnsafeMutableBufferPointer(rebasing: gradients[range]), .sum)
+        request.label = "all-reduce of \(name) bucket \(b + 1) of \(layout.buckets.count)"
+        requests[b] = request
+        statistics.collectives += 1
+        statistics.bytesReduced += range.count * 4
+    }
+
+    /// Multiplies `values` by `factor` (skipped when 1) and reports whether all are finite.
+    private static func scale(_ values: UnsafeMutableBufferPointer<Float>, by factor: Float) -> Bool {
+        var nonFinite: UInt32 = 0
+        if factor == 1 {
+            for v in values { nonFinite |= (v.bitPattern & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
+        } else {
+            for i in values.indices {
+                let v = values[i] * factor
+                values[i] = v
+                nonFinite |= (v.bitPattern & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0
+            }
+        }
+        return nonFinite == 0
+    }
+}

@@ -1,0 +1,79 @@
+// The run folder (PRODUCT.md §Run folder): the resolved config, checkpoints, sample grids,
+// metrics.jsonl (one JSON object per logged step) and log.txt. Only rank 0 writes here.
+import Foundation
+
+/// Paths and append-only files of a run.
+public final class RunFolder {
+    public let path: String
+    public var checkpoints: CheckpointFolder { CheckpointFolder(path: path + "/checkpoints") }
+    public var samplesPath: String { path + "/samples" }
+    public var configPath: String { path + "/config.yaml" }
+    public var metricsPath: String { path + "/metrics.jsonl" }
+    public var logPath: String { path + "/log.txt" }
+    /// Written when the run has finished its schedule (launch scripts stop resuming then).
+    public var finishedMarker: String { path + "/checkpoints/FINISHED" }
+    private var metrics: FileHandle?
+    private var log: FileHandle?
+
+    public init(path: String) { self.path = path }
+
+    /// Creates the folders and opens the append-only files.
+    public func prepare() throws {
+        let fm = FileManager.default
+        for p in [path, checkpoints.path, samplesPath] {
+            do { try fm.createDirectory(atPath: p, withIntermediateDirectories: true) } catch {
+                throw ConfigError("cannot create the run folder '\(p)': \(error.localizedDescription)")
+            }
+        }
+        metrics = try RunFolder.appending(metricsPath)
+        log = try RunFolder.appending(logPath)
+    }
+
+    private static func appending(_ path: String) throws -> FileHandle {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ConfigError("cannot create '\(path)'")
+            }
+        }
+        guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError("cannot open '\(path)' for writing") }
+        h.seekToEndOfFile()
+        return h
+    }
+
+    /// Writes `text` to `path` atomically (temporary file, then rename).
+    public static func writeAtomically(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Appends one JSON object (keys in the given order) to metrics.jsonl.
+    public func appendMetrics(_ fields: [(String, Any)]) {
+        let body = fields.map { "\"\($0.0)\": \(RunFolder.json($0.1))" }.joined(separator: ", ")
+        metrics?.write(Data(("{" + body + "}\n").utf8))
+    }
+
+    /// Appends a timestamped line to log.txt.
+    public func appendLog(_ line: String) {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        log?.write(Data("\(stamp) \(line)\n".utf8))
+    }
+
+    /// Closes the files.
+    public func close() {
+        try? metrics?.close()
+        try? log?.close()
+        metrics = nil
+        log = nil
+    }
+
+    static func json(_ value: Any) -> String {
+        switch value {
+        case let v as String: return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let v as Int: return String(v)
+        case let v as Double: return v.isFinite ? String(format: "%.6g", v) : "null"
+        case let v as Float: return v.isFinite ? String(format: "%.6g", Double(v)) : "null"
+        case let v as Bool: return v ? "true" : "false"
+        case let v as [(String, Any)]: return "{" + v.map { "\"\($0.0)\": \(json($0.1))" }.joined(separator: ", ") + "}"
+        default: return "null"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+// `i2i train`: trains a model from a YAML config on a dataset file, in one process or under
+// `mpirun` (rank and size come from MPI). Bad configs and inputs exit 2 with one line; run-time
+// failures exit 1 and end the whole job.
+import ArgumentParser
+import Datasets
+import Distributed
+import Foundation
+import TensorCore
+import Training
+
+/// Trains a model.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model (single process, or one rank per process under mpirun).",
+        discussion: """
+            Examples:
+              i2i train configs/cyclegan-tiny.yaml --data stripes.h5 --out runs/tiny --steps 20
+              mpirun -np 2 i2i train configs/cyclegan.yaml --data horse2zebra.h5 --out runs/h2z --resume
+            """)
+
+    @Argument(help: "The YAML config (configs/*.yaml).") var config: String
+    @Option(help: "The dataset file (from `i2i preprocess` or `i2i demo-data`).") var data: String
+    @Option(help: "The run folder (config.yaml, checkpoints/, samples/, metrics.jsonl, log.txt).") var out: String
+    @Option(help: "Optimisation steps to run (overrides train.steps; 0 writes the initial checkpoint and exits).") var steps: Int?
+    @Option(name: .customLong("batch-size"), help: "Global batch size (overrides train.batch_size).") var batchSize: Int?
+    @Option(help: "Seed of every random stream (overrides seed).") var seed: Int?
+    @Flag(help: "Continue from the newest good checkpoint in the run folder (starts fresh when there is none).") var resume = false
+    @Option(name: .customLong("init-from"), help: "Start from network weights laid out as a checkpoint's /networks.") var initFrom: String?
+    @Option(name: .customLong("set"), help: "Override a config key: --set cyclegan.lambda_A=5 (repeatable).") var overrides: [String] = []
+    @Option(help: "Compute threads per rank (default: the node's cores divided by the ranks on it, or I2I_THREADS).") var threads: Int?
+
+    func validate() throws {
+        if let steps { try require(steps >= 0, "--steps must be 0 or more, not \(steps)") }
+        if let batchSize { try require(batchSize >= 1, "--batch-size must be at least 1, not \(batchSize)") }
+        if let threads { try require(threads >= 1, "--threads must be at least 1, not \(threads)") }
+        try require(!(resume && initFrom != nil), "--resume and --init-from cannot be combined")
+        try require(FileManager.default.fileExists(atPath: config), "config file '\(config)' does not exist")
+        try require(FileManager.default.fileExists(atPath: data), "dataset file '\(data)' does not exist")
+        if let initFrom { try require(FileManager.default.fileExists(atPath: initFrom), "--init-from file '\(initFrom)' does not exist") }
+    }
+
+    func run() throws {
+        let communicator: Communicator
+        do { communicator = try makeCommunicator() } catch {
+            throw commandFailure("\(error)", status: ExitStatus.failure)
+        }
+        if let threads { ComputeRuntime.configure(threads: threads) } else { communicator.configureComputeThreads() }
+        var request = TrainRequest(configPath: config, dataPath: data, runPath: out)
+        request.steps = steps
+        request.batchSize = batchSize
+        request.seed = seed
+        request.resume = resume
+        request.initFrom = initFrom
+        request.overrides = overrides
+        do {
+            let trainer = try Trainer(request: request, communicator: communicator)
+            _ = try trainer.run()
+        } catch let error as ConfigError {
+            if communicator.rank == 0 { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }
+            communicator.exitJob(ExitStatus.badInput)
+        } catch let error as DatasetError {
+            if communicator.rank == 0 { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }
+            communicator.exitJob(ExitStatus.badInput)
+        } catch {
+            communicator.abortJob("\(error)")
+        }
+        communicator.exitJob(0)
+    }
+}

@@ -1,0 +1,161 @@
+// `i2i translate`: runs a checkpoint's generator over images — a folder, one file, or a split of
+// a dataset file — and writes PNG files or one float32 HDF5 file (/images, /names, and
+// /attention where the model has masks). Dataset splits with truth images are also scored.
+import ArgumentParser
+import Datasets
+import Foundation
+import HDF5Kit
+import Models
+import TensorCore
+import Training
+
+/// Translates images with a trained checkpoint.
+struct Translate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Translate images with a checkpoint (PNG files or a float32 HDF5 file).",
+        discussion: """
+            Examples:
+              i2i translate --checkpoint runs/h2z/checkpoints/step_000120000.h5 --input photos/ --output zebras/
+              i2i translate --checkpoint ckpt.h5 --direction b2a --input data.h5:testB --output out.h5 --save-attention
+            """)
+
+    @Option(help: "The checkpoint file.") var checkpoint: String
+    @Option(help: "a2b or b2a.") var direction: Direction = .a2b
+    @Option(help: "A folder of images, one image, or DATA.h5[:split] (default split testA for a2b, testB for b2a).") var input: String
+    @Option(help: "A folder for PNG files, or OUT.h5 for float32 images in [-1, 1].") var output: String
+    @Flag(name: .customLong("save-attention"), help: "Also write the attention masks (AGGAN).") var saveAttention = false
+    @Option(help: "Side images are resized to (default: the checkpoint's training crop size; dataset images keep their size).") var size: Int?
+    @Option(help: "How images are fitted to the square size: crop, pad or stretch.") var resize: String = "crop"
+    @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
+
+    func validate() throws {
+        try require(FileManager.default.fileExists(atPath: checkpoint), "checkpoint '\(checkpoint)' does not exist")
+        try require(ResizeMode(rawValue: resize) != nil, "--resize must be crop, pad or stretch, not '\(resize)'")
+        try require(batchSize >= 1, "--batch-size must be at least 1")
+        if let size { try require(size >= 4 && size % 4 == 0, "--size must be a positive multiple of 4, not \(size)") }
+    }
+
+    func run() throws {
+        let (model, config) = try reportingErrors { try loadModel(checkpoint) }
+        let side = size ?? config.values.int("data.crop_size")
+        let images = try reportingErrors { try readInputs(side: side) }
+        try require(!images.isEmpty, "no images found in '\(input)'")
+        // Images of one size are translated together; results keep the input order.
+        var outputs = [Tensor?](repeating: nil, count: images.count), masks = [Tensor?](repeating: nil, count: images.count)
+        let bySize = Dictionary(grouping: images.indices) { images[$0].bitmap.width * 100_000 + images[$0].bitmap.height }
+        for indices in bySize.values.sorted(by: { $0[0] < $1[0] }) {
+            for start in stride(from: 0, to: indices.count, by: batchSize) {
+                let chunk = Array(indices[start..<Swift.min(start + batchSize, indices.count)])
+                let (y, mask) = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
+                for (k, i) in chunk.enumerated() {
+                    outputs[i] = y.slice(axis: 0, k..<(k + 1))
+                    masks[i] = mask?.slice(axis: 0, k..<(k + 1))
+                }
+            }
+        }
+        let names = images.map(\.name)
+        try reportingErrors {
+            if output.hasSuffix(".h5") { try writeHDF5(outputs.map { $0! }, masks: masks.compactMap { $0 }, names: names) } else { try writePNGs(outputs.map { $0! }, masks: masks.compactMap { $0 }, names: names) }
+        }
+        print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
+        try scoreIfPossible(model: model)
+    }
+
+    /// Translates `x`, reflect-padding its bottom and right edges to a multiple of 4 (what the
+    /// generators need) and cropping the results back.
+    private func translatePadded(_ model: GANModel, _ x: Tensor) -> (Tensor, Tensor?) {
+        let h = x.shape[2], w = x.shape[3]
+        let ph = (4 - h % 4) % 4, pw = (4 - w % 4) % 4
+        if ph == 0 && pw == 0 { return model.translate(x, direction: direction) }
+        let padded = x.padded(Padding(left: 0, right: pw, top: 0, bottom: ph), mode: .reflect)
+        let (y, mask) = model.translate(padded, direction: direction)
+        func crop(_ t: Tensor) -> Tensor { t.slice(axis: 2, 0..<h).slice(axis: 3, 0..<w) }
+        return (crop(y), mask.map(crop))
+    }
+
+    /// The model described by the checkpoint, with its weights, in evaluation mode.
+    private func loadModel(_ path: String) throws -> (GANModel, ExperimentConfig) {
+        let reader = try CheckpointReader(path: path)
+        let config = try ExperimentConfig.parse(yaml: reader.header.config, source: "\(path) (its config)")
+        let model = ModelFactory.make(config, rank: 0)
+        try reader.loadNetworks(model.networks)
+        for (_, net) in model.networks { net.eval() }
+        return (model, config)
+    }
+
+    private struct InputImage { let name: String; let bitmap: Bitmap }
+
+    private func readInputs(side: Int) throws -> [InputImage] {
+        let mode = ResizeMode(rawValue: resize) ?? .crop
+        let (path, split) = datasetReference()
+        if let path {
+            let data = try DatasetFile(path: path)
+            let s = split ?? (direction == .a2b ? "testA" : "testB")
+            let names = try data.names(s)
+            return try names.indices.map { InputImage(name: names[$0], bitmap: try data.image(s, $0)) }
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
+            throw DatasetError("input '\(input)' does not exist")
+        }
+        let files = isFolder.boolValue ? try ImageFolder(path: input).files.map { (input + "/" + $0, $0) }
+                                       : [(input, (input as NSString).lastPathComponent)]
+        return try files.map { path, name in
+            InputImage(name: name, bitmap: try ImageCodec.read(contentsOf: path).fitted(toSquare: side, mode: mode))
+        }
+    }
+
+    /// (file, split) when the input names a dataset file.
+    private func datasetReference() -> (String?, String?) {
+        if input.hasSuffix(".h5") { return (input, nil) }
+        if let colon = input.lastIndex(of: ":"), input[..<colon].hasSuffix(".h5") {
+            return (String(input[..<colon]), String(input[input.index(after: colon)...]))
+        }
+        return (nil, nil)
+    }
+
+    private func writePNGs(_ images: [Tensor], masks: [Tensor], names: [String]) throws {
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        for (i, name) in names.enumerated() {
+            let stem = ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_")
+            try ImageCodec.writePNG(Bitmap(tensor: images[i]), to: "\(output)/\(stem).png")
+            if saveAttention && i < masks.count {
+                let m = masks[i]
+                try ImageCodec.writePNG(Bitmap(tensor: concat([m, m, m], axis: 1).scaled(by: 2).adding(-1)),
+                                        to: "\(output)/\(stem)_attention.png")
+            }
+        }
+    }
+
+    private func writeHDF5(_ images: [Tensor], masks: [Tensor], names: [String]) throws {
+        let file = try HDF5File.create(at: output)
+        let stacked = concat(images, axis: 0)
+        try file.root.createDataset("images", of: Float.self, shape: stacked.shape)
+            .write(from: UnsafeBufferPointer(start: stacked.data, count: stacked.count))
+        try file.root.createStringDataset("names", names)
+        if saveAttention && !masks.isEmpty {
+            let m = concat(masks, axis: 0)
+            try file.root.createDataset("attention", of: Float.self, shape: m.shape)
+                .write(from: UnsafeBufferPointer(start: m.data, count: m.count))
+        }
+        try file.root.setAttribute("direction", direction.rawValue)
+        try file.root.setAttribute("checkpoint", checkpoint)
+        try file.close()
+    }
+
+    /// Prints the translation's score against the truth when the input is a dataset split with truth.
+    private func scoreIfPossible(model: GANModel) throws {
+        let (path, split) = datasetReference()
+        guard let path, let data = try? DatasetFile(path: path) else { return }
+        let s = split ?? (direction == .a2b ? "testA" : "testB")
+        guard let info = try? data.split(s), info.contents.truth else { return }
+        let scores = try reportingErrors {
+            try data.scoreTranslation(of: s) { Bitmap(tensor: translatePadded(model, $0.tensor()).0) }
+        }
+        print(String(format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
+                     s, scores.translation.meanAbsoluteError, scores.translation.psnr,
+                     scores.identity.meanAbsoluteError, scores.identity.psnr))
+    }
+}
+
+extension Direction: ExpressibleByArgument {}

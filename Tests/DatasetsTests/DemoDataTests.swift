@@ -1,0 +1,78 @@
+// Demo data: determinism for a seed, the truth relations, and the scores.
+import Datasets
+import XCTest
+
+final class DemoDataTests: XCTestCase {
+    func testSameSeedSameFileAndTruthIsTheOtherRendering() throws {
+        let root = makeTemporaryFolder(self)
+        for kind in DemoKind.allCases {
+            let one = try DemoDataset.write(kind: kind, count: 6, testCount: 3, size: 24, seed: 7, to: root + "/\(kind)1.h5")
+            let two = try DemoDataset.write(kind: kind, count: 6, testCount: 3, size: 24, seed: 7, to: root + "/\(kind)2.h5")
+            let other = try DemoDataset.write(kind: kind, count: 6, testCount: 3, size: 24, seed: 8, to: root + "/\(kind)3.h5")
+            XCTAssertEqual(one, two)
+            XCTAssertNotEqual(one, other)
+            let file = try DatasetFile(path: root + "/\(kind)1.h5")
+            XCTAssertEqual(try file.computeContentHash(), one)
+            XCTAssertEqual(file.info.splits.map(\.count), [6, 6, 3, 3])
+            XCTAssertEqual(file.info.resizeMode, "generated")
+            let generator = kind.generator(seed: 7)
+            // testA image k is scene (2 << 40) + k in A; its truth is the same scene in B.
+            let scene = generator.render(scene: (2 << 40) + 1, size: 24)
+            XCTAssertEqual(try file.image("testA", 1), scene.a)
+            XCTAssertEqual(try file.truth("testA", 1), scene.b)
+            let sceneB = generator.render(scene: (3 << 40) + 2, size: 24)
+            XCTAssertEqual(try file.image("testB", 2), sceneB.b)
+            XCTAssertEqual(try file.truth("testB", 2), sceneB.a)
+            XCTAssertNotEqual(try file.image("trainA", 0), try file.image("trainB", 0))
+            XCTAssertEqual(try file.names("testB")[2], "\(kind)/testB/000002")
+        }
+    }
+
+    func testStripesChangeOnlyTheShapes() {
+        let generator = StripesGenerator(seed: 3)
+        var changed = 0
+        for scene in 0..<20 {
+            let (a, b) = generator.render(scene: UInt64(scene), size: 32)
+            // B equals A or its complement at every pixel.
+            for i in stride(from: 0, to: a.pixels.count, by: 3) {
+                let same = (0..<3).allSatisfy { a.pixels[i + $0] == b.pixels[i + $0] }
+                let complement = (0..<3).allSatisfy { a.pixels[i + $0] == 255 - b.pixels[i + $0] }
+                XCTAssertTrue(same || complement)
+                if !same { changed += 1 }
+            }
+            // The corners lie outside every shape (centres within [0.2, 0.8], half-axes ≤ 0.35·S
+            // could reach them, so only check that the background pixel count is positive).
+        }
+        XCTAssertGreaterThan(changed, 20 * 32)
+    }
+
+    func testSeasonsUseThePalettes() {
+        let (a, b) = SeasonsGenerator(seed: 1).render(scene: 4, size: 32)
+        let top = Array(a.pixels[0..<3]), topB = Array(b.pixels[0..<3])
+        // The top-left pixel is sky: blue in summer, grey in winter (± the texture).
+        XCTAssertGreaterThan(Int(top[2]), Int(top[0]) + 60)
+        XCTAssertLessThan(abs(Int(topB[2]) - Int(topB[0])), 40)
+    }
+
+    func testScores() throws {
+        let x = Bitmap(width: 2, height: 1, channels: 3, pixels: [0, 0, 0, 255, 255, 255])
+        let y = Bitmap(width: 2, height: 1, channels: 3, pixels: [0, 0, 0, 0, 0, 0])
+        let score = TranslationScore(outputs: [x, y], truths: [y, y])
+        XCTAssertEqual(score.meanAbsoluteError, 0.25, accuracy: 1e-12)
+        XCTAssertEqual(score.psnr, (10 * log10(2.0) + 100) / 2, accuracy: 1e-9)
+        let root = makeTemporaryFolder(self)
+        try DemoDataset.write(kind: .stripes, count: 4, testCount: 5, size: 16, seed: 2, to: root + "/d.h5")
+        let file = try DatasetFile(path: root + "/d.h5")
+        let perfect = StripesGenerator(seed: 2)
+        var k = 0
+        let (translation, identity) = try file.scoreTranslation(of: "testA") { _ in
+            defer { k += 1 }
+            return perfect.render(scene: (2 << 40) + UInt64(k), size: 16).b
+        }
+        XCTAssertEqual(translation.meanAbsoluteError, 0)
+        XCTAssertGreaterThan(identity.meanAbsoluteError, 0.01)
+        XCTAssertEqual(identity.count, 5)
+        let viaTensor = TranslationScore(outputs: try file.truth("testA", 0).tensor(), truths: [try file.truth("testA", 0)])
+        XCTAssertEqual(viaTensor.meanAbsoluteError, 0)
+    }
+}
