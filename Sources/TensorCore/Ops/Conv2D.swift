@@ -112,12 +112,20 @@ private func convForwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeom
     let kk = g.kernelHeight * g.kernelWidth
     // W' [(co, ky, kx), c] from W [co, c, ky, kx].
     let wt = permuteCopy(weight, [0, 2, 3, 1])
-    let y = Tensor(uninitializedShape: [co * kk, g.inputPixels])
+    // Blocks of input rows, each added into every output row it reaches (no halo recomputed).
+    let perRow = co * kk * g.width
+    let block = Swift.max(1, Swift.min(g.height, Swift.max(ConvolutionSettings.im2colBlockFloats / perRow,
+                                                           ConvolutionSettings.im2colMinimumColumns / g.width)))
+    let y = Tensor(uninitializedShape: [co * kk, block * g.width])
     out.fill(0)
     for s in 0..<n {
-        BLAS.sgemm(m: co * kk, n: g.inputPixels, k: c, a: wt.data, lda: c,
-                   b: x.data + s * c * g.inputPixels, ldb: g.inputPixels, c: y.data, ldc: g.inputPixels)
-        gatherTaps(y.data, g, outputChannels: co, into: out.data + s * co * g.outputPixels)
+        for r0 in Swift.stride(from: 0, to: g.height, by: block) {
+            let rows = r0..<Swift.min(r0 + block, g.height)
+            let cols = rows.count * g.width
+            BLAS.sgemm(m: co * kk, n: cols, k: c, a: wt.data, lda: c,
+                       b: x.data + s * c * g.inputPixels + r0 * g.width, ldb: g.inputPixels, c: y.data, ldc: cols)
+            gatherTaps(y.data, g, inputRows: rows, outputChannels: co, into: out.data + s * co * g.outputPixels)
+        }
     }
 }
 
@@ -186,7 +194,8 @@ private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeo
         op: "conv2d backward")
     check(flipped.outputHeight == g.height && flipped.outputWidth == g.width,
           "conv2d backward: padding \(g.padding) larger than the kernel is not supported with \(co) output channels")
-    let col = Tensor(uninitializedShape: [co * kk, hw])
+    let block = flipped.rowsPerBlock()
+    let col = Tensor(uninitializedShape: [co * kk, block * g.width])
     var wflip: Tensor? = nil
     if needData {
         // Wflip [c, (co, ky', kx')] = W [co, c, kh−1−ky', kw−1−kx'].
@@ -199,17 +208,21 @@ private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeo
     let gx = needData ? Tensor(uninitializedShape: x.shape) : nil
     let dflip = needWeight ? Tensor.zeros([co * kk, c]) : nil
     for s in 0..<n {
-        im2col(gy.data + s * co * g.outputPixels, flipped, rows: 0..<g.height, into: col.data)
-        if let gx, let wflip {
-            Profiler.measure(.convBackwardData) {
-                BLAS.sgemm(m: c, n: hw, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: hw,
-                           c: gx.data + s * c * hw, ldc: hw)
+        for r0 in Swift.stride(from: 0, to: g.height, by: block) {
+            let rows = r0..<Swift.min(r0 + block, g.height)
+            let cols = rows.count * g.width, offset = r0 * g.width
+            im2col(gy.data + s * co * g.outputPixels, flipped, rows: rows, into: col.data)
+            if let gx, let wflip {
+                Profiler.measure(.convBackwardData) {
+                    BLAS.sgemm(m: c, n: cols, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: cols,
+                               c: gx.data + s * c * hw + offset, ldc: hw)
+                }
             }
-        }
-        if let dflip {
-            Profiler.measure(.convBackwardWeight) {
-                BLAS.sgemm(transposeB: true, m: co * kk, n: c, k: hw, a: col.data, lda: hw,
-                           b: x.data + s * c * hw, ldb: hw, beta: 1, c: dflip.data, ldc: c)
+            if let dflip {
+                Profiler.measure(.convBackwardWeight) {
+                    BLAS.sgemm(transposeB: true, m: co * kk, n: c, k: cols, a: col.data, lda: cols,
+                               b: x.data + s * c * hw + offset, ldb: hw, beta: 1, c: dflip.data, ldc: c)
+                }
             }
         }
     }

@@ -26,6 +26,10 @@ public enum ConvolutionSettings {
     /// Below this many input or output channels the im2col path is used (its GEMM is as
     /// cheap as the transforms).
     nonisolated(unsafe) public static var winogradMinimumChannels = 16
+    /// Floats per im2col block (a few hundred kilobytes: in cache until the GEMM reads it).
+    nonisolated(unsafe) public static var im2colBlockFloats = 1 << 18
+    /// Columns per im2col block at least, whatever its size.
+    nonisolated(unsafe) public static var im2colMinimumColumns = 1024
 }
 
 /// The tiling of a conv's output into 4×4 tiles, on the padded grid the kernels expect: rows
