@@ -2,7 +2,8 @@
 // i2i: image-to-image translation GANs trained in Swift on CPUs, data-parallel over MPI.
 //
 // Modules are layered by dependency (each arrow is "is imported by"):
-//   CBLAS → TensorCore → NN → Models → Training → i2i
+//   CBLAS, CKernels → TensorCore → NN → Models → Training → i2i
+//   Models → Benchmarks → i2i
 //   CHDF5 → HDF5Kit → (NN, Datasets, Training)
 //   CMPI → Distributed → Training
 //   CImageCodecs → Datasets → Training
@@ -40,11 +41,14 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"]), .brew(["open-mpi"])]),
         .target(name: "CMPI", dependencies: ["COpenMPI"], exclude: ["OpenMPI"]),
         .target(
+            name: "CKernels",
+            cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
+        .target(
             name: "CImageCodecs",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
-        .target(name: "TensorCore", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
 
         // MARK: - Neural networks, data, distribution
@@ -59,10 +63,15 @@ let package = Package(
             dependencies: ["Models", "Datasets", "Distributed", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimized),
 
+        // MARK: - Benchmarks
+        .target(name: "Benchmarks", dependencies: ["Models"], swiftSettings: optimized),
+
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
-            dependencies: ["Training", "Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Training", "Datasets", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: optimized),
 
         // MARK: - Tests

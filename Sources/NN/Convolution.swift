@@ -59,11 +59,14 @@ public final class Conv2d: Layer {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
+        forward(x, padding: padding, paddingMode: paddingMode)
+    }
+
+    /// The conv with `padding` in `mode` instead of its own (``Sequential`` passes a preceding
+    /// Pad2d layer's padding here, so that it is read in place rather than copied).
+    public func forward(_ x: Tensor, padding: Padding, paddingMode: PaddingMode) -> Tensor {
         let w = effectiveWeight()
-        if paddingMode == .zero {
-            return conv2d(x, weight: w, bias: bias?.value, stride: stride, padding: padding)
-        }
-        return conv2d(x.padded(padding, mode: paddingMode), weight: w, bias: bias?.value, stride: stride)
+        return conv2d(x, weight: w, bias: bias?.value, stride: stride, padding: padding, paddingMode: paddingMode)
     }
 }
 

@@ -23,6 +23,12 @@ public final class InstanceNorm2d: Layer {
     public override func forward(_ x: Tensor) -> Tensor {
         instanceNorm(x, weight: weight?.value, bias: bias?.value, eps: eps)
     }
+
+    /// The norm followed by `activation`, fused into one op (``Sequential`` uses this for an
+    /// instance norm directly followed by a ReLU or LeakyReLU layer).
+    public func forward(_ x: Tensor, activation: NormActivation) -> Tensor {
+        instanceNorm(x, weight: weight?.value, bias: bias?.value, eps: eps, activation: activation)
+    }
 }
 
 /// MUNIT/UNIT's layer norm: per sample (x − mean) / (std + eps) with the unbiased std over

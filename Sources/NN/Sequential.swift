@@ -1,6 +1,8 @@
 // Containers and parameter-free layers: Sequential (children indexed 0, 1, … as in PyTorch,
 // so `model.1.weight` comes out right), activations, padding layers, nearest upsampling,
-// identity.
+// identity. Sequential runs an InstanceNorm2d directly followed by a ReLU or LeakyReLU as one
+// fused op, and a Pad2d directly followed by an unpadded Conv2d as one conv that reads the
+// padding in place; the layers (and so the state names) stay as declared.
 import TensorCore
 
 /// Layers applied in order. Children are named by their index, as `nn.Sequential` names them.
@@ -19,7 +21,30 @@ public final class Sequential: Layer {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        layers.reduce(x) { $1.forward($0) }
+        var y = x
+        var i = 0
+        while i < layers.count {
+            if i + 1 < layers.count, let norm = layers[i] as? InstanceNorm2d,
+               let activation = Sequential.fusableActivation(layers[i + 1]) {
+                y = norm.forward(y, activation: activation)
+                i += 2
+            } else if i + 1 < layers.count, let pad = layers[i] as? Pad2d, let conv = layers[i + 1] as? Conv2d,
+                      conv.padding == .none {
+                y = conv.forward(y, padding: pad.padding, paddingMode: pad.mode)
+                i += 2
+            } else {
+                y = layers[i].forward(y)
+                i += 1
+            }
+        }
+        return y
+    }
+
+    /// The activation a norm can apply in its own pass, if `layer` is one.
+    static func fusableActivation(_ layer: Layer) -> NormActivation? {
+        if layer is ReLU { return .relu }
+        if let leaky = layer as? LeakyReLU { return .leakyRelu(leaky.slope) }
+        return nil
     }
 }
 

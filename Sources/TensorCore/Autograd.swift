@@ -204,18 +204,22 @@ extension Tensor {
     /// Elementwise sum into fresh storage, outside the graph (gradient accumulation).
     func addingWithoutGraph(_ other: Tensor) -> Tensor {
         check(other.count == count, "gradient accumulation: shapes \(shape) and \(other.shape) differ")
-        let out = Tensor(uninitializedShape: shape)
-        let a = data, b = other.data, o = out.data
-        Parallel.forEach(count, grain: 1 << 15) { r in
-            for i in r { o[i] = a[i] + b[i] }
+        return Profiler.measure(.backwardEngine) {
+            let out = Tensor(uninitializedShape: shape)
+            let a = data, b = other.data, o = out.data
+            Parallel.forEach(count, grain: 1 << 15) { r in
+                for i in r { o[i] = a[i] + b[i] }
+            }
+            return out
         }
-        return out
     }
 }
 
 /// `a[i] += b[i]` for `count` elements, split across cores.
 func addInPlace(_ a: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, count: Int) {
-    Parallel.forEach(count, grain: 1 << 15) { r in
-        for i in r { a[i] += b[i] }
+    Profiler.measure(.backwardEngine) {
+        Parallel.forEach(count, grain: 1 << 15) { r in
+            for i in r { a[i] += b[i] }
+        }
     }
 }

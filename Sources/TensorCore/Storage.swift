@@ -21,7 +21,7 @@ public final class TensorStorage {
     /// Allocates `count` uninitialised elements from the pool.
     public init(count: Int) {
         self.count = count
-        self.pointer = MemoryPool.shared.allocate(count)
+        self.pointer = Profiler.measure(.allocation) { MemoryPool.shared.allocate(count) }
         self.owner = nil
     }
 
@@ -33,7 +33,9 @@ public final class TensorStorage {
     }
 
     deinit {
-        if owner == nil { MemoryPool.shared.release(pointer, count) }
+        if owner == nil {
+            Profiler.measure(.allocation) { MemoryPool.shared.release(pointer, count) }
+        }
     }
 
     /// The elements as a buffer pointer.

@@ -44,7 +44,8 @@ public final class Tensor {
     /// A tensor filled with `value`.
     public convenience init(shape: [Int], repeating value: Float, requiresGrad: Bool = false) {
         self.init(shape: shape, storage: TensorStorage(count: shape.elementCount), requiresGrad: requiresGrad)
-        storage.pointer.update(repeating: value, count: shape.elementCount)
+        let p = storage.pointer, n = shape.elementCount
+        Profiler.measure(.allocation) { p.update(repeating: value, count: n) }
     }
 
     /// A tensor holding `values` (row-major).

@@ -5,5 +5,5 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Performance benchmarks (human and --json output).",
-        subcommands: [BenchData.self, BenchAllReduce.self, BenchScaling.self])
+        subcommands: [BenchTrain.self, BenchOps.self, BenchData.self, BenchAllReduce.self, BenchScaling.self])
 }

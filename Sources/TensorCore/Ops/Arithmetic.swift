@@ -5,6 +5,11 @@
 /// Elementwise `f(a, b)` under broadcasting, into fresh storage. Shape: broadcast(a, b).
 @inline(__always)
 func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
+    Profiler.measure(.elementwise) { broadcastBinaryKernel(a, b, op: op, f) }
+}
+
+@inline(__always)
+private func broadcastBinaryKernel(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
     let pa = a.data, pb = b.data
     if a.shape == b.shape {
         let out = Tensor(uninitializedShape: a.shape)
@@ -51,23 +56,27 @@ func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -
 /// Elementwise `f(x)` into fresh storage.
 @inline(__always)
 func unaryMap(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
-    let out = Tensor(uninitializedShape: x.shape)
-    let px = x.data, po = out.data
-    Parallel.forEach(x.count, grain: 1 << 15) { r in
-        for i in r { po[i] = f(px[i]) }
+    Profiler.measure(.elementwise) {
+        let out = Tensor(uninitializedShape: x.shape)
+        let px = x.data, po = out.data
+        Parallel.forEach(x.count, grain: 1 << 15) { r in
+            for i in r { po[i] = f(px[i]) }
+        }
+        return out
     }
-    return out
 }
 
 /// Elementwise `f(x, y)` for two tensors of the same element count, into fresh storage.
 @inline(__always)
 func zipMap(_ x: Tensor, _ y: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-    let out = Tensor(uninitializedShape: x.shape)
-    let px = x.data, py = y.data, po = out.data
-    Parallel.forEach(x.count, grain: 1 << 15) { r in
-        for i in r { po[i] = f(px[i], py[i]) }
+    Profiler.measure(.elementwise) {
+        let out = Tensor(uninitializedShape: x.shape)
+        let px = x.data, py = y.data, po = out.data
+        Parallel.forEach(x.count, grain: 1 << 15) { r in
+            for i in r { po[i] = f(px[i], py[i]) }
+        }
+        return out
     }
-    return out
 }
 
 // MARK: - Tensor ⊕ Tensor

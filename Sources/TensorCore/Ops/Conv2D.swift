@@ -8,9 +8,29 @@
 // runs at a few percent of peak, so the forward instead computes Y = W' [Co·kh·kw, C] · x [C, H·W]
 // and sums the taps into the output, and (for stride 1) both backward passes work on the im2col
 // of the output gradient, whose GEMMs have M = C or M = Co·kh·kw.
-
+// 3×3 stride-1 convs with enough channels take the Winograd path (Winograd.swift) instead.
 /// Output channels below which the transposed GEMM orientation is used.
 let smallOutputChannels = 16
+
+/// Convolution of `x` with `weight` (+ `bias`), `x` padded by `padding` in `paddingMode`.
+/// Reflect or replicate padding is read in place by the Winograd path (no padded copy of the
+/// input is made or kept for the backward pass); other paths pad explicitly first.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+                   stride: (Int, Int) = (1, 1), padding: Padding = .none, paddingMode: PaddingMode) -> Tensor {
+    if paddingMode == .zero || padding == .none {
+        return conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
+    }
+    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    if x.rank == 4, weight.rank == 4, weight.shape[1] == x.shape[1], winogradApplies(g, outputChannels: weight.shape[0]) {
+        if paddingMode == .reflect {
+            check(padding.top < g.height && padding.bottom < g.height && padding.left < g.width && padding.right < g.width,
+                  "conv2d: reflect padding \(padding) must be smaller than the input's \(g.height)×\(g.width) plane")
+        }
+        return convolve(x, weight: weight, bias: bias, geometry: g, mode: paddingMode)
+    }
+    return conv2d(x.padded(padding, mode: paddingMode), weight: weight, bias: bias, stride: stride)
+}
 
 /// Convolution of `x` with `weight` (+ `bias`).
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
@@ -19,24 +39,40 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     check(weight.rank == 4, "conv2d: weight must be [Co, C, kh, kw], got \(weight.shape)")
     check(weight.shape[1] == x.shape[1],
           "conv2d: input \(x.shape) has \(x.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
+    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    return convolve(x, weight: weight, bias: bias, geometry: g, mode: .zero)
+}
+
+/// The conv op itself; `mode` other than zero only on the Winograd path.
+private func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+                      mode: PaddingMode) -> Tensor {
     let co = weight.shape[0]
     if let bias { check(bias.shape == [co], "conv2d: bias \(bias.shape) does not match \(co) output channels") }
     let n = x.shape[0]
-    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
     let out = Tensor(uninitializedShape: [n, co, g.outputHeight, g.outputWidth])
-    Profiler.measure(.convForward) {
-        if co < smallOutputChannels {
-            convForwardSmallOutput(x, weight, g, out)
-        } else {
-            convForwardColumns(x, weight, g, out)
+    let macs = n * co * g.patchSize * g.outputPixels
+    FlopCounter.forward(macs: macs)
+    let winograd = winogradApplies(g, outputChannels: co)
+    if winograd {
+        winogradForward(x, weight, bias, g, mode, out)
+    } else {
+        Profiler.measure(.convForward) {
+            if co < smallOutputChannels {
+                convForwardSmallOutput(x, weight, g, out)
+            } else {
+                convForwardColumns(x, weight, g, out)
+            }
         }
+        if let bias { addChannelBias(out, bias) }
     }
-    if let bias { addChannelBias(out, bias) }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recorded("conv2d", inputs) { gy, needs in
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
-        if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
+        FlopCounter.backward(macs: macs, data: needs[0], weight: needs[1])
+        if winograd {
+            (gx, gw) = winogradBackward(x, weight, gy, g, mode, needData: needs[0], needWeight: needs[1])
+        } else if co < smallOutputChannels && g.strideY == 1 && g.strideX == 1 {
             (gx, gw) = convBackwardSmallOutput(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
         } else {
             (gx, gw) = convBackwardColumns(x, weight, g, gy, needData: needs[0], needWeight: needs[1])
@@ -76,12 +112,20 @@ private func convForwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeom
     let kk = g.kernelHeight * g.kernelWidth
     // W' [(co, ky, kx), c] from W [co, c, ky, kx].
     let wt = permuteCopy(weight, [0, 2, 3, 1])
-    let y = Tensor(uninitializedShape: [co * kk, g.inputPixels])
+    // Blocks of input rows, each added into every output row it reaches (no halo recomputed).
+    let perRow = co * kk * g.width
+    let block = Swift.max(1, Swift.min(g.height, Swift.max(ConvolutionSettings.im2colBlockFloats / perRow,
+                                                           ConvolutionSettings.im2colMinimumColumns / g.width)))
+    let y = Tensor(uninitializedShape: [co * kk, block * g.width])
     out.fill(0)
     for s in 0..<n {
-        BLAS.sgemm(m: co * kk, n: g.inputPixels, k: c, a: wt.data, lda: c,
-                   b: x.data + s * c * g.inputPixels, ldb: g.inputPixels, c: y.data, ldc: g.inputPixels)
-        gatherTaps(y.data, g, outputChannels: co, into: out.data + s * co * g.outputPixels)
+        for r0 in Swift.stride(from: 0, to: g.height, by: block) {
+            let rows = r0..<Swift.min(r0 + block, g.height)
+            let cols = rows.count * g.width
+            BLAS.sgemm(m: co * kk, n: cols, k: c, a: wt.data, lda: c,
+                       b: x.data + s * c * g.inputPixels + r0 * g.width, ldb: g.inputPixels, c: y.data, ldc: cols)
+            gatherTaps(y.data, g, inputRows: rows, outputChannels: co, into: out.data + s * co * g.outputPixels)
+        }
     }
 }
 
@@ -150,7 +194,8 @@ private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeo
         op: "conv2d backward")
     check(flipped.outputHeight == g.height && flipped.outputWidth == g.width,
           "conv2d backward: padding \(g.padding) larger than the kernel is not supported with \(co) output channels")
-    let col = Tensor(uninitializedShape: [co * kk, hw])
+    let block = flipped.rowsPerBlock()
+    let col = Tensor(uninitializedShape: [co * kk, block * g.width])
     var wflip: Tensor? = nil
     if needData {
         // Wflip [c, (co, ky', kx')] = W [co, c, kh−1−ky', kw−1−kx'].
@@ -163,17 +208,21 @@ private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeo
     let gx = needData ? Tensor(uninitializedShape: x.shape) : nil
     let dflip = needWeight ? Tensor.zeros([co * kk, c]) : nil
     for s in 0..<n {
-        im2col(gy.data + s * co * g.outputPixels, flipped, rows: 0..<g.height, into: col.data)
-        if let gx, let wflip {
-            Profiler.measure(.convBackwardData) {
-                BLAS.sgemm(m: c, n: hw, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: hw,
-                           c: gx.data + s * c * hw, ldc: hw)
+        for r0 in Swift.stride(from: 0, to: g.height, by: block) {
+            let rows = r0..<Swift.min(r0 + block, g.height)
+            let cols = rows.count * g.width, offset = r0 * g.width
+            im2col(gy.data + s * co * g.outputPixels, flipped, rows: rows, into: col.data)
+            if let gx, let wflip {
+                Profiler.measure(.convBackwardData) {
+                    BLAS.sgemm(m: c, n: cols, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: cols,
+                               c: gx.data + s * c * hw + offset, ldc: hw)
+                }
             }
-        }
-        if let dflip {
-            Profiler.measure(.convBackwardWeight) {
-                BLAS.sgemm(transposeB: true, m: co * kk, n: c, k: hw, a: col.data, lda: hw,
-                           b: x.data + s * c * hw, ldb: hw, beta: 1, c: dflip.data, ldc: c)
+            if let dflip {
+                Profiler.measure(.convBackwardWeight) {
+                    BLAS.sgemm(transposeB: true, m: co * kk, n: c, k: cols, a: col.data, lda: cols,
+                               b: x.data + s * c * hw + offset, ldb: hw, beta: 1, c: dflip.data, ldc: c)
+                }
             }
         }
     }
@@ -198,26 +247,26 @@ private func isPointwise(_ g: ConvGeometry) -> Bool {
 func addChannelBias(_ out: Tensor, _ bias: Tensor) {
     let n = out.shape[0], c = out.shape[1], plane = out.shape[2...].elementCount
     let po = out.data, pb = bias.data
-    Parallel.forEach(n * c, grain: Swift.max(1, 32768 / Swift.max(plane, 1))) { range in
-        for j in range {
-            let b = pb[j % c]
-            let row = po + j * plane
-            for i in 0..<plane { row[i] += b }
+    Profiler.measure(.elementwise) {
+        Parallel.forEach(n * c, grain: Swift.max(1, 32768 / Swift.max(plane, 1))) { range in
+            for j in range {
+                let b = pb[j % c]
+                let row = po + j * plane
+                for i in 0..<plane { row[i] += b }
+            }
         }
     }
 }
 
-/// Σ over n, h, w of g[n, c, h, w] → [C].
+/// Σ over n, h, w of g[n, c, h, w] → [C], accumulated in double.
 func channelSums(_ g: Tensor) -> Tensor {
-    let n = g.shape[0], c = g.shape[1], plane = g.shape[2...].elementCount
-    let out = Tensor.zeros([c])
-    for s in 0..<n {
-        for j in 0..<c {
-            let row = g.data + (s * c + j) * plane
-            var acc: Float = 0
-            for i in 0..<plane { acc += row[i] }
-            out.data[j] += acc
-        }
+    let n = g.shape[0], c = g.shape[1]
+    let sums = planeSums(g.data, planes: n * c, planeSize: g.shape[2...].elementCount)
+    let out = Tensor(uninitializedShape: [c])
+    for j in 0..<c {
+        var acc = 0.0
+        for s in 0..<n { acc += sums[s * c + j] }
+        out.data[j] = Float(acc)
     }
     return out
 }

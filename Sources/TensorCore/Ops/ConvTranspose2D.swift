@@ -31,6 +31,8 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     check(g.outputHeight == h && g.outputWidth == w, "convTranspose2d: inconsistent geometry for \(x.shape)")
     let k = co * kh * kw, hw = h * w, outPlane = ho * wo
     let out = Tensor.zeros([n, co, ho, wo])
+    let macs = n * c * k * hw
+    FlopCounter.forward(macs: macs)
     Profiler.measure(.convForward) {
         let block = g.rowsPerBlock()
         let col = Tensor(uninitializedShape: [k * block * w])
@@ -49,6 +51,7 @@ public func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recorded("conv_transpose2d", inputs) { gy, needs in
         var gx: Tensor? = nil, gw: Tensor? = nil
+        FlopCounter.backward(macs: macs, data: needs[0], weight: needs[1])
         if needs[0] { gx = Tensor(uninitializedShape: x.shape) }
         if needs[1] { gw = Tensor.zeros(weight.shape) }
         let block = g.rowsPerBlock()

@@ -40,10 +40,14 @@ public struct ConvGeometry: Equatable, Sendable {
     /// Input pixels per channel.
     public var inputPixels: Int { height * width }
 
-    /// Output rows per im2col block so that one block holds at most `budget` floats.
-    func rowsPerBlock(budget: Int = 1 << 23) -> Int {
-        let perRow = patchSize * outputWidth
-        return Swift.max(1, Swift.min(outputHeight, budget / Swift.max(perRow, 1)))
+    /// Output rows per im2col block: about ``ConvolutionSettings/im2colBlockFloats`` floats, so
+    /// that a block stays in cache between im2col writing it and the GEMM reading it, but at
+    /// least ``ConvolutionSettings/im2colMinimumColumns`` columns for an efficient GEMM.
+    func rowsPerBlock() -> Int {
+        let perRow = Swift.max(patchSize * outputWidth, 1)
+        let byBudget = ConvolutionSettings.im2colBlockFloats / perRow
+        let byColumns = (ConvolutionSettings.im2colMinimumColumns + outputWidth - 1) / Swift.max(outputWidth, 1)
+        return Swift.max(1, Swift.min(outputHeight, Swift.max(byBudget, byColumns)))
     }
 }
 
@@ -124,26 +128,32 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, in
     }
 }
 
-/// out [Co, Ho, Wo] += Σ over taps of y [(Co, kh, kw), H·W] read at each output's input
-/// positions: the gather form of col2im, used by the small-output-channel conv forward.
-func gatherTaps(_ y: UnsafePointer<Float>, _ g: ConvGeometry, outputChannels: Int,
+/// out [Co, Ho, Wo] += Σ over taps of y [(Co, kh, kw), rows·W] (input rows `inputRows` of the
+/// H×W grid) read at each output's input positions: the gather form of col2im, used by the
+/// small-output-channel conv forward one block of input rows at a time.
+func gatherTaps(_ y: UnsafePointer<Float>, _ g: ConvGeometry, inputRows: Range<Int>, outputChannels: Int,
                 into out: UnsafeMutablePointer<Float>) {
     Profiler.measure(.col2im) {
         let kk = g.kernelHeight * g.kernelWidth
         let ho = g.outputHeight, wo = g.outputWidth, h = g.height, w = g.width
         let sy = g.strideY, sx = g.strideX, top = g.padding.top, left = g.padding.left
         let planes = outputChannels
-        Parallel.forEach(planes * ho, grain: 8) { range in
+        let blockPixels = inputRows.count * w
+        // Output rows whose taps reach these input rows: oy·sy + ky − top ∈ inputRows.
+        let oyLo = Swift.max(0, (inputRows.lowerBound + top - (g.kernelHeight - 1) + sy - 1) / sy)
+        let oyHi = Swift.min(ho, floorDivide(inputRows.upperBound - 1 + top, sy) + 1)
+        let span = Swift.max(0, oyHi - oyLo)
+        Parallel.forEach(planes * span, grain: 8) { range in
             for job in range {
-                let co = job / ho, oy = job % ho
+                let co = job / span, oy = oyLo + job % span
                 let drow = out + (co * ho + oy) * wo
                 for t in 0..<kk {
                     let ky = t / g.kernelWidth, kx = t % g.kernelWidth
                     let iy = oy * sy + ky - top
-                    if iy < 0 || iy >= h { continue }
+                    if iy < inputRows.lowerBound || iy >= inputRows.upperBound || iy < 0 || iy >= h { continue }
                     let oxLo = Swift.max(0, (left - kx + sx - 1) / sx)
                     let oxHi = Swift.min(wo, floorDivide(w - 1 + left - kx, sx) + 1)
-                    let srow = y + (co * kk + t) * h * w + iy * w
+                    let srow = y + (co * kk + t) * blockPixels + (iy - inputRows.lowerBound) * w
                     if sx == 1 {
                         let s = srow + (kx - left)
                         for ox in oxLo..<oxHi { drow[ox] += s[ox] }

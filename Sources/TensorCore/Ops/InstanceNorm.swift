@@ -1,91 +1,94 @@
 // Instance normalisation with a fused forward and backward: per (sample, channel) plane,
-// x̂ = (x − mean) / sqrt(var + eps) with the biased variance, then optionally x̂·γ + β.
+// x̂ = (x − mean) / sqrt(var + eps) with the biased variance, then optionally x̂·γ + β, and
+// optionally a ReLU or leaky ReLU fused in (CycleGAN's IN → ReLU, PatchGAN's IN → LeakyReLU):
+// one pass over memory less each way, and no separate pre-activation tensor.
 // Shapes: x [N, C, H, W] (any trailing spatial dims), γ and β [C] → same shape as x.
+// The per-plane loops are CKernels' vectorised C (statistics accumulated in double).
+import CKernels
 import Foundation
+
+/// An activation applied to instance norm's output inside the same op.
+public enum NormActivation: Equatable, Sendable {
+    case none
+    /// max(x, 0).
+    case relu
+    /// x for x > 0, slope·x otherwise.
+    case leakyRelu(Float)
+
+    var code: Int32 {
+        switch self {
+        case .none: return 0
+        case .relu: return 1
+        case .leakyRelu: return 2
+        }
+    }
+
+    var slope: Float {
+        if case .leakyRelu(let s) = self { return s }
+        return 0
+    }
+}
 
 /// Instance norm of `x` with optional per-channel affine parameters.
 public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-5) -> Tensor {
+    instanceNorm(x, weight: weight, bias: bias, eps: eps, activation: .none)
+}
+
+/// Instance norm of `x` with optional per-channel affine parameters, followed by `activation`
+/// in the same pass. The gradient of the activation is taken where its output is positive
+/// (as PyTorch's in-place ReLU and LeakyReLU do).
+public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-5,
+                         activation: NormActivation) -> Tensor {
     check(x.rank >= 3, "instanceNorm: input must be [N, C, ...], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], m = x.shape[2...].elementCount
     if let weight { check(weight.count == c, "instanceNorm: weight \(weight.shape) does not match \(c) channels") }
     if let bias { check(bias.count == c, "instanceNorm: bias \(bias.shape) does not match \(c) channels") }
     let planes = n * c
-    // mean, then 1/std. Only raw pointers into it are used below, so its lifetime is extended
-    // explicitly: ARC may free an object right after its last *reference*.
+    // mean, then 1/std, per plane.
     let stats = Tensor(uninitializedShape: [2, planes])
     let out = Tensor(uninitializedShape: x.shape)
-    let px = x.data, po = out.data, pm = stats.data, pr = stats.data + planes
-    let pw = weight?.data, pb = bias?.data
+    let grain = Swift.max(1, 16384 / Swift.max(m, 1))
     Profiler.measure(.norm) {
-        Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(m, 1))) { range in
-            for p in range {
-                let src = px + p * m, dst = po + p * m
-                var sum: Double = 0
-                for i in 0..<m { sum += Double(src[i]) }
-                let mean = sum / Double(m)
-                var sq: Double = 0
-                for i in 0..<m { let d = Double(src[i]) - mean; sq += d * d }
-                let rstd = 1 / (sq / Double(m) + Double(eps)).squareRoot()
-                pm[p] = Float(mean)
-                pr[p] = Float(rstd)
-                let ch = p % c
-                let scale = Float(rstd) * (pw?[ch] ?? 1), shift = (pb?[ch] ?? 0) - Float(mean) * scale
-                for i in 0..<m { dst[i] = src[i] * scale + shift }
-            }
+        Parallel.forEach(planes, grain: grain) { r in
+            i2i_instance_norm_forward(x.data, m, Int32(c), Int32(r.lowerBound), Int32(r.upperBound),
+                                      weight.map { UnsafePointer($0.data) }, bias.map { UnsafePointer($0.data) }, eps,
+                                      activation.code, activation.slope, out.data, stats.data, stats.data + planes)
         }
     }
-    withExtendedLifetime(stats) {}
     var inputs = [x]
     if let weight { inputs.append(weight) }
     if let bias { inputs.append(bias) }
+    // The backward reads the output (not `out` itself: out → node → closure → out would never
+    // be freed) only for the activation's mask.
+    let saved: Tensor? = activation == .none ? nil : out.detached()
     return out.recorded("instance_norm", inputs) { g, needs in
-        let pm = stats.data, pr = stats.data + planes  // the closure must own the statistics
-        let pg = g.data
         let gx = needs[0] ? Tensor(uninitializedShape: x.shape) : nil
         // Per-plane Σ dy·x̂ and Σ dy, reused for γ and β.
         let sums = Tensor(uninitializedShape: [2, planes])
-        let sdx = sums.data, sdy = sums.data + planes
         Profiler.measure(.norm) {
-            Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(m, 1))) { range in
-                for p in range {
-                    let src = px + p * m, dy = pg + p * m
-                    let mean = pm[p], rstd = pr[p]
-                    var a: Float = 0, b: Float = 0
-                    for i in 0..<m { a += dy[i] * (src[i] - mean) * rstd; b += dy[i] }
-                    sdx[p] = a; sdy[p] = b
-                    guard let gx else { continue }
-                    let gamma = pw?[p % c] ?? 1
-                    // dx = γ·rstd/m · (m·dy − Σdy − x̂·Σ(dy·x̂))
-                    let k = gamma * rstd / Float(m)
-                    let mf = Float(m)
-                    let dst = gx.data + p * m
-                    for i in 0..<m {
-                        let xhat = (src[i] - mean) * rstd
-                        dst[i] = k * (mf * dy[i] - b - xhat * a)
-                    }
-                }
+            Parallel.forEach(planes, grain: grain) { r in
+                i2i_instance_norm_backward(x.data, saved.map { UnsafePointer($0.data) }, g.data, m, Int32(c),
+                                           Int32(r.lowerBound), Int32(r.upperBound), weight.map { UnsafePointer($0.data) },
+                                           stats.data, stats.data + planes, activation.code, activation.slope,
+                                           gx?.data, sums.data, sums.data + planes)
             }
         }
         var result: [Tensor?] = [gx]
-        if weight != nil {
-            var gw: Tensor? = nil
-            if needs[result.count] {
-                let t = Tensor.zeros([c])
-                for p in 0..<planes { t.data[p % c] += sdx[p] }
-                gw = Tensor(shape: weight!.shape, storage: t.storage)
-            }
-            result.append(gw)
+        if let weight {
+            result.append(needs[result.count] ? channelTotals(sums.data, planes: planes, channels: c, shape: weight.shape) : nil)
         }
-        if bias != nil {
-            var gb: Tensor? = nil
-            if needs[result.count] {
-                let t = Tensor.zeros([c])
-                for p in 0..<planes { t.data[p % c] += sdy[p] }
-                gb = Tensor(shape: bias!.shape, storage: t.storage)
-            }
-            result.append(gb)
+        if let bias {
+            result.append(needs[result.count]
+                ? channelTotals(sums.data + planes, planes: planes, channels: c, shape: bias.shape) : nil)
         }
-        withExtendedLifetime(sums) {}
+        withExtendedLifetime((sums, stats, saved)) {}
         return result
     }
+}
+
+/// Σ over samples of per-plane values (plane p belongs to channel p mod C), shaped `shape`.
+private func channelTotals(_ perPlane: UnsafePointer<Float>, planes: Int, channels: Int, shape: [Int]) -> Tensor {
+    let t = Tensor.zeros(shape)
+    for p in 0..<planes { t.data[p % channels] += perPlane[p] }
+    return t
 }

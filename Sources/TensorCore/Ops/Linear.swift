@@ -9,6 +9,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     let n = x.shape[0], k = x.shape[1], m = weight.shape[0]
     if let bias { check(bias.count == m, "linear: bias \(bias.shape) does not match \(m) outputs") }
     let out = Tensor(uninitializedShape: [n, m])
+    FlopCounter.forward(macs: n * m * k)
     if let bias {
         for i in 0..<n { (out.data + i * m).update(from: bias.data, count: m) }
     }
@@ -17,6 +18,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recorded("linear", inputs) { g, needs in
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil
+        FlopCounter.backward(macs: n * m * k, data: needs[0], weight: needs[1])
         if needs[0] {  // g [n, m] · W [m, k]
             gx = Tensor(uninitializedShape: x.shape)
             BLAS.sgemm(m: n, n: k, k: m, a: g.data, lda: m, b: weight.data, ldb: k, c: gx!.data, ldc: k)

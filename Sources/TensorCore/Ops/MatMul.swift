@@ -8,8 +8,10 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         check(a.shape[1] == b.shape[0], "matmul: shapes \(a.shape) and \(b.shape) do not chain (\(a.shape[1]) ≠ \(b.shape[0]))")
         let m = a.shape[0], k = a.shape[1], n = b.shape[1]
         let out = Tensor(uninitializedShape: [m, n])
+        FlopCounter.forward(macs: m * n * k)
         BLAS.sgemm(m: m, n: n, k: k, a: a.data, lda: k, b: b.data, ldb: n, c: out.data, ldc: n)
         return out.recorded("matmul", [a, b]) { g, needs in
+            FlopCounter.backward(macs: m * n * k, data: needs[0], weight: needs[1])
             var ga: Tensor? = nil, gb: Tensor? = nil
             if needs[0] {  // g [m,n] × bᵀ [n,k]
                 ga = Tensor(uninitializedShape: [m, k])
@@ -36,11 +38,13 @@ public func batchedMatmul(_ a: Tensor, _ b: Tensor) -> Tensor {
           "batchedMatmul: shapes \(a.shape) and \(b.shape) do not chain")
     let out = Tensor(uninitializedShape: [batch, m, n])
     let strideB = shared ? 0 : k * n
+    FlopCounter.forward(macs: batch * m * n * k)
     for i in 0..<batch {
         BLAS.sgemm(m: m, n: n, k: k, a: a.data + i * m * k, lda: k, b: b.data + i * strideB, ldb: n,
                    c: out.data + i * m * n, ldc: n)
     }
     return out.recorded("bmm", [a, b]) { g, needs in
+        FlopCounter.backward(macs: batch * m * n * k, data: needs[0], weight: needs[1])
         var ga: Tensor? = nil, gb: Tensor? = nil
         if needs[0] {
             ga = Tensor(uninitializedShape: a.shape)

@@ -66,17 +66,19 @@ extension Tensor {
         let rows = (0..<ho).map { paddedSource($0, before: p.top, n: h, mode: mode) }
         let cols = (0..<wo).map { paddedSource($0, before: p.left, n: w, mode: mode) }
         let px = data, po = out.data
-        Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(ho * wo, 1))) { range in
-            for plane in range {
-                let src = px + plane * h * w, dst = po + plane * ho * wo
-                for y in 0..<ho {
-                    let row = dst + y * wo
-                    let sy = rows[y]
-                    if sy < 0 { row.update(repeating: 0, count: wo); continue }
-                    let srow = src + sy * w
-                    for x in 0..<p.left { row[x] = cols[x] < 0 ? 0 : srow[cols[x]] }
-                    (row + p.left).update(from: srow, count: w)
-                    for x in (p.left + w)..<wo { row[x] = cols[x] < 0 ? 0 : srow[cols[x]] }
+        Profiler.measure(.padding) {
+            Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(ho * wo, 1))) { range in
+                for plane in range {
+                    let src = px + plane * h * w, dst = po + plane * ho * wo
+                    for y in 0..<ho {
+                        let row = dst + y * wo
+                        let sy = rows[y]
+                        if sy < 0 { row.update(repeating: 0, count: wo); continue }
+                        let srow = src + sy * w
+                        for x in 0..<p.left { row[x] = cols[x] < 0 ? 0 : srow[cols[x]] }
+                        (row + p.left).update(from: srow, count: w)
+                        for x in (p.left + w)..<wo { row[x] = cols[x] < 0 ? 0 : srow[cols[x]] }
+                    }
                 }
             }
         }
@@ -84,14 +86,16 @@ extension Tensor {
         return out.recorded("pad", [self]) { g, _ in
             let gx = Tensor.zeros(inputShape)
             let pg = g.data, pgx = gx.data
-            Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(ho * wo, 1))) { range in
-                for plane in range {
-                    let src = pg + plane * ho * wo, dst = pgx + plane * h * w
-                    for y in 0..<ho {
-                        let sy = rows[y]
-                        if sy < 0 { continue }
-                        let grow = src + y * wo, drow = dst + sy * w
-                        for x in 0..<wo where cols[x] >= 0 { drow[cols[x]] += grow[x] }
+            Profiler.measure(.padding) {
+                Parallel.forEach(planes, grain: Swift.max(1, 16384 / Swift.max(ho * wo, 1))) { range in
+                    for plane in range {
+                        let src = pg + plane * ho * wo, dst = pgx + plane * h * w
+                        for y in 0..<ho {
+                            let sy = rows[y]
+                            if sy < 0 { continue }
+                            let grow = src + y * wo, drow = dst + sy * w
+                            for x in 0..<wo where cols[x] >= 0 { drow[cols[x]] += grow[x] }
+                        }
                     }
                 }
             }

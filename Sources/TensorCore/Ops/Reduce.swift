@@ -1,6 +1,7 @@
 // Reductions over all or some dimensions: sum, mean, max, min, variance (biased or unbiased).
 // Shapes: input [d0, …, dn]; output drops the reduced dimensions, or keeps them as 1 with
 // `keepDims`. Sums accumulate in Double so that large images do not lose precision.
+import CKernels
 
 /// Shape bookkeeping shared by the reductions.
 private struct ReductionPlan {
@@ -45,20 +46,29 @@ extension Tensor {
     /// Sum over `axes` (all when nil).
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         let plan = ReductionPlan(shape, axes: axes, keepDims: keepDims, op: "sum")
-        let acc = UnsafeMutablePointer<Double>.allocate(capacity: plan.keptShape.elementCount)
-        acc.initialize(repeating: 0, count: plan.keptShape.elementCount)
-        defer { acc.deallocate() }
-        reduceRows(self, plan) { p, o, run, step in
-            if step == 0 {
-                var s: Double = 0
-                for j in 0..<run { s += Double(p[j]) }
-                acc[o] += s
-            } else {
-                for j in 0..<run { acc[o + j * step] += Double(p[j]) }
-            }
-        }
         let out = Tensor(uninitializedShape: plan.outputShape)
-        for i in 0..<out.count { out.data[i] = Float(acc[i]) }
+        // Reducing trailing axes only (a full sum, or H and W of NCHW): contiguous planes.
+        if let first = plan.axes.first, plan.axes == Array(first..<rank), count > 0 {
+            let sums = planeSums(data, planes: shape[..<first].elementCount, planeSize: shape[first...].elementCount)
+            for i in 0..<out.count { out.data[i] = Float(sums[i]) }
+            let inputShape = shape
+            return out.recorded("sum", [self]) { g, _ in [expandGradient(g, from: plan.keptShape, to: inputShape)] }
+        }
+        Profiler.measure(.reduction) {
+            let acc = UnsafeMutablePointer<Double>.allocate(capacity: plan.keptShape.elementCount)
+            acc.initialize(repeating: 0, count: plan.keptShape.elementCount)
+            defer { acc.deallocate() }
+            reduceRows(self, plan) { p, o, run, step in
+                if step == 0 {
+                    var s: Double = 0
+                    for j in 0..<run { s += Double(p[j]) }
+                    acc[o] += s
+                } else {
+                    for j in 0..<run { acc[o + j * step] += Double(p[j]) }
+                }
+            }
+            for i in 0..<out.count { out.data[i] = Float(acc[i]) }
+        }
         let inputShape = shape
         return out.recorded("sum", [self]) { g, _ in [expandGradient(g, from: plan.keptShape, to: inputShape)] }
     }
@@ -144,4 +154,18 @@ extension Tensor {
             return [expandGradient(r, from: plan.keptShape, to: inputShape)]
         }
     }
+}
+
+/// Σ of each of `planes` contiguous runs of `planeSize` floats, in double, split across cores.
+func planeSums(_ x: UnsafePointer<Float>, planes: Int, planeSize: Int) -> [Double] {
+    var sums = [Double](repeating: 0, count: planes)
+    Profiler.measure(.reduction) {
+        sums.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            Parallel.forEach(planes, grain: Swift.max(1, 32768 / Swift.max(planeSize, 1))) { r in
+                i2i_plane_sums(x, planeSize, r.lowerBound, r.upperBound, base)
+            }
+        }
+    }
+    return sums
 }

@@ -1,0 +1,94 @@
+// `i2i bench train`: the wall time of whole training steps of a model at batch 1 on random
+// images in [-1, 1], after warm-up steps, with the effective FLOP rate of the step, the
+// in-run sgemm rate and the process's peak resident memory, and optionally a profile of where
+// the step's time goes.
+import Foundation
+import Models
+import TensorCore
+
+/// What `i2i bench train` measures.
+public struct TrainBenchmarkOptions: Sendable {
+    public var model: ModelKind = .cyclegan
+    public var size = 128
+    public var warmupSteps = 2
+    public var timedSteps = 5
+    public var profile = false
+    public var seed: UInt64 = 0
+    public init() {}
+}
+
+/// The report of `i2i bench train` (JSON fields as PRODUCT.md lists them, plus extras).
+public struct TrainReport: Codable, Sendable {
+    public var model: String
+    public var size: Int
+    public var batch: Int
+    public var ranks: Int
+    public var threads: Int
+    /// Median over the timed steps.
+    public var secondsPerStep: Double
+    public var gflopsEffective: Double
+    public var sgemmGflops: Double
+    public var peakRssBytes: Int
+    /// Logical FLOPs of one step (see `FlopCounter`), the same count for every framework.
+    public var flopsPerStep: Double
+    public var flopsForward: Double
+    public var flopsBackwardData: Double
+    public var flopsBackwardWeight: Double
+    /// Every timed step, in order.
+    public var secondsAll: [Double]
+    /// CPU seconds per wall second over the timed steps (2 = both cores busy throughout).
+    public var cpuUtilization: Double
+    /// Minor page faults per timed step.
+    public var pageFaultsPerStep: Double
+    public var profile: StepProfile?
+}
+
+/// Runs training steps and measures them.
+public enum TrainBenchmark {
+    /// Builds the model with its default options and times its training step.
+    public static func run(_ options: TrainBenchmarkOptions) -> TrainReport {
+        let model = makeModel(options.model, seed: options.seed)
+        var stream = RandomStream(seed: options.seed, purpose: "bench.train.images")
+        let shape = [1, 3, options.size, options.size]
+        let batch = ImageBatch(a: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
+                               b: Tensor.uniform(shape, low: -1, high: 1, using: &stream))
+        let context = LocalStepContext()
+        for _ in 0..<options.warmupSteps { _ = model.trainStep(batch, epoch: 0, context: context) }
+
+        var times: [Double] = []
+        var flops = FlopCounter.Totals()
+        let faults0 = Measurement.minorPageFaults, cpu0 = Measurement.cpuSeconds
+        if options.profile {
+            Profiler.reset()
+            Profiler.usesThreadCPUTime = Measurement.clock == .cpu
+            Profiler.isEnabled = true
+        }
+        for i in 0..<max(1, options.timedSteps) {
+            FlopCounter.reset()
+            let t = Measurement.time { _ = model.trainStep(batch, epoch: 0, context: context) }
+            times.append(t)
+            if i == 0 { flops = FlopCounter.totals }
+        }
+        Profiler.isEnabled = false
+        let cpu = Measurement.cpuSeconds - cpu0, faults = Measurement.minorPageFaults - faults0
+        let wall = times.reduce(0, +)
+        let median = Measurement.median(times)
+        // Measured after the steps, so that it sees the machine in the same state.
+        let sgemm = Measurement.sgemmGFLOPS()
+        return TrainReport(
+            model: options.model.rawValue, size: options.size, batch: 1, ranks: 1, threads: Parallel.threadCount,
+            secondsPerStep: median, gflopsEffective: flops.total / median * 1e-9, sgemmGflops: sgemm,
+            peakRssBytes: Measurement.peakResidentBytes, flopsPerStep: flops.total, flopsForward: flops.forward,
+            flopsBackwardData: flops.backwardData, flopsBackwardWeight: flops.backwardWeight, secondsAll: times,
+            cpuUtilization: cpu / wall, pageFaultsPerStep: Double(faults) / Double(times.count),
+            profile: options.profile ? StepProfile.collect(steps: times.count, wallSeconds: wall) : nil)
+    }
+
+    /// The model of `kind` with its paper defaults.
+    static func makeModel(_ kind: ModelKind, seed: UInt64) -> GANModel {
+        switch kind {
+        case .cyclegan: return CycleGAN(options: CycleGANOptions(), seed: seed, rank: 0)
+        case .aggan: return AGGAN(options: AGGANOptions(), seed: seed, rank: 0)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+// `i2i bench train --model cyclegan --size 128|256 [--json] [--profile]`: seconds per training
+// step (median after warm-up), effective GFLOPS, the in-run sgemm rate and peak memory.
+import ArgumentParser
+import Benchmarks
+import Foundation
+import Models
+import TensorCore
+
+extension ModelKind: ExpressibleByArgument {}
+
+/// Benchmarks whole training steps.
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Seconds per training step at batch 1 (median after warm-up), effective GFLOPS, peak memory.")
+
+    @Option(help: "Model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: ModelKind = .cyclegan
+
+    @Option(help: "Image size (height = width).")
+    var size = 128
+
+    @Option(help: "Untimed warm-up steps.")
+    var warmup = 2
+
+    @Option(help: "Timed steps (the median is reported).")
+    var steps = 5
+
+    @Option(help: "Compute threads (default: I2I_THREADS or all cores).")
+    var threads: Int?
+
+    @Flag(help: "Print where a step's time goes.")
+    var profile = false
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Clock: wall or cpu (process CPU time; with --threads 1, for kernel work on a busy machine).",
+                               visibility: .hidden))
+    var clock = "wall"
+
+    func validate() throws {
+        try require(Measurement.Clock(rawValue: clock) != nil, "--clock must be wall or cpu, not \(clock)")
+        try require(size >= 32 && size % 8 == 0, "--size must be a multiple of 8 and at least 32, not \(size)")
+        try require(steps >= 1, "--steps must be at least 1, not \(steps)")
+        try require(warmup >= 0, "--warmup must not be negative, not \(warmup)")
+        try require((threads ?? 1) >= 1, "--threads must be at least 1, not \(threads ?? 0)")
+    }
+
+    func run() throws {
+        if let threads { ComputeRuntime.configure(threads: threads) }
+        Measurement.clock = Measurement.Clock(rawValue: clock)!
+        var options = TrainBenchmarkOptions()
+        options.model = model
+        options.size = size
+        options.warmupSteps = warmup
+        options.timedSteps = steps
+        options.profile = profile
+        let report = TrainBenchmark.run(options)
+        if json {
+            print(try BenchJSON.encode(report))
+            return
+        }
+        let f = BenchJSON.format
+        print("\(report.model) \(report.size)×\(report.size), batch 1, \(report.threads) threads")
+        print("  seconds per step  \(f(report.secondsPerStep, 3, 0))  (median of \(report.secondsAll.count): "
+              + report.secondsAll.map { f($0, 3, 0) }.joined(separator: " ") + ")")
+        print("  effective GFLOPS  \(f(report.gflopsEffective, 1, 0))  (\(f(report.flopsPerStep * 1e-9, 1, 0)) GFLOP per step)")
+        print("  sgemm GFLOPS      \(f(report.sgemmGflops, 1, 0))  (step at \(f(report.gflopsEffective / report.sgemmGflops * 100, 0, 0)) %)")
+        print("  peak RSS          \(f(Double(report.peakRssBytes) / 1048576, 0, 0)) MiB")
+        print("  CPU utilisation   \(f(report.cpuUtilization, 2, 0)) cores, \(f(report.pageFaultsPerStep, 0, 0)) page faults per step")
+        if let p = report.profile {
+            print("profile (per step, exclusive time):")
+            print(p.table)
+        }
+    }
+}
