@@ -2,53 +2,31 @@
 """Trains the PyTorch expression of the official CycleGAN on an i2i dataset file, for the
 quality comparison in the README (same configuration and steps as an i2i run).
 
-    python3 launch/reference/cyclegan_reference.py --data stripes.h5 --config configs/demo.yaml \
-        --steps 3000 [--threads 2] [--seed 0]
+    python3 launch/reference/cyclegan_reference.py --data seasons.h5 --config configs/demo.yaml \
+        --steps 1500 [--threads 2] [--seed 0]
 
-Reads the dataset with h5py, trains with the official losses, pool, optimisers and schedule,
+Reads the dataset with h5py, draws batches as i2i's trainer does (reference_common.py), trains
+with the official losses, pool, optimisers and schedule,
 translates testA and testB, and prints the L1 and PSNR against the truth beside the identity
 baseline, as `i2i translate` does. Needs torch, h5py, numpy and PyYAML; nothing in i2i's own
 build or tests uses this script. The networks are the same PyTorch expression the golden
 tests use (Tests/ModelsTests/Fixtures/make_model_fixtures.py).
 """
 import argparse
-import math
 import os
 import random
 import sys
 import time
 
 import h5py
-import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 import yaml
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "ModelsTests", "Fixtures"))
 from make_model_fixtures import NLayerDiscriminator, ResnetGenerator, init_normal  # noqa: E402
-
-
-def bicubic_resize(x, size):
-    return F.interpolate(x, size=(size, size), mode="bicubic", align_corners=False, antialias=True).clamp(-1, 1)
-
-
-def load_split(f, name):
-    return torch.from_numpy(f[name]["images"][...]).permute(0, 3, 1, 2).float() / 127.5 - 1
-
-
-def augment(images, load, crop, flip, rng):
-    out = []
-    for img in images:
-        x = img.unsqueeze(0)
-        if x.shape[-1] != load:
-            x = bicubic_resize(x, load)
-        i, j = rng.randint(0, load - crop), rng.randint(0, load - crop)
-        x = x[:, :, i:i + crop, j:j + crop]
-        if flip and rng.random() < 0.5:
-            x = x.flip(3)
-        out.append(x)
-    return torch.cat(out)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_common import TrainingStream, print_scores  # noqa: E402
 
 
 class Pool:
@@ -73,15 +51,6 @@ class Pool:
         return torch.cat(out)
 
 
-def score(outputs, truths):
-    o = ((outputs.clamp(-1, 1) + 1) * 127.5).round() / 255
-    t = ((truths + 1) * 127.5).round() / 255
-    l1 = (o - t).abs().mean().item()
-    mse = ((o - t) ** 2).mean(dim=(1, 2, 3))
-    psnr = (10 * torch.log10(1 / mse.clamp(min=1e-10))).mean().item()
-    return l1, psnr
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--data", required=True)
@@ -92,38 +61,36 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    rng = random.Random(a.seed)
     cfg = yaml.safe_load(open(a.config))
     c = cfg.get("cyclegan", {})
     d = cfg.get("data", {})
     t = cfg.get("train", {})
     ngf, ndf, blocks = c.get("ngf", 64), c.get("ndf", 64), c.get("n_blocks", 9)
     lam_a, lam_b, lam_idt = c.get("lambda_A", 10.0), c.get("lambda_B", 10.0), c.get("lambda_identity", 0.5)
-    lr, beta1 = c.get("lr", 2e-4), c.get("beta1", 0.5)
+    lr, beta1, beta2 = c.get("lr", 2e-4), c.get("beta1", 0.5), c.get("beta2", 0.999)
     n_epochs, n_decay = c.get("n_epochs", 100), c.get("n_epochs_decay", 100)
     load, crop, flip = d.get("load_size", 286), d.get("crop_size", 256), d.get("flip", True)
     batch = t.get("batch_size", 1)
 
     f = h5py.File(a.data, "r")
-    train_a, train_b = load_split(f, "trainA"), load_split(f, "trainB")
+    data = TrainingStream(f, load, crop, flip, batch, a.seed)
     G_A, G_B = ResnetGenerator(ngf, blocks), ResnetGenerator(ngf, blocks)
     D_A, D_B = NLayerDiscriminator(ndf, c.get("n_layers_D", 3)), NLayerDiscriminator(ndf, c.get("n_layers_D", 3))
     for net in (G_A, G_B, D_A, D_B):
         init_normal(net, c.get("init_gain", 0.02))
-    opt_g = torch.optim.Adam(list(G_A.parameters()) + list(G_B.parameters()), lr=lr, betas=(beta1, 0.999))
-    opt_d = torch.optim.Adam(list(D_A.parameters()) + list(D_B.parameters()), lr=lr, betas=(beta1, 0.999))
-    steps_per_epoch = max(len(train_a), len(train_b)) // batch
-    rule = lambda e: 1.0 - max(0, e + 1 - n_epochs) / float(n_decay + 1)
-    pool_a, pool_b = Pool(c.get("pool_size", 50), rng), Pool(c.get("pool_size", 50), rng)
+    opt_g = torch.optim.Adam(list(G_A.parameters()) + list(G_B.parameters()), lr=lr, betas=(beta1, beta2))
+    opt_d = torch.optim.Adam(list(D_A.parameters()) + list(D_B.parameters()), lr=lr, betas=(beta1, beta2))
+    # LambdaLR stepped at the start of every epoch with epoch_count 1: the epoch E (from 0)
+    # trains at lr · (1 − max(0, E + 2 − n_epochs) / (n_epochs_decay + 1)), never below 0.
+    rule = lambda e: max(0.0, 1.0 - max(0, e + 2 - n_epochs) / float(n_decay + 1))
+    pool_a = Pool(c.get("pool_size", 50), random.Random(f"{a.seed}/pool.fake_A"))
+    pool_b = Pool(c.get("pool_size", 50), random.Random(f"{a.seed}/pool.fake_B"))
     mse, l1 = nn.MSELoss(), nn.L1Loss()
     start = time.time()
     for step in range(a.steps):
-        epoch = step // steps_per_epoch
+        real_a, real_b, epoch = data.batch_at(step)
         for g in opt_g.param_groups + opt_d.param_groups:
             g["lr"] = lr * rule(epoch)
-        ia = [rng.randrange(len(train_a)) for _ in range(batch)]
-        ib = [rng.randrange(len(train_b)) for _ in range(batch)]
-        real_a, real_b = augment(train_a[ia], load, crop, flip, rng), augment(train_b[ib], load, crop, flip, rng)
         fake_b, fake_a = G_A(real_a), G_B(real_b)
         rec_a, rec_b = G_B(fake_b), G_A(fake_a)
         for q in list(D_A.parameters()) + list(D_B.parameters()):
@@ -146,20 +113,8 @@ def main():
         opt_d.step()
         if (step + 1) % max(1, a.steps // 10) == 0:
             print(f"step {step + 1}/{a.steps} loss_G {loss_g.item():.3f} {time.time() - start:.1f}s", flush=True)
-    with torch.no_grad():
-        for split, gen in (("testA", G_A), ("testB", G_B)):
-            x = load_split(f, split)
-            truth = torch.from_numpy(f[split]["truth"][...]).permute(0, 3, 1, 2).float() / 127.5 - 1
-            if x.shape[-1] % 4:
-                pad = (4 - x.shape[-1] % 4) % 4
-                y = gen(F.pad(x, (0, pad, 0, pad), mode="reflect"))[:, :, :x.shape[-2], :x.shape[-1]]
-            else:
-                y = gen(x)
-            l1v, psnr = score(y, truth)
-            il1, ipsnr = score(x, truth)
-            print(f"score on {split} against the truth: L1 {l1v:.4f}, PSNR {psnr:.2f} dB "
-                  f"(identity: L1 {il1:.4f}, PSNR {ipsnr:.2f} dB)")
-
+    print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
+    print_scores(f, {"testA": G_A, "testB": G_B})
 
 if __name__ == "__main__":
     main()
