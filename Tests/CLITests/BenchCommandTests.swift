@@ -1,0 +1,60 @@
+// The benchmark commands behind launch/bench print the JSON fields PRODUCT.md promises, with
+// numbers that hang together. Only their shape is tested here: speed is measured by
+// launch/bench, never asserted in a test.
+import Foundation
+import XCTest
+
+final class BenchCommandTests: XCTestCase {
+    private func json(_ result: CommandResult) throws -> [String: Any] {
+        XCTAssertEqual(result.status, 0, result.output)
+        let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], result.output)
+    }
+
+    private func number(_ object: [String: Any], _ key: String) -> Double {
+        guard let value = (object[key] as? NSNumber)?.doubleValue else {
+            XCTFail("no number \(key) in \(object.keys.sorted())")
+            return .nan
+        }
+        return value
+    }
+
+    func testBenchTrainJSONForBothModels() throws {
+        let ws = try CLIWorkspace("bench-train")
+        for model in ["cyclegan", "aggan"] {
+            let report = try json(ws.i2i(["bench", "train", "--model", model, "--size", "32", "--steps", "2", "--warmup", "1",
+                                          "--threads", "1", "--json"], limit: 300))
+            XCTAssertEqual(report["model"] as? String, model)
+            XCTAssertEqual(number(report, "size"), 32)
+            XCTAssertEqual(number(report, "batch"), 1)
+            XCTAssertEqual(number(report, "ranks"), 1)
+            XCTAssertEqual(number(report, "threads"), 1)
+            XCTAssertEqual((report["seconds_all"] as? [Any])?.count, 2, "one time per timed step")
+            for key in ["seconds_per_step", "gflops_effective", "sgemm_gflops", "peak_rss_bytes", "flops_per_step"] {
+                XCTAssertGreaterThan(number(report, key), 0, "\(model): \(key)")
+            }
+            // The step's FLOPs are the sum of its three passes, and the effective rate is that
+            // count over the median step time.
+            let passes = number(report, "flops_forward") + number(report, "flops_backward_data")
+                + number(report, "flops_backward_weight")
+            XCTAssertEqual(passes, number(report, "flops_per_step"), accuracy: 1e-6 * passes)
+            let rate = number(report, "flops_per_step") / number(report, "seconds_per_step") / 1e9
+            XCTAssertEqual(number(report, "gflops_effective"), rate, accuracy: 1e-3 * rate)
+        }
+    }
+
+    func testBenchOpsJSON() throws {
+        let ws = try CLIWorkspace("bench-ops")
+        let report = try json(ws.i2i(["bench", "ops", "--repetitions", "1", "--threads", "1", "--json"], limit: 300))
+        XCTAssertGreaterThan(number(report, "sgemm_gflops"), 0)
+        XCTAssertEqual(number(report, "threads"), 1)
+        let cases = try XCTUnwrap(report["cases"] as? [[String: Any]])
+        XCTAssertTrue(cases.contains { $0["name"] as? String == "conv3x3_256_64x64" }, "\(cases)")
+        for c in cases {
+            for key in ["gflops_forward", "gflops_backward_data", "gflops_backward_weight", "gflops_total", "fraction_of_sgemm"] {
+                XCTAssertGreaterThan(number(c, key), 0, "\(c["name"] ?? "?"): \(key)")
+            }
+        }
+        XCTAssertEqual(try ws.i2i(["bench", "train", "--size", "30"]).status, 2, "a size the generator cannot take")
+    }
+}
