@@ -90,7 +90,7 @@ let package = Package(
             name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "CLITests", dependencies: ["HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
     ]
 )

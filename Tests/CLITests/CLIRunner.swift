@@ -1,6 +1,7 @@
 // Runs the real `i2i` executable (built next to the test bundle) in a temporary folder, alone
 // or under `mpirun`, with a hard time limit, and returns its status and output.
 import Foundation
+import TestSupport
 import XCTest
 
 /// One finished command.
@@ -21,27 +22,10 @@ final class CLIWorkspace {
     deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     /// The `i2i` executable built with the tests.
-    static let executable: String? = {
-        var dirs = [URL]()
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dirs.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles { dirs.append(bundle.bundleURL.deletingLastPathComponent()) }
-        for dir in dirs {
-            let candidate = dir.appendingPathComponent("i2i").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let executable: String? = Executables.built("i2i")
 
     /// The `mpirun` on PATH, if any.
-    static let mpirun: String? = {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") {
-            let candidate = "\(dir)/mpirun"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let mpirun: String? = Executables.mpirun
 
     /// The repository's configs folder.
     static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

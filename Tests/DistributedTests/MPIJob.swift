@@ -1,6 +1,7 @@
 // Runs DistributedHarness under the real `mpirun` (or alone) for the tests, with a hard time
 // limit, and returns its exit status, combined output and run time.
 import Foundation
+import TestSupport
 import XCTest
 
 /// One finished run of the harness.
@@ -17,29 +18,10 @@ struct JobResult {
 
 enum MPIJob {
     /// The `mpirun` on PATH, if any.
-    static let mpirun: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") {
-            let candidate = "\(dir)/mpirun"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let mpirun: String? = Executables.mpirun
 
     /// The harness executable, built next to the test bundle.
-    static let harness: String? = {
-        var dirs = [URL]()
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dirs.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles { dirs.append(bundle.bundleURL.deletingLastPathComponent()) }
-        dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for dir in dirs {
-            let candidate = dir.appendingPathComponent("DistributedHarness").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let harness: String? = Executables.built("DistributedHarness")
 
     /// Skips the calling test when `mpirun` is missing; fails it when the harness is missing.
     static func requireMPI() throws {

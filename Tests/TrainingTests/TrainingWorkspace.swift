@@ -5,6 +5,7 @@
 // stripes dataset, and readers for what a run leaves behind (metrics, checkpoints, log).
 import Foundation
 import Training
+import TestSupport
 import XCTest
 
 /// A finished job.
@@ -98,28 +99,10 @@ final class TrainingWorkspace {
     let data: String
 
     /// The `i2i` executable built next to the tests.
-    static let executable: String? = {
-        var dirs = [URL]()
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            dirs.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
-        }
-        for bundle in Bundle.allBundles { dirs.append(bundle.bundleURL.deletingLastPathComponent()) }
-        dirs.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for dir in dirs {
-            let candidate = dir.appendingPathComponent("i2i").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let executable: String? = Executables.built("i2i")
 
     /// The `mpirun` on PATH, if any.
-    static let mpirun: String? = {
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let candidate = "\(dir)/mpirun"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return nil
-    }()
+    static let mpirun: String? = Executables.mpirun
 
     /// Skips the test when `mpirun` is missing; fails it when `i2i` was not built.
     static func requireMPI() throws {
