@@ -110,7 +110,8 @@ final class ResumeTests: XCTestCase {
 
     /// Under mpirun: SIGTERM sent to rank 1 alone (3 ranks), and SIGUSR1 sent to mpirun, which
     /// forwards it (2 ranks). Every rank stops after the same step, one checkpoint is written
-    /// at that step, and the job exits 0.
+    /// at that step, and the job exits 0. (Seen once in a fresh-clone run: rank 1 got the
+    /// forwarded signal after the step-4 decision, so the message named rank 0 only.)
     func testSignalOnOneRankOrToMpirunStopsEveryRankAtTheSameStep() throws {
         try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("signalmpi")
@@ -129,8 +130,11 @@ final class ResumeTests: XCTestCase {
             let result = job.finish(limit: 60)
             XCTAssertEqual(result.status, 0, result.output)
             let step = w.metrics(run).count
-            let who = signal == SIGTERM ? "SIGTERM on rank 1" : "SIGUSR1 on ranks " + (0..<ranks).map(String.init).joined(separator: ", ")
-            XCTAssertTrue(result.output.contains("stopped by \(who); checkpoint written at step \(step)"), result.output)
+            // mpirun forwards SIGUSR1 to the ranks one after another: the ranks that have it at
+            // the step boundary where they decide together are named (one or all of them).
+            let named = signal == SIGTERM ? ["SIGTERM on rank 1"]
+                : ["SIGUSR1 on ranks " + (0..<ranks).map(String.init).joined(separator: ", ")] + (0..<ranks).map { "SIGUSR1 on rank \($0)" }
+            XCTAssertTrue(named.contains { result.output.contains("stopped by \($0); checkpoint written at step \(step)") }, result.output)
             XCTAssertEqual(w.checkpointFiles(run), [String(format: "step_%09d.h5", step)], result.output)
             let checksums = result.checksums
             for rank in 0..<ranks {
