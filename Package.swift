@@ -2,9 +2,9 @@
 // i2i: image-to-image translation GANs trained in Swift on CPUs, data-parallel over MPI.
 //
 // Modules are layered by dependency (each arrow is "is imported by"):
-//   CBLAS, CKernels → TensorCore → NN → Models → Training → i2i
-//   Models → Benchmarks → i2i
-//   CHDF5 → HDF5Kit → (NN, Datasets, Training)
+//   CBLAS, CKernels → TensorCore → NN → Models → Training → Benchmarks → i2i
+//   Configuration (settings declared once, YAML) → Models
+//   CHDF5 → HDF5Kit → (Checkpointing, Datasets);  NN → Checkpointing → Training
 //   CMPI → Distributed → Training
 //   CImageCodecs → Datasets → Training
 // C-prefixed targets are implementation details, not API.
@@ -52,25 +52,27 @@ let package = Package(
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
 
         // MARK: - Neural networks, data, distribution
-        .target(name: "NN", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: optimized),
+        .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
+        .target(name: "Checkpointing", dependencies: ["NN", "HDF5Kit"], swiftSettings: optimized),
+        .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: plain),
         .target(name: "Datasets", dependencies: ["TensorCore", "HDF5Kit", "CImageCodecs"], swiftSettings: optimized),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"], swiftSettings: optimized),
 
         // MARK: - Models and training
-        .target(name: "Models", dependencies: ["NN"], swiftSettings: optimized),
+        .target(name: "Models", dependencies: ["NN", "Configuration"], swiftSettings: optimized),
         .target(
             name: "Training",
-            dependencies: ["Models", "Datasets", "Distributed", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Models", "Configuration", "Checkpointing", "Datasets", "Distributed"],
             swiftSettings: optimized),
 
         // MARK: - Benchmarks
-        .target(name: "Benchmarks", dependencies: ["Models"], swiftSettings: optimized),
+        .target(name: "Benchmarks", dependencies: ["Training", "Models", "Configuration", "Distributed"], swiftSettings: optimized),
 
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
             dependencies: [
-                "Training", "Datasets", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
 
@@ -80,17 +82,17 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
-        .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Benchmarks", "TestSupport"], swiftSettings: plain),
         // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
         .executableTarget(
             name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "TestSupport"], swiftSettings: plain),
     ]
 )

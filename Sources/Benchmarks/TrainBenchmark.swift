@@ -2,13 +2,15 @@
 // images in [-1, 1], after warm-up steps, with the effective FLOP rate of the step, the
 // in-run sgemm rate and the process's peak resident memory, and optionally a profile of where
 // the step's time goes.
+import Configuration
 import Foundation
 import Models
 import TensorCore
 
 /// What `i2i bench train` measures.
 public struct TrainBenchmarkOptions: Sendable {
-    public var model: ModelKind = .cyclegan
+    /// A registered model's name; it is built with its default options.
+    public var model = "cyclegan"
     public var size = 128
     public var warmupSteps = 2
     public var timedSteps = 5
@@ -46,12 +48,13 @@ public struct TrainReport: Codable, Sendable {
 /// Runs training steps and measures them.
 public enum TrainBenchmark {
     /// Builds the model with its default options and times its training step.
-    public static func run(_ options: TrainBenchmarkOptions) -> TrainReport {
-        let model = makeModel(options.model, seed: options.seed)
+    public static func run(_ options: TrainBenchmarkOptions, registry: ModelRegistry = .standard) throws -> TrainReport {
+        guard let registration = registry.model(named: options.model) else {
+            throw ConfigError("no model '\(options.model)'; models: \(registry.names.joined(separator: ", "))")
+        }
+        let model = try registration.makeModel(ConfigValues(), context: ModelBuildContext(seed: options.seed))
         var stream = RandomStream(seed: options.seed, purpose: "bench.train.images")
-        let shape = [1, 3, options.size, options.size]
-        let batch = ImageBatch(a: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
-                               b: Tensor.uniform(shape, low: -1, high: 1, using: &stream))
+        let batch = SyntheticBatch.make(registration.batchKind, count: 1, size: options.size, using: &stream)
         let context = LocalStepContext()
         for _ in 0..<options.warmupSteps { _ = model.trainStep(batch, epoch: 0, context: context) }
 
@@ -76,19 +79,11 @@ public enum TrainBenchmark {
         // Measured after the steps, so that it sees the machine in the same state.
         let sgemm = Measurement.sgemmGFLOPS()
         return TrainReport(
-            model: options.model.rawValue, size: options.size, batch: 1, ranks: 1, threads: Parallel.threadCount,
+            model: options.model, size: options.size, batch: 1, ranks: 1, threads: Parallel.threadCount,
             secondsPerStep: median, gflopsEffective: flops.total / median * 1e-9, sgemmGflops: sgemm,
             peakRssBytes: Measurement.peakResidentBytes, flopsPerStep: flops.total, flopsForward: flops.forward,
             flopsBackwardData: flops.backwardData, flopsBackwardWeight: flops.backwardWeight, secondsAll: times,
             cpuUtilization: cpu / wall, pageFaultsPerStep: Double(faults) / Double(times.count),
             profile: options.profile ? StepProfile.collect(steps: times.count, wallSeconds: wall) : nil)
-    }
-
-    /// The model of `kind` with its paper defaults.
-    static func makeModel(_ kind: ModelKind, seed: UInt64) -> GANModel {
-        switch kind {
-        case .cyclegan: return CycleGAN(options: CycleGANOptions(), seed: seed, rank: 0)
-        case .aggan: return AGGAN(options: AGGANOptions(), seed: seed, rank: 0)
-        }
     }
 }

@@ -125,4 +125,12 @@ extension Bitmap {
         }
         return t
     }
+
+    /// A one-channel label map as class ids, (1, 1, H, W) floats (0, 1, 2, …).
+    public func labelTensor() -> Tensor {
+        precondition(channels == 1, "labelTensor() needs a one-channel label map, not \(channels) channels")
+        let t = Tensor(uninitializedShape: [1, 1, height, width])
+        for i in 0..<pixels.count { t.data[i] = Float(pixels[i]) }
+        return t
+    }
 }

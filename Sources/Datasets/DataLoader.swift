@@ -19,6 +19,10 @@ public struct Batch {
     public let b: Tensor?
     /// Label maps of the A images as class ids, (b, 1, crop, crop); `nil` for unpaired data.
     public let labels: Tensor?
+    /// Paired data: each sample's exemplar image, (b, 3, crop, crop) in [-1, 1], and its label
+    /// map, (b, 1, crop, crop); `nil` for unpaired data.
+    public let exemplars: Tensor?
+    public let exemplarLabels: Tensor?
     /// Source names of the A images.
     public let namesA: [String]
     /// Source names of the B images (empty for paired data).
@@ -165,6 +169,8 @@ private final class Prefetcher {
         let a = Tensor(uninitializedShape: [n, 3, crop, crop])
         let b = source.countB == nil ? nil : Tensor(uninitializedShape: [n, 3, crop, crop])
         let labels = source.hasLabels ? Tensor(uninitializedShape: [n, 1, crop, crop]) : nil
+        let exemplars = source.hasLabels ? Tensor(uninitializedShape: [n, 3, crop, crop]) : nil
+        let exemplarLabels = source.hasLabels ? Tensor(uninitializedShape: [n, 1, crop, crop]) : nil
         var namesA: [String] = [], namesB: [String] = []
         for (k, sample) in samples.enumerated() {
             let choiceA = augmentation.choice(seed: sampler.seed, epoch: position.epoch, position: sample.position, domain: .a)
@@ -173,12 +179,19 @@ private final class Prefetcher {
             if let labels {
                 augmentation.applyToLabels(try source.read(.labels, sample.a), choiceA, into: labels.data + k * plane)
             }
+            if let exemplars, let exemplarLabels, let e = sample.exemplar {
+                // The exemplar is augmented with the sample's B choice: its own crop and flip.
+                let choice = augmentation.choice(seed: sampler.seed, epoch: position.epoch, position: sample.position, domain: .b)
+                augmentation.apply(try source.read(.a, e), choice, into: exemplars.data + k * 3 * plane)
+                augmentation.applyToLabels(try source.read(.labels, e), choice, into: exemplarLabels.data + k * plane)
+            }
             if let b, let indexB = sample.b {
                 let choiceB = augmentation.choice(seed: sampler.seed, epoch: position.epoch, position: sample.position, domain: .b)
                 augmentation.apply(try source.read(.b, indexB), choiceB, into: b.data + k * 3 * plane)
                 namesB.append(source.name(.b, indexB))
             }
         }
-        return Batch(position: position, samples: samples, a: a, b: b, labels: labels, namesA: namesA, namesB: namesB)
+        return Batch(position: position, samples: samples, a: a, b: b, labels: labels, exemplars: exemplars,
+                     exemplarLabels: exemplarLabels, namesA: namesA, namesB: namesB)
     }
 }

@@ -11,6 +11,9 @@
 //   "sampler.b"), as the reference draws `random.randint(0, B_size - 1)` for every item
 //   (unless `serial_batches`). A and B are thus unpaired, and the pairing does not depend on
 //   how the epoch is split among ranks.
+// - Paired data: the exemplar of position i is uniform over 0..<N, drawn from the stream
+//   (seed, e, i, "sampler.exemplar"); when it is the sample's own image, the pair is a
+//   self-reference.
 // - Steps per epoch = ⌊L / G⌋ for global batch G (the tail is dropped); rank r of W takes
 //   positions [r·b, (r+1)·b) of each global batch, b = G / W. Every rank takes the same number
 //   of steps, and the ranks' shares are disjoint and together cover every used position.
@@ -46,6 +49,9 @@ public struct SampleIndex: Equatable, Hashable, Sendable {
     public let a: Int
     /// The image of domain B, or `nil` for paired data.
     public let b: Int?
+    /// Paired data: the image (with its label map) used as this sample's exemplar; `nil` for
+    /// unpaired data.
+    public var exemplar: Int? = nil
 }
 
 /// A configuration the sampler cannot serve; the message names the values at fault.
@@ -146,7 +152,7 @@ public struct ShardedSampler: Equatable, Sendable {
                      "ShardedSampler: \(position) is outside an epoch of \(stepsPerEpoch) steps")
         let order = permutation ?? self.permutation(epoch: position.epoch)
         precondition(order.count == epochLength, "ShardedSampler: permutation of the wrong length")
-        let tag = RandomStream.fnv1a("sampler.b")
+        let tag = RandomStream.fnv1a("sampler.b"), exemplarTag = RandomStream.fnv1a("sampler.exemplar")
         return slots.map { slot in
             let i = position.step * globalBatch + slot
             var b: Int?
@@ -154,7 +160,12 @@ public struct ShardedSampler: Equatable, Sendable {
                 var stream = RandomStream(components: [seed, UInt64(position.epoch), UInt64(i), tag])
                 b = stream.nextInt(below: countB)
             }
-            return SampleIndex(position: i, a: order[i] % countA, b: b)
+            var sample = SampleIndex(position: i, a: order[i] % countA, b: b)
+            if countB == nil {
+                var stream = RandomStream(components: [seed, UInt64(position.epoch), UInt64(i), exemplarTag])
+                sample.exemplar = stream.nextInt(below: countA)
+            }
+            return sample
         }
     }
 }

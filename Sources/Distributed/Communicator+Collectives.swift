@@ -184,8 +184,8 @@ func formatSeconds(_ seconds: Double) -> String {
 }
 
 /// Seconds on a monotonic clock (unaffected by changes of the wall-clock time).
-enum MonotonicClock {
-    static func seconds() -> Double {
+public enum MonotonicClock {
+    public static func seconds() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9

@@ -26,12 +26,15 @@ public final class ParameterGroup {
     public let gradients: TensorStorage
     /// Learning rate of the group (set by schedules).
     public var learningRate: Double
+    /// The rate the group was created with: what schedules scale.
+    public let baseLearningRate: Double
 
     /// Packs `parameters` (paths and parameters in declaration order) into flat buffers. The
     /// parameters' current values are copied; afterwards they live in the flat buffer.
     public init(name: String, parameters: [(path: String, parameter: Parameter)], learningRate: Double) {
         self.name = name
         self.learningRate = learningRate
+        self.baseLearningRate = learningRate
         var offset = 0
         var segments: [Segment] = []
         for (path, p) in parameters {

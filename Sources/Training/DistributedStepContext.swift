@@ -1,6 +1,8 @@
 // The trainer's side of a model's step: back-propagation into one optimiser's parameters with
 // the gradient all-reduce overlapping the backward pass, and updates decided together by all
 // ranks (a non-finite loss or gradient on any rank makes every rank skip the update).
+import Checkpointing
+import Configuration
 import Distributed
 import Foundation
 import Models
@@ -8,13 +10,13 @@ import NN
 import TensorCore
 
 /// Implements ``StepContext`` over a communicator; one code path for one or many ranks.
-final class DistributedStepContext: StepContext {
+public final class DistributedStepContext: StepContext {
     private let communicator: Communicator
     private let bucketBytes: Int
     /// Per parameter group: its synchroniser and the segment index of each leaf tensor.
     private var synchronizers: [ObjectIdentifier: (sync: GradientSynchronizer, segments: [ObjectIdentifier: Int])] = [:]
     /// Updates skipped in the current step.
-    private(set) var skippedInStep = 0
+    public private(set) var skippedInStep = 0
     /// Names of the optimisers whose update was skipped in the current step.
     private(set) var skippedOptimizers: [String] = []
     /// Ranks whose own loss was non-finite in the current step (before any averaging).
@@ -22,15 +24,15 @@ final class DistributedStepContext: StepContext {
     /// Test hook (`debug.nonfinite_rank`): this rank's losses are NaN in the current step.
     var poisonLosses = false
     /// Seconds spent waiting on communication in the current step.
-    private(set) var communicationSeconds = 0.0
+    public private(set) var communicationSeconds = 0.0
 
-    init(communicator: Communicator, bucketBytes: Int) {
+    public init(communicator: Communicator, bucketBytes: Int) {
         self.communicator = communicator
         self.bucketBytes = bucketBytes
     }
 
     /// Clears the per-step counters.
-    func beginStep() {
+    public func beginStep() {
         skippedInStep = 0
         skippedOptimizers = []
         nonFiniteLossRanks = []
@@ -50,7 +52,7 @@ final class DistributedStepContext: StepContext {
         return entry
     }
 
-    func backward(_ loss: Tensor, for optimizer: Adam) {
+    public func backward(_ loss: Tensor, for optimizer: Adam) {
         communicator.phase = "\(optimizer.name) backward"
         optimizer.zeroGradients()
         let entries = optimizer.groups.map { synchronizer(for: $0.group) }
@@ -75,7 +77,7 @@ final class DistributedStepContext: StepContext {
     }
 
     @discardableResult
-    func step(_ optimizer: Adam, loss: Float) -> Bool {
+    public func step(_ optimizer: Adam, loss: Float) -> Bool {
         communicator.phase = "\(optimizer.name) gradient all-reduce"
         let start = DispatchTime.now().uptimeNanoseconds
         // finish() checks the averaged gradients for non-finite values as it scales them.

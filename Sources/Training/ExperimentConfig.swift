@@ -1,52 +1,56 @@
-// Loading a run's configuration: a YAML file flattened onto the schema's dotted keys, then
-// command-line overrides. Strict: an unknown key is an error naming the file, the line and the
-// valid keys of its section; a value of the wrong type names the expected type. The resolved
-// configuration renders back to YAML (saved in the run folder and in every checkpoint) and
-// has a stable hash for the start-up handshake.
+// A run's configuration: a YAML file read onto the declared settings (the general sections and
+// the chosen model's), then command-line overrides. Strict: an unknown key is an error naming
+// the file, the line and the valid keys of its section; a value of the wrong type or outside
+// its range names the expected values. The resolved configuration renders back to YAML (saved
+// in the run folder and in every checkpoint) and has a stable hash for the start-up handshake.
+import Checkpointing
+import Configuration
 import Foundation
 import Models
-import Yams
+import NN
 
-/// A configuration problem, reported as one line (exit status 2).
-public struct ConfigError: Error, CustomStringConvertible, Equatable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
-/// A resolved configuration: every schema key has a value.
+/// A resolved configuration: every declared key has a value.
 public struct ExperimentConfig {
     /// The model chosen by the `model` key.
-    public let model: ModelKind
+    public let registration: ModelRegistration
     /// All values (general and the model's section).
     public private(set) var values: ConfigValues
     /// The schema the values follow, in display order.
     public let fields: [ConfigField]
 
+    public var run: RunOptions { RunOptions(values) }
+    public var data: DataOptions { DataOptions(values) }
+    public var train: TrainOptions { TrainOptions(values) }
+    public var distributed: DistributedOptions { DistributedOptions(values) }
+    public var compute: ComputeOptions { ComputeOptions(values) }
+    public var debug: DebugOptions { DebugOptions(values) }
+
+    /// The general sections, in display order (after `model`).
+    static let generalFields: [ConfigField] =
+        RunOptions.fields + DataOptions.fields + TrainOptions.fields + DistributedOptions.fields + ComputeOptions.fields
+        + DebugOptions.fields
+
     /// Reads `path` and applies `overrides` ("key=value" strings, applied in order).
-    public static func load(path: String, overrides: [String] = []) throws -> ExperimentConfig {
+    public static func load(path: String, overrides: [String] = [], registry: ModelRegistry = .standard) throws -> ExperimentConfig {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigError("cannot read config file '\(path)'")
         }
-        return try parse(yaml: text, source: path, overrides: overrides)
+        return try parse(yaml: text, source: path, overrides: overrides, registry: registry)
     }
 
     /// Parses YAML text (`source` names it in errors) and applies `overrides`.
-    public static func parse(yaml text: String, source: String, overrides: [String] = []) throws -> ExperimentConfig {
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw ConfigError("\(source): not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
-        }
-        var flat: [(key: String, value: String, line: Int)] = []
-        if let node { try flatten(node, prefix: "", into: &flat, source: source) }
+    public static func parse(yaml text: String, source: String, overrides: [String] = [],
+                             registry: ModelRegistry = .standard) throws -> ExperimentConfig {
+        let document = try ConfigDocument(yaml: text, source: source)
         // The model decides which section is valid, so read it first (overrides may change it).
-        var modelName = flat.last { $0.key == "model" }?.value ?? "cyclegan"
-        for o in overrides where o.hasPrefix("model=") { modelName = String(o.dropFirst(6)) }
-        guard let kind = ModelKind(rawValue: modelName) else {
-            throw ConfigError("\(source): model '\(modelName)' is not one of \(ModelKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        var name = document["model"] ?? "cyclegan"
+        for o in overrides where o.hasPrefix("model=") { name = String(o.dropFirst(6)) }
+        guard let registration = registry.model(named: name) else {
+            throw ConfigError("\(source): model '\(name)' is not one of \(registry.names.joined(separator: ", "))")
         }
-        let fields = ExperimentSchema.general + ExperimentSchema.fields(for: kind)
-        var config = ExperimentConfig(model: kind, fields: fields)
-        for entry in flat { try config.set(entry.key, entry.value, source: "\(source):\(entry.line)") }
+        var config = ExperimentConfig(registration: registration, registry: registry)
+        for (key, value) in registration.generalDefaults { try config.set(key, value, source: "\(name)'s defaults") }
+        for entry in document.entries { try config.set(entry.key, entry.value, source: "\(source):\(entry.line)") }
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw ConfigError("--set \(o): expected key=value") }
             try config.set(String(o[..<eq]), String(o[o.index(after: eq)...]), source: "--set")
@@ -54,12 +58,15 @@ public struct ExperimentConfig {
         return config
     }
 
-    private init(model: ModelKind, fields: [ConfigField]) {
-        self.model = model
-        self.fields = fields
-        var v: [String: ConfigValue] = [:]
-        for f in fields { v[f.key] = f.defaultValue }
-        self.values = ConfigValues(v)
+    private init(registration: ModelRegistration, registry: ModelRegistry) {
+        self.registration = registration
+        let model = ConfigField(key: "model", type: .choice(registry.names), defaultValue: .string("cyclegan"),
+                                help: "which model to train")
+        fields = [model] + ExperimentConfig.generalFields + registration.fields
+        var v = ConfigValues()
+        for f in fields { v.set(f.key, f.defaultValue) }
+        v.set("model", .string(registration.name))
+        values = v
     }
 
     /// Sets one key from text, validating the key and the value.
@@ -67,62 +74,37 @@ public struct ExperimentConfig {
         guard let field = fields.first(where: { $0.key == key }) else {
             throw ConfigError(unknownKeyMessage(key, source: source))
         }
-        if key == "model" && text != model.rawValue {
-            throw ConfigError("\(source): model '\(text)' conflicts with '\(model.rawValue)' chosen earlier")
+        if key == "model" && text != registration.name {
+            throw ConfigError("\(source): model '\(text)' conflicts with '\(registration.name)' chosen earlier")
         }
-        guard let value = field.type.parse(text) else {
-            throw ConfigError("\(source): \(key) = '\(text)' is not \(field.type.expected)")
-        }
-        values.set(key, value)
+        values.set(key, try field.value(from: text, source: source))
     }
 
     private func unknownKeyMessage(_ key: String, source: String) -> String {
-        let section = key.split(separator: ".").dropLast().joined(separator: ".")
-        let sameSection = fields.filter { $0.key.split(separator: ".").dropLast().joined(separator: ".") == section }
-        if sameSection.isEmpty {
-            let sections = Array(Set(fields.map { $0.key.split(separator: ".").dropLast().joined(separator: ".") }))
-                .filter { !$0.isEmpty }.sorted()
-            return "\(source): unknown key '\(key)'; sections for model \(model.rawValue): \(sections.joined(separator: ", ")); top-level keys: model, seed"
+        func section(_ k: String) -> String { k.split(separator: ".").dropLast().joined(separator: ".") }
+        let sameSection = fields.filter { section($0.key) == section(key) }
+        if sameSection.isEmpty || section(key).isEmpty {
+            let sections = Array(Set(fields.map { section($0.key) })).filter { !$0.isEmpty }.sorted()
+            let top = fields.map(\.key).filter { section($0).isEmpty }
+            return "\(source): unknown key '\(key)'; sections for model \(model): \(sections.joined(separator: ", ")); "
+                + "top-level keys: \(top.joined(separator: ", "))"
         }
         let names = sameSection.map { String($0.key.split(separator: ".").last!) }
-        return "\(source): unknown key '\(key)'; valid keys in '\(section)': \(names.joined(separator: ", "))"
+        return "\(source): unknown key '\(key)'; valid keys in '\(section(key))': \(names.joined(separator: ", "))"
     }
 
-    private static func flatten(_ node: Node, prefix: String, into out: inout [(key: String, value: String, line: Int)],
-                                source: String) throws {
-        switch node {
-        case .mapping(let mapping):
-            for (k, v) in mapping {
-                guard let name = k.string else { throw ConfigError("\(source): keys must be plain names") }
-                try flatten(v, prefix: prefix.isEmpty ? name : prefix + "." + name, into: &out, source: source)
-            }
-        case .scalar(let scalar):
-            out.append((prefix, scalar.string, (node.mark?.line ?? 0)))
-        default:
-            throw ConfigError("\(source):\(node.mark?.line ?? 0): \(prefix) must be a single value or a section")
-        }
-    }
+    // MARK: - Output
 
-    /// The configuration as YAML, every key in schema order, sections grouped; values that
-    /// differ from the defaults are marked when `markChanged`.
-    public func yaml(markChanged: Bool = false) -> String {
-        var lines: [String] = []
-        var currentSection = ""
-        for f in fields {
-            let parts = f.key.split(separator: ".").map(String.init)
-            let section = parts.count > 1 ? parts[0] : ""
-            if section != currentSection {
-                if !section.isEmpty { lines.append("\(section):") }
-                currentSection = section
-            }
-            let value = values.values[f.key]!
-            var text = value.description
-            if case .string = value, text.isEmpty || text.contains(":") || text.contains("#") { text = "\"\(text)\"" }
-            let indent = section.isEmpty ? "" : "  "
-            let mark = markChanged && value != f.defaultValue ? "   # default: \(f.defaultValue)" : ""
-            lines.append("\(indent)\(parts.last!): \(text)\(mark)")
-        }
-        return lines.joined(separator: "\n") + "\n"
+    /// The configuration as YAML, every key in schema order, sections grouped.
+    public func yaml() -> String { ConfigDocument.yaml(values, fields: fields) }
+
+    /// The start-up summary: one line per key, `section.key: value`, with the default beside
+    /// each value that differs from it.
+    public func summary() -> String {
+        fields.map { f in
+            let value = values[f.key]!
+            return "  \(f.key): \(value)" + (value != f.defaultValue ? "   (default: \(f.defaultValue))" : "")
+        }.joined(separator: "\n")
     }
 
     /// A stable hash of the resolved configuration (hex), for the start-up handshake.
@@ -132,31 +114,42 @@ public struct ExperimentConfig {
         return String(h, radix: 16)
     }
 
-    // MARK: - Typed access
-
-    public var seed: UInt64 { UInt64(truncatingIfNeeded: values.int("seed")) }
-    public var globalBatch: Int { values.int("train.batch_size") }
-    public var steps: Int { values.int("train.steps") }
-}
-
-extension ExperimentConfig {
     /// The values as nested dictionaries (sections as objects), for JSON output.
     public func jsonObject() -> [String: Any] {
         var root: [String: Any] = [:]
         for f in fields {
-            let parts = f.key.split(separator: ".").map(String.init)
-            let value: Any
-            switch values.values[f.key]! {
-            case .int(let v): value = v
-            case .double(let v): value = v
-            case .bool(let v): value = v
-            case .string(let v): value = v
-            }
+            let parts = f.key.split(separator: ".", maxSplits: 1).map(String.init)
+            let value = values[f.key]!.jsonValue
             if parts.count == 1 { root[parts[0]] = value; continue }
             var section = root[parts[0]] as? [String: Any] ?? [:]
-            section[parts[1...].joined(separator: ".")] = value
+            section[parts[1]] = value
             root[parts[0]] = section
         }
         return root
     }
+
+    /// The first key whose value differs between two resolved configurations, with both values.
+    public static func firstDifference(_ a: ExperimentConfig, _ b: ExperimentConfig)
+        -> (key: String, a: String, b: String)? {
+        let keys = a.fields.map(\.key) + b.fields.map(\.key).filter { k in !a.fields.contains { $0.key == k } }
+        for key in keys where a.values[key] != b.values[key] {
+            return (key, a.values[key]?.description ?? "(absent)", b.values[key]?.description ?? "(absent)")
+        }
+        return nil
+    }
+
+    // MARK: - Typed access
+
+    /// The model's name (`cyclegan`).
+    public var model: String { registration.name }
+    public var seed: UInt64 { UInt64(truncatingIfNeeded: run.seed) }
+    public var globalBatch: Int { train.batchSize }
+    public var steps: Int { train.steps }
+
+    /// Builds the configured model (identical initialisation on every rank; per-rank state from
+    /// (seed, rank)).
+    public func makeModel(rank: Int, loadFrozenWeights: ((String, String, Module) throws -> Void)? = nil) throws -> GANModel {
+        try registration.makeModel(values, context: ModelBuildContext(seed: seed, rank: rank, loadFrozenWeights: loadFrozenWeights))
+    }
 }
+

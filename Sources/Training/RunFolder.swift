@@ -1,5 +1,7 @@
 // The run folder (PRODUCT.md §Run folder): the resolved config, checkpoints, sample grids,
 // metrics.jsonl (one JSON object per logged step) and log.txt. Only rank 0 writes here.
+import Checkpointing
+import Configuration
 import Foundation
 
 /// Paths and append-only files of a run.

@@ -1,6 +1,9 @@
-// Sample grids while training (rank 0): a fixed set of test images (or training images when
-// the dataset has no test split) translated both ways, one row per image: input | translation
-// | reconstruction (| attention mask), written as PNG under RUN_DIR/samples.
+// Sample grids while training (rank 0): a fixed batch of test images (or training images when
+// the dataset has no test split) of the kind the model trains on, shown through the model's
+// `visuals` — one row per image and direction, one column per kind of image (input,
+// translation, reconstruction, attention ...) — and written as PNG under RUN_DIR/samples.
+import Checkpointing
+import Configuration
 import Datasets
 import Foundation
 import Models
@@ -8,23 +11,35 @@ import TensorCore
 
 /// Writes sample grids for a model.
 final class SampleWriter {
-    private let batch: ImageBatch
+    private let batch: TrainingBatch
     private let folder: String
 
-    /// Takes up to `count` images of each domain from `data` (test splits first), resized to
-    /// the training crop size.
-    init(data: DatasetFile, count: Int, size: Int, folder: String) throws {
-        func images(_ domain: String) throws -> Tensor {
-            let split = (try? data.split("test" + domain)).flatMap { $0.count > 0 ? $0 : nil } != nil ? "test" + domain : "train" + domain
-            let n = Swift.min(count, try data.split(split).count)
-            let tensors = try (0..<n).map { i -> Tensor in
-                var bitmap = try data.image(split, i)
-                if bitmap.width != size || bitmap.height != size { bitmap = bitmap.fitted(toSquare: size, mode: .crop) }
-                return bitmap.tensor()
-            }
-            return concat(tensors, axis: 0)
+    /// Takes up to `count` samples from `data` (test splits first), resized to the training
+    /// crop size. Paired samples take the next sample's image and label map as exemplar.
+    init(data: DatasetFile, kind: BatchKind, count: Int, size: Int, folder: String) throws {
+        func split(_ test: String, _ train: String) throws -> (name: String, count: Int) {
+            let name = (try? data.split(test)).flatMap { $0.count > 0 ? $0 : nil } != nil ? test : train
+            return (name, Swift.min(Swift.max(count, 1), try data.split(name).count))
         }
-        batch = ImageBatch(a: try images("A"), b: try images("B"))
+        func fitted(_ bitmap: Bitmap, labels: Bool = false) -> Bitmap {
+            bitmap.width == size && bitmap.height == size ? bitmap : bitmap.fitted(toSquare: size, mode: .crop, filter: labels ? .nearest : .bicubic)
+        }
+        func images(_ split: (name: String, count: Int), order: [Int]? = nil) throws -> Tensor {
+            concat(try (order ?? Array(0..<split.count)).map { try fitted(data.image(split.name, $0)).tensor() }, axis: 0)
+        }
+        func labels(_ split: (name: String, count: Int), order: [Int]? = nil) throws -> Tensor {
+            concat(try (order ?? Array(0..<split.count)).map { try fitted(data.labels(split.name, $0), labels: true).labelTensor() },
+                   axis: 0)
+        }
+        switch kind {
+        case .unpaired:
+            batch = .unpaired(ImageBatch(a: try images(try split("testA", "trainA")), b: try images(try split("testB", "trainB"))))
+        case .paired:
+            let s = try split("test", "train")
+            let next = (0..<s.count).map { ($0 + 1) % s.count }
+            batch = .paired(PairedBatch(labels: try labels(s), images: try images(s), exemplars: try images(s, order: next),
+                                        exemplarLabels: try labels(s, order: next), isSelfReference: next.map { _ in s.count == 1 }))
+        }
         self.folder = folder
     }
 

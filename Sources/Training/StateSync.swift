@@ -1,6 +1,8 @@
 // Keeping ranks consistent: rank 0's networks and optimiser state are broadcast to every rank
 // at start-up (after initialisation, `--init-from` or `--resume`), and each rank's own state
 // (image pools and their random streams) is gathered to rank 0 for checkpoints.
+import Checkpointing
+import Configuration
 import Distributed
 import Foundation
 import Models
@@ -32,25 +34,20 @@ enum StateSync {
 
     /// This rank's pools and streams.
     static func localState(of model: GANModel) -> RankState {
-        RankState(pools: model.pools.map { ($0.name, $0.pool.entries) },
-                  streams: model.randomStreams.map { ($0.name, $0.stream.state) })
+        RankState(pools: model.pools.map { ($0.name, $0.entries) },
+                  streams: model.randomSources.map { ($0.name, $0.stream.state) })
     }
 
-    /// Restores this rank's pools and streams.
+    /// Restores this rank's pools and streams (state the checkpoint does not hold is kept).
     static func restore(_ state: RankState, into model: GANModel) {
-        var streams = model.randomStreams
-        for (i, entry) in streams.enumerated() {
-            if let saved = state.streams.first(where: { $0.name == entry.name }), saved.state.count == 3 {
-                streams[i].stream = RandomStream(state: saved.state)
+        for source in model.randomSources {
+            if let saved = state.streams.first(where: { $0.name == source.name }), saved.state.count == 3 {
+                source.stream = RandomStream(state: saved.state)
             }
         }
-        for (name, pool) in model.pools {
-            if let saved = state.pools.first(where: { $0.name == name }) {
-                pool.restore(entries: saved.entries, stream: pool.stream)
-            }
+        for pool in model.pools {
+            if let saved = state.pools.first(where: { $0.name == pool.name }) { pool.restore(entries: saved.entries) }
         }
-        // The pools' streams are among the model's streams.
-        model.randomStreams = streams
     }
 
     /// Every rank's state, on rank 0 (other ranks get an empty array). Each rank in turn

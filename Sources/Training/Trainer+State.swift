@@ -1,5 +1,7 @@
 // The trainer's state handling: where a run starts (fresh, `--init-from` weights, or the newest
 // good checkpoint with `--resume`), the start-up handshake, checkpoints, and metrics lines.
+import Checkpointing
+import Configuration
 import Datasets
 import Distributed
 import Foundation
@@ -25,12 +27,11 @@ extension Trainer {
                 for (path, reason) in skipped { comm.warning("skipping checkpoint \(path): \(reason)") }
                 if let reader {
                     do {
-                        guard reader.header.model == config.model.rawValue else {
-                            throw CheckpointError(path: reader.path, reason: "holds a \(reader.header.model) model, the config trains \(config.model.rawValue)")
+                        guard reader.header.model == config.model else {
+                            throw CheckpointError(path: reader.path, reason: "holds a \(reader.header.model) model, the config trains \(config.model)")
                         }
-                        let savedBatch = ExperimentConfig.keyedLines(of: reader.header.config).first { $0.key == "train.batch_size" }
-                            .flatMap { Int($0.value) }
-                        if let savedBatch, savedBatch != config.globalBatch {
+                        let saved = try? ExperimentConfig.parse(yaml: reader.header.config, source: reader.path, registry: registry)
+                        if let savedBatch = saved?.globalBatch, savedBatch != config.globalBatch {
                             throw CheckpointError(path: reader.path, reason: "was written with a global batch of \(savedBatch) and this run has "
                                 + "\(config.globalBatch); its data position counts global batches, so resume with --batch-size \(savedBatch) "
                                 + "(the number of ranks may change), or start a new run from its weights with --init-from")
@@ -89,7 +90,7 @@ extension Trainer {
         let present = try file.root.openGroup("networks").childNames
         let known = model.networks.map(\.name)
         if let stranger = present.first(where: { !known.contains($0) }) {
-            throw ConfigError("--init-from \(path): network '\(stranger)' is not part of \(config.model.rawValue) (its networks: \(known.joined(separator: ", ")))")
+            throw ConfigError("--init-from \(path): network '\(stranger)' is not part of \(config.model) (its networks: \(known.joined(separator: ", ")))")
         }
         for (name, module) in model.networks where present.contains(name) {
             do { try module.loadState(from: file.root.openGroup("networks/\(name)")) } catch {
@@ -101,7 +102,7 @@ extension Trainer {
     /// Every rank compares code version, config, parameter layout, dataset and batch.
     func handshake(model: GANModel, data: DatasetFile) throws {
         communicator.phase = "start-up handshake"
-        let parameters = model.networks.flatMap { net in
+        let parameters = (model.networks + model.frozenNetworks).flatMap { net in
             net.module.namedParameters().map { (path: net.name + "." + $0.path, shape: $0.parameter.shape) }
         }
         var counts: [String: Int] = [:]
@@ -109,11 +110,20 @@ extension Trainer {
         let fingerprint = Fingerprint(
             codeVersion: i2iVersion, configHash: config.hash, parameterLayout: Fingerprint.layoutHash(of: parameters),
             parameterCount: parameters.reduce(0) { $0 + $1.shape.elementCount }, datasetHash: data.info.contentHash,
-            datasetCounts: counts, globalBatch: config.globalBatch, seed: config.seed, extra: [:])
+            datasetCounts: counts, globalBatch: config.globalBatch, seed: config.seed,
+            extra: ["frozen weights": Trainer.frozenWeightsChecksum(model)])
         try compareConfigurations()
         do { try communicator.verifyConsistency(fingerprint) } catch DistributedError.mismatch(let message) {
             throw ConfigError(message)   // thrown on every rank alike: bad input, exit status 2
         }
+    }
+
+    /// A checksum of the frozen networks' weights, which every rank loads from its own copy of
+    /// a user file ("none" when the model has none).
+    static func frozenWeightsChecksum(_ model: GANModel) -> String {
+        let tensors = model.frozenNetworks.flatMap { $0.module.stateTensors().map(\.tensor) }
+        guard !tensors.isEmpty else { return "none" }
+        return String(ParameterChecksum(tensors.map { UnsafeBufferPointer(start: $0.data, count: $0.count) }).hash, radix: 16)
     }
 
     /// All-gathers the resolved configurations; when a rank's differs, throws on every rank a
@@ -126,12 +136,10 @@ extension Trainer {
         let best = votes.values.max() ?? 0
         guard let reference = texts.firstIndex(where: { votes[$0] == best }),
               let odd = texts.indices.first(where: { texts[$0] != texts[reference] }) else { return }
-        let mine = ExperimentConfig.keyedLines(of: texts[odd]), theirs = ExperimentConfig.keyedLines(of: texts[reference])
-        let key = mine.first { entry in theirs.first { $0.key == entry.key }?.value != entry.value }?.key
-            ?? theirs.first { entry in !mine.contains { $0.key == entry.key } }?.key
-        let value = { (lines: [(key: String, value: String)]) in lines.first { $0.key == key }?.value ?? "(absent)" }
-        throw ConfigError("rank \(odd) differs from rank \(reference) in config key \(key ?? "?") "
-                          + "(rank \(odd): \(value(mine)), rank \(reference): \(value(theirs)))")
+        let parse = { (text: String) in try? ExperimentConfig.parse(yaml: text, source: "a rank's config", registry: self.registry) }
+        let difference = parse(texts[odd]).flatMap { mine in parse(texts[reference]).flatMap { ExperimentConfig.firstDifference(mine, $0) } }
+        throw ConfigError("rank \(odd) differs from rank \(reference) in config key \(difference?.key ?? "?") "
+                          + "(rank \(odd): \(difference?.a ?? "?"), rank \(reference): \(difference?.b ?? "?"))")
     }
 
     /// Gathers every rank's pools to rank 0, which writes the checkpoint; all ranks learn
@@ -142,15 +150,15 @@ extension Trainer {
         var failure: String? = nil
         if isRoot {
             let path = folder.checkpoints.file(forStep: step)
-            let header = CheckpointHeader(model: config.model.rawValue, step: step, epoch: position.epoch,
+            let header = CheckpointHeader(model: config.model, step: step, epoch: position.epoch,
                                           samplerEpoch: position.epoch, samplerStep: position.step,
                                           worldSize: communicator.size, config: config.yaml(), skippedSteps: skipped)
             do {
                 try CheckpointWriter.write(to: path, header: header, networks: model.networks,
                                            optimizers: model.optimizers, ranks: ranks) {
-                    DebugHooks(config).pauseBeforeCheckpointCommit(step: step, communicator: communicator)
+                    hooks.checkpointWritten(step: step, communicator: communicator)
                 }
-                folder.checkpoints.prune(keep: Swift.max(1, config.values.int("train.keep_checkpoints")))
+                folder.checkpoints.prune(keep: config.train.keepCheckpoints)
                 folder.appendLog("checkpoint \(path)")
             } catch { failure = "cannot write checkpoint \(path): \(error)" }
         }
@@ -163,7 +171,7 @@ extension Trainer {
     /// `distributed.checkpoint_timeout_seconds` rather than the collective deadline, which would
     /// abort the job (and, under a resume loop, abort it again at every checkpoint).
     func waitForRootFileWork() {
-        communicator.barrier(timeout: Swift.max(communicator.timeoutSeconds, config.values.double("distributed.checkpoint_timeout_seconds")))
+        communicator.barrier(timeout: Swift.max(communicator.timeoutSeconds, config.distributed.checkpointTimeoutSeconds))
     }
 
     /// Averages the window's metrics across ranks; rank 0 prints and appends them.
@@ -209,24 +217,5 @@ struct MetricsWindow {
         compute += Swift.max(c, 0)
         communication += m
         images += i
-    }
-}
-
-extension ExperimentConfig {
-    /// The dotted keys and values of a configuration rendered by ``yaml(markChanged:)``.
-    static func keyedLines(of yaml: String) -> [(key: String, value: String)] {
-        var section = ""
-        var result: [(String, String)] = []
-        for line in yaml.split(separator: "\n") {
-            let indented = line.hasPrefix("  ")
-            let text = line.trimmingCharacters(in: .whitespaces)
-            guard let colon = text.firstIndex(of: ":") else { continue }
-            let name = String(text[..<colon])
-            let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if !indented && value.isEmpty { section = name; continue }
-            if !indented { section = "" }
-            result.append((section.isEmpty ? name : section + "." + name, value))
-        }
-        return result
     }
 }

@@ -2,6 +2,7 @@
 // ranks of the job (run it under mpirun). Bus bandwidth uses the nccl-tests formula, so the
 // figure is comparable to the link's peak whatever the number of ranks.
 import ArgumentParser
+import Benchmarks
 import Distributed
 import Foundation
 

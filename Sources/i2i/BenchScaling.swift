@@ -6,6 +6,9 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Models
+import Benchmarks
+import Configuration
 import TensorCore
 import Training
 
@@ -23,7 +26,7 @@ struct BenchScaling: ParsableCommand {
               mpirun -np 2 i2i bench scaling --json            # one 2-rank job
             """)
 
-    @Option(help: "Model: cyclegan or aggan (the paper's settings).") var model = "cyclegan"
+    @Option(help: "Model: \(ModelRegistry.standard.names.joined(separator: ", ")) (the paper's settings).") var model = "cyclegan"
     @Option(help: "Image size (height = width).") var size = 128
     @Option(help: "Images per rank per step.") var batch = 1
     @Option(help: "Untimed warm-up steps per job.") var warmup = 2
@@ -37,7 +40,8 @@ struct BenchScaling: ParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func validate() throws {
-        try require(["cyclegan", "aggan"].contains(model), "--model must be cyclegan or aggan, not \(model)")
+        try require(ModelRegistry.standard.model(named: model) != nil,
+                    "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
         try require(size >= 32 && size % 4 == 0, "--size must be a multiple of 4 and at least 32, not \(size)")
         try require(batch >= 1, "--batch must be at least 1, not \(batch)")
         try require(warmup >= 0, "--warmup must be 0 or more, not \(warmup)")
@@ -62,7 +66,9 @@ struct BenchScaling: ParsableCommand {
             config = try ExperimentConfig.parse(yaml: "model: \(model)\n", source: "bench scaling", overrides: [
                 "data.load_size=\(size)", "data.crop_size=\(size)", "train.batch_size=\(batch * comm.size)"] + overrides)
         } catch { throw commandFailure("\(error)") }
-        let timings = Trainer.timeSteps(config: config, communicator: comm, batchPerRank: batch, warmup: warmup, steps: steps)
+        let timings = try reportingErrors {
+            try ScalingBenchmark.timeSteps(config: config, communicator: comm, batchPerRank: batch, warmup: warmup, steps: steps)
+        }
         if comm.rank == 0 {
             if json {
                 print(try BenchScaling.encode(JobReport(timings)))

@@ -6,16 +6,14 @@ import Foundation
 import Models
 import TensorCore
 
-extension ModelKind: ExpressibleByArgument {}
-
 /// Benchmarks whole training steps.
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Seconds per training step at batch 1 (median after warm-up), effective GFLOPS, peak memory.")
 
-    @Option(help: "Model: \(ModelKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: ModelKind = .cyclegan
+    @Option(help: "Model: \(ModelRegistry.standard.names.joined(separator: ", ")) (at its default options).")
+    var model = "cyclegan"
 
     @Option(help: "Image size (height = width).")
     var size = 128
@@ -40,6 +38,8 @@ struct BenchTrain: ParsableCommand {
     var clock = "wall"
 
     func validate() throws {
+        try require(ModelRegistry.standard.model(named: model) != nil,
+                    "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
         try require(Measurement.Clock(rawValue: clock) != nil, "--clock must be wall or cpu, not \(clock)")
         try require(size >= 32 && size % 8 == 0, "--size must be a multiple of 8 and at least 32, not \(size)")
         try require(steps >= 1, "--steps must be at least 1, not \(steps)")
@@ -56,7 +56,7 @@ struct BenchTrain: ParsableCommand {
         options.warmupSteps = warmup
         options.timedSteps = steps
         options.profile = profile
-        let report = TrainBenchmark.run(options)
+        let report = try reportingErrors { try TrainBenchmark.run(options) }
         if json {
             print(try BenchJSON.encode(report))
             return

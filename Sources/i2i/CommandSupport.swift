@@ -2,6 +2,8 @@
 // PRODUCT.md (2 for bad usage, configs and input files; 1 for run-time failures).
 import ArgumentParser
 import Datasets
+import Configuration
+import Checkpointing
 import Foundation
 import Training
 

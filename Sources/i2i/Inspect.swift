@@ -1,7 +1,9 @@
 // `i2i inspect`: what an i2i HDF5 file holds. The kind comes from the root `format` attribute;
 // datasets and checkpoints are described, other kinds are refused with a clear message.
 import ArgumentParser
+import Checkpointing
 import Datasets
+import Configuration
 import Foundation
 import Training
 
@@ -87,7 +89,7 @@ struct Inspect: ParsableCommand {
         let reader = try reportingErrors { try CheckpointReader(path: file) }
         let h = reader.header
         let config = try reportingErrors { try ExperimentConfig.parse(yaml: h.config, source: "\(file) (its config)") }
-        let model = ModelFactory.make(config, rank: 0)
+        let model = try reportingErrors { try config.makeModel(rank: 0) }
         let counts = model.networks.map { ($0.name, $0.module.parameterCount) }
         let bytes = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         if json {

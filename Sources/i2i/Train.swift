@@ -4,6 +4,7 @@
 import ArgumentParser
 import Datasets
 import Distributed
+import Configuration
 import Foundation
 import TensorCore
 import Training
@@ -27,7 +28,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the newest good checkpoint in the run folder (starts fresh when there is none).") var resume = false
     @Option(name: .customLong("init-from"), help: "Start from network weights laid out as a checkpoint's /networks.") var initFrom: String?
     @Option(name: .customLong("set"), help: "Override a config key: --set cyclegan.lambda_A=5 (repeatable).") var overrides: [String] = []
-    @Option(help: "Compute threads per rank (default: the node's cores divided by the ranks on it, or I2I_THREADS).") var threads: Int?
+    @Option(help: "Compute threads per rank (overrides compute.threads; default: the node's cores divided by the ranks on it, or I2I_THREADS).")
+    var threads: Int?
 
     func validate() throws {
         if let steps { try require(steps >= 0, "--steps must be 0 or more, not \(steps)") }
@@ -44,7 +46,6 @@ struct Train: ParsableCommand {
         do { communicator = try makeCommunicator() } catch {
             throw commandFailure("\(error)", status: ExitStatus.failure)
         }
-        if let threads { ComputeRuntime.configure(threads: threads) } else { communicator.configureComputeThreads() }
         var request = TrainRequest(configPath: config, dataPath: data, runPath: out)
         request.steps = steps
         request.batchSize = batchSize
@@ -54,6 +55,9 @@ struct Train: ParsableCommand {
         request.overrides = overrides
         do {
             let trainer = try Trainer(request: request, communicator: communicator)
+            let configured = threads ?? trainer.config.compute.threads
+            if configured > 0 { ComputeRuntime.configure(threads: configured) } else { communicator.configureComputeThreads() }
+            if trainer.config.debug.isActive { trainer.hooks = FaultInjection(trainer.config.debug) }
             _ = try trainer.run()
         } catch let error as ConfigError {
             if communicator.rank == 0 { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }

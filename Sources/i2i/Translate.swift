@@ -1,8 +1,11 @@
-// `i2i translate`: runs a checkpoint's generator over images — a folder, one file, or a split of
-// a dataset file — and writes PNG files or one float32 HDF5 file (/images, /names, and
-// /attention where the model has masks). Dataset splits with truth images are also scored.
+// `i2i translate`: runs a checkpoint's model over images — a folder, one file, or a split of a
+// dataset file — and writes PNG files or one float32 HDF5 file (/images, /names, and one
+// dataset per auxiliary map the model returns, such as /attention). Dataset splits with truth
+// images are also scored.
 import ArgumentParser
+import Checkpointing
 import Datasets
+import Configuration
 import Foundation
 import HDF5Kit
 import Models
@@ -23,7 +26,8 @@ struct Translate: ParsableCommand {
     @Option(help: "a2b or b2a.") var direction: Direction = .a2b
     @Option(help: "A folder of images, one image, or DATA.h5[:split] (default split testA for a2b, testB for b2a).") var input: String
     @Option(help: "A folder for PNG files, or OUT.h5 for float32 images in [-1, 1].") var output: String
-    @Flag(name: .customLong("save-attention"), help: "Also write the attention masks (AGGAN).") var saveAttention = false
+    @Flag(name: .customLong("save-attention"), help: "Also write the model's maps beside each translation (AGGAN's attention masks).")
+    var saveAttention = false
     @Option(help: "Side images are resized to (default: the checkpoint's training crop size; dataset images keep their size).") var size: Int?
     @Option(help: "How images are fitted to the square size: crop, pad or stretch.") var resize: String = "crop"
     @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
@@ -37,25 +41,22 @@ struct Translate: ParsableCommand {
 
     func run() throws {
         let (model, config) = try reportingErrors { try loadModel(checkpoint) }
-        let side = size ?? config.values.int("data.crop_size")
+        let side = size ?? config.data.cropSize
         let images = try reportingErrors { try readInputs(side: side) }
         try require(!images.isEmpty, "no images found in '\(input)'")
         // Images of one size are translated together; results keep the input order.
-        var outputs = [Tensor?](repeating: nil, count: images.count), masks = [Tensor?](repeating: nil, count: images.count)
+        var outputs = [Translation?](repeating: nil, count: images.count)
         let bySize = Dictionary(grouping: images.indices) { images[$0].bitmap.width * 100_000 + images[$0].bitmap.height }
         for indices in bySize.values.sorted(by: { $0[0] < $1[0] }) {
             for start in stride(from: 0, to: indices.count, by: batchSize) {
                 let chunk = Array(indices[start..<Swift.min(start + batchSize, indices.count)])
-                let (y, mask) = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
-                for (k, i) in chunk.enumerated() {
-                    outputs[i] = y.slice(axis: 0, k..<(k + 1))
-                    masks[i] = mask?.slice(axis: 0, k..<(k + 1))
-                }
+                let result = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
+                for (k, i) in chunk.enumerated() { outputs[i] = result.sample(k) }
             }
         }
         let names = images.map(\.name)
         try reportingErrors {
-            if output.hasSuffix(".h5") { try writeHDF5(outputs.map { $0! }, masks: masks.compactMap { $0 }, names: names) } else { try writePNGs(outputs.map { $0! }, masks: masks.compactMap { $0 }, names: names) }
+            if output.hasSuffix(".h5") { try writeHDF5(outputs.map { $0! }, names: names) } else { try writePNGs(outputs.map { $0! }, names: names) }
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
         try scoreIfPossible(model: model)
@@ -63,21 +64,23 @@ struct Translate: ParsableCommand {
 
     /// Translates `x`, reflect-padding its bottom and right edges to a multiple of 4 (what the
     /// generators need) and cropping the results back.
-    private func translatePadded(_ model: GANModel, _ x: Tensor) -> (Tensor, Tensor?) {
+    private func translatePadded(_ model: GANModel, _ x: Tensor) -> Translation {
         let h = x.shape[2], w = x.shape[3]
         let ph = (4 - h % 4) % 4, pw = (4 - w % 4) % 4
         if ph == 0 && pw == 0 { return model.translate(x, direction: direction) }
         let padded = x.padded(Padding(left: 0, right: pw, top: 0, bottom: ph), mode: .reflect)
-        let (y, mask) = model.translate(padded, direction: direction)
+        var result = model.translate(padded, direction: direction)
         func crop(_ t: Tensor) -> Tensor { t.slice(axis: 2, 0..<h).slice(axis: 3, 0..<w) }
-        return (crop(y), mask.map(crop))
+        result.images = crop(result.images)
+        for i in result.maps.indices where result.maps[i].kind != .code { result.maps[i].tensor = crop(result.maps[i].tensor) }
+        return result
     }
 
     /// The model described by the checkpoint, with its weights, in evaluation mode.
     private func loadModel(_ path: String) throws -> (GANModel, ExperimentConfig) {
         let reader = try CheckpointReader(path: path)
         let config = try ExperimentConfig.parse(yaml: reader.header.config, source: "\(path) (its config)")
-        let model = ModelFactory.make(config, rank: 0)
+        let model = try config.makeModel(rank: 0)
         try reader.loadNetworks(model.networks)
         for (_, net) in model.networks { net.eval() }
         return (model, config)
@@ -114,29 +117,30 @@ struct Translate: ParsableCommand {
         return (nil, nil)
     }
 
-    private func writePNGs(_ images: [Tensor], masks: [Tensor], names: [String]) throws {
+    private func writePNGs(_ results: [Translation], names: [String]) throws {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         for (i, name) in names.enumerated() {
             let stem = ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_")
-            try ImageCodec.writePNG(Bitmap(tensor: images[i]), to: "\(output)/\(stem).png")
-            if saveAttention && i < masks.count {
-                let m = masks[i]
-                try ImageCodec.writePNG(Bitmap(tensor: concat([m, m, m], axis: 1).scaled(by: 2).adding(-1)),
-                                        to: "\(output)/\(stem)_attention.png")
+            try ImageCodec.writePNG(Bitmap(tensor: results[i].images), to: "\(output)/\(stem).png")
+            guard saveAttention else { continue }
+            for map in results[i].maps {
+                guard let image = map.displayImage else { continue }
+                try ImageCodec.writePNG(Bitmap(tensor: image), to: "\(output)/\(stem)_\(map.name).png")
             }
         }
     }
 
-    private func writeHDF5(_ images: [Tensor], masks: [Tensor], names: [String]) throws {
+    private func writeHDF5(_ results: [Translation], names: [String]) throws {
         let file = try HDF5File.create(at: output)
-        let stacked = concat(images, axis: 0)
-        try file.root.createDataset("images", of: Float.self, shape: stacked.shape)
-            .write(from: UnsafeBufferPointer(start: stacked.data, count: stacked.count))
+        func write(_ name: String, _ tensors: [Tensor]) throws {
+            let stacked = concat(tensors, axis: 0)
+            try file.root.createDataset(name, of: Float.self, shape: stacked.shape)
+                .write(from: UnsafeBufferPointer(start: stacked.data, count: stacked.count))
+        }
+        try write("images", results.map(\.images))
         try file.root.createStringDataset("names", names)
-        if saveAttention && !masks.isEmpty {
-            let m = concat(masks, axis: 0)
-            try file.root.createDataset("attention", of: Float.self, shape: m.shape)
-                .write(from: UnsafeBufferPointer(start: m.data, count: m.count))
+        if saveAttention, let first = results.first {
+            for (m, map) in first.maps.enumerated() { try write(map.name, results.map { $0.maps[m].tensor }) }
         }
         try file.root.setAttribute("direction", direction.rawValue)
         try file.root.setAttribute("checkpoint", checkpoint)
@@ -150,7 +154,7 @@ struct Translate: ParsableCommand {
         let s = split ?? (direction == .a2b ? "testA" : "testB")
         guard let info = try? data.split(s), info.contents.truth else { return }
         let scores = try reportingErrors {
-            try data.scoreTranslation(of: s) { Bitmap(tensor: translatePadded(model, $0.tensor()).0) }
+            try data.scoreTranslation(of: s) { Bitmap(tensor: translatePadded(model, $0.tensor()).images) }
         }
         print(String(format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
                      s, scores.translation.meanAbsoluteError, scores.translation.psnr,
@@ -159,3 +163,11 @@ struct Translate: ParsableCommand {
 }
 
 extension Direction: ExpressibleByArgument {}
+
+extension Translation {
+    /// Sample `k` of a batched translation, with its maps.
+    func sample(_ k: Int) -> Translation {
+        Translation(images: images.slice(axis: 0, k..<(k + 1)),
+                    maps: maps.map { AuxiliaryMap(name: $0.name, tensor: $0.tensor.slice(axis: 0, k..<(k + 1)), kind: $0.kind) })
+    }
+}

@@ -1,5 +1,6 @@
 // In-process tests of the single-process communicator, the bucket layout, fingerprints,
 // checksums and step decisions (no MPI involved).
+import Benchmarks
 import Distributed
 import XCTest
 

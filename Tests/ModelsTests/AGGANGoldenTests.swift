@@ -4,6 +4,7 @@
 // same weights. Stage 1 (epoch 0): every loss term over three iterations and every parameter
 // gradient of the first. Stage 2 (epoch 30 = switch: binarised masks at the fixture's τ, no
 // instance norm in the discriminators, attention frozen): the same from the same weights.
+import Checkpointing
 import HDF5Kit
 import Models
 import NN
@@ -51,7 +52,7 @@ final class AGGANGoldenTests: XCTestCase {
                      "g_B", "g_B_gan", "g_B_cycle_a", "g_B_cycle_b", "d_A", "d_A_real", "d_A_fake"]
         for step in 0..<3 {
             let batchGroup = try root.openGroup("step\(step)")
-            let batch = ImageBatch(a: try readModelTensor(batchGroup, "a"), b: try readModelTensor(batchGroup, "b"))
+            let batch = TrainingBatch.unpaired(ImageBatch(a: try readModelTensor(batchGroup, "a"), b: try readModelTensor(batchGroup, "b")))
             context.recording = step == 0
             model.updateLearningRates(epoch: epoch, iteration: step)
             let losses = model.trainStep(batch, epoch: epoch, context: context)

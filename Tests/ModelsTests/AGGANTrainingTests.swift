@@ -1,6 +1,7 @@
 // AGGAN's training mechanics on a tiny model: the two stages, the shared Adam step count, the
 // (image, mask) pools, the learning-rate schedule, configuration defaults, translation and
 // sample rows.
+import Configuration
 import Models
 import NN
 import TensorCore
@@ -8,10 +9,10 @@ import TestSupport
 import XCTest
 
 final class AGGANTrainingTests: XCTestCase {
-    private func batch(_ seed: UInt64, size: Int = 16) -> ImageBatch {
+    private func batch(_ seed: UInt64, size: Int = 16) -> TrainingBatch {
         var s = RandomStream(seed: seed, purpose: "batch")
-        return ImageBatch(a: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s),
-                          b: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s))
+        return .unpaired(ImageBatch(a: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s),
+                                    b: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s)))
     }
 
     private func snapshot(_ m: Module) -> [[Float]] { m.namedParameters().map { $0.parameter.value.values } }
@@ -75,7 +76,7 @@ final class AGGANTrainingTests: XCTestCase {
         let data = batch(4)
         _ = model.trainStep(data, epoch: 0, context: LocalStepContext())
         XCTAssertEqual(model.pools.map(\.name), ["fake_A", "fake_B"])
-        for (_, pool) in model.pools {
+        for pool in model.pools {
             XCTAssertEqual(pool.entries.count, 2)
             for entry in pool.entries {
                 XCTAssertEqual(entry.map(\.shape), [[1, 3, 16, 16], [1, 1, 16, 16]])
@@ -84,11 +85,12 @@ final class AGGANTrainingTests: XCTestCase {
         }
         // The stored fake B and mask are g_A's composition and g_A_ae's mask before g_A's update.
         let twin = AGGAN(options: options, seed: 7, rank: 0)
-        let (fakeB, maskA) = twin.translate(data.a, direction: .a2b)
-        let stored = model.pools[1].pool.entries
+        let translation = twin.translate(data.unpaired.a, direction: .a2b)
+        let (fakeB, maskA) = (translation.images, translation.map("attention")?.tensor)
+        let stored = model.pools[1].entries
         assertClose(concat(stored.map { $0[0] }, axis: 0), fakeB, Tolerance(absolute: 0, relative: 0), path: "pooled fake_B")
         assertClose(concat(stored.map { $0[1] }, axis: 0), maskA!, Tolerance(absolute: 0, relative: 0), path: "pooled mask")
-        XCTAssertEqual(model.randomStreams.map(\.name), ["pool.fake_A", "pool.fake_B"])
+        XCTAssertEqual(model.randomSources.map(\.name), ["pool.fake_A", "pool.fake_B"])
     }
 
     func testLearningRateFollowsTheOfficialSchedule() {
@@ -105,6 +107,7 @@ final class AGGANTrainingTests: XCTestCase {
     }
 
     func testConfigDefaultsAreTheOptionsDefaults() {
+        XCTAssertEqual(AGGANOptions.fields.map(\.key).count, 14)
         XCTAssertTrue(AGGANOptions.fields.allSatisfy { $0.key.hasPrefix("aggan.") })
         let values = ConfigValues(Dictionary(uniqueKeysWithValues: AGGANOptions.fields.map { ($0.key, $0.defaultValue) }))
         XCTAssertEqual(AGGANOptions(values), AGGANOptions())
@@ -119,17 +122,20 @@ final class AGGANTrainingTests: XCTestCase {
     func testTranslateComposesWithTheMaskAndVisualsHaveFourColumns() {
         let model = AGGAN(options: tinyOptions(), seed: 9, rank: 0)
         let data = batch(5)
-        let (image, mask) = model.translate(data.a, direction: .a2b)
+        let a = data.unpaired.a
+        let translation = model.translate(a, direction: .a2b)
+        let image = translation.images
         XCTAssertEqual(image.shape, [2, 3, 16, 16])
-        XCTAssertEqual(mask?.shape, [2, 1, 16, 16])
+        XCTAssertEqual(translation.maps.map(\.name), ["attention"])
+        XCTAssertEqual(translation.map("attention")?.tensor.shape, [2, 1, 16, 16])
         let expected = withoutGradient {
-            AGGAN.compose(model.g_A(data.a), source: data.a, mask: model.g_A_ae(data.a))
+            AGGAN.compose(model.g_A(a), source: a, mask: model.g_A_ae(a))
         }
         assertClose(image, expected, Tolerance(absolute: 0, relative: 0), path: "a2b translation")
         let visuals = model.visuals(data)
         XCTAssertEqual(visuals.rows.count, 2)
         for row in visuals.rows {
-            XCTAssertEqual(row.images.map(\.shape), Array(repeating: [2, 3, 16, 16], count: 4))
+            XCTAssertEqual(row.images.map(\.shape), Array(repeating: [2, 3, 16, 16], count: 3) + [[2, 1, 16, 16]])
         }
     }
 }

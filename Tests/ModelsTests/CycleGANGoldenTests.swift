@@ -1,6 +1,7 @@
 // CycleGAN against a PyTorch expression of the official model (Fixtures/make_model_fixtures.py):
 // a tiny configuration (ngf 4, ndf 4, 2 residual blocks, 32×32, batch 2) from the same
 // weights; every loss term over three optimiser steps and every parameter gradient of step 0.
+import Checkpointing
 import HDF5Kit
 import Models
 import NN
@@ -53,7 +54,7 @@ final class CycleGANGoldenTests: XCTestCase {
         let lossTolerance = Tolerance(absolute: 1e-5, relative: 2e-4)
         for step in 0..<3 {
             let s = try file.root.openGroup("step\(step)")
-            let batch = ImageBatch(a: try readModelTensor(s, "a"), b: try readModelTensor(s, "b"))
+            let batch = TrainingBatch.unpaired(ImageBatch(a: try readModelTensor(s, "a"), b: try readModelTensor(s, "b")))
             context.recording = step == 0
             model.updateLearningRates(epoch: 0, iteration: step)
             let losses = model.trainStep(batch, epoch: 0, context: context)

@@ -1,6 +1,7 @@
 // Reads the layer fixtures written by Fixtures/make_nn_fixtures.py and checks a Swift layer
 // against one case: state loaded by PyTorch names, forward output, and the gradients of
 // (output · R).sum() with respect to every input and every parameter.
+import Checkpointing
 import HDF5Kit
 import NN
 import TensorCore

@@ -2,6 +2,7 @@
 // five steps, every learning-rate schedule against PyTorch's scheduler driven the reference
 // way, and state save/load round trips.
 import Foundation
+import Checkpointing
 import HDF5Kit
 import NN
 import TensorCore

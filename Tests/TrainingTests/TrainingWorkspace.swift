@@ -3,6 +3,7 @@
 // one compute thread per rank), with a hard time limit. Jobs can also be started in the
 // background to be signalled or killed mid-run. Also: a tiny CycleGAN config, a 16-image
 // stripes dataset, and readers for what a run leaves behind (metrics, checkpoints, log).
+import Checkpointing
 import Foundation
 import Training
 import TestSupport

@@ -1,23 +1,34 @@
-// The image history buffer of CycleGAN (`util/image_pool.py`), used to feed the discriminator
-// a mix of current and earlier fakes: while it holds fewer than `capacity` images each image is
-// stored and returned; afterwards, with probability 0.5, a uniformly chosen stored image is
-// returned and replaced by the current one, otherwise the current image is returned. Images are
-// stored detached. An entry may carry companions (AGGAN stores each fake with its mask).
-// The pool is per-rank state, drawn from its own seeded stream.
+// The image history buffer of CycleGAN (junyanz/pytorch-CycleGAN-and-pix2pix,
+// `util/image_pool.py`), used to feed the discriminator a mix of current and earlier fakes:
+// while it holds fewer than `capacity` images each image is stored and returned; afterwards,
+// with probability 0.5, a uniformly chosen stored image is returned and replaced by the current
+// one, otherwise the current image is returned. Images are stored detached. An entry may carry
+// companions (AGGAN stores each fake with its mask). The pool is per-rank state, drawn from
+// its own seeded stream (seed, rank, "pool.<name>").
 import TensorCore
 
 /// A pool of past images (and optional companion tensors), one entry per sample.
 public final class ImagePool {
+    /// The name the pool is saved under in checkpoints (`fake_A`).
+    public let name: String
     /// Maximum entries; 0 disables the pool.
     public let capacity: Int
-    /// The pool's random stream (per rank).
-    public var stream: RandomStream
+    /// The pool's random stream (per rank), saved as `pool.<name>`.
+    public let random: RandomSource
     /// Stored entries, each a list of [1, C, H, W] tensors (image first, companions after).
     public private(set) var entries: [[Tensor]] = []
 
-    public init(capacity: Int = 50, stream: RandomStream) {
+    /// An empty pool named `name` whose stream is (seed, rank, "pool.<name>").
+    public init(name: String, capacity: Int = 50, seed: UInt64, rank: Int) {
+        self.name = name
         self.capacity = capacity
-        self.stream = stream
+        self.random = RandomSource(name: "pool." + name, seed: seed, rank: rank)
+    }
+
+    /// The pool's stream.
+    public var stream: RandomStream {
+        get { random.stream }
+        set { random.stream = newValue }
     }
 
     /// Returns a batch of the same size: for each sample either itself or a stored one.
@@ -32,8 +43,8 @@ public final class ImagePool {
             if entries.count < capacity {
                 entries.append(sample)
                 append(sample, to: &picked)
-            } else if stream.nextDouble() > 0.5 {
-                let j = stream.nextInt(below: capacity)
+            } else if random.stream.nextDouble() > 0.5 {
+                let j = random.stream.nextInt(below: capacity)
                 let old = entries[j]
                 entries[j] = sample
                 append(old, to: &picked)
@@ -45,9 +56,8 @@ public final class ImagePool {
     }
 
     /// Replaces the contents (when restoring a checkpoint).
-    public func restore(entries: [[Tensor]], stream: RandomStream) {
+    public func restore(entries: [[Tensor]]) {
         self.entries = entries
-        self.stream = stream
     }
 
     private func append(_ sample: [Tensor], to picked: inout [[Tensor]]) {

@@ -1,41 +1,13 @@
 // Module and optimiser state in HDF5, with PyTorch's names and layouts: each parameter and
 // buffer is a float32 dataset named by its `state_dict` key directly under the network's
 // group (`/networks/G_A/model.1.weight`), so a state exported from PyTorch with a few lines of
-// h5py loads with no rename table. Loading checks every name and shape and reports all
-// mismatches at once.
+// h5py loads with no rename table. An HDF5 group is a `StateSource` for NN's checked loading;
+// the optimiser layout (`group<i>/exp_avg`, …) is defined here and nowhere else.
 import HDF5Kit
+import NN
 import TensorCore
 
-/// Names that did not line up between a module and a saved state.
-public struct StateMismatchError: Error, CustomStringConvertible {
-    /// Where the state was read from (file and group).
-    public let source: String
-    public let missing: [String]
-    public let unexpected: [String]
-    public let wrongShapes: [(key: String, expected: [Int], found: [Int])]
-
-    public var description: String {
-        var parts: [String] = []
-        if !missing.isEmpty { parts.append("missing \(missing.count) (\(StateMismatchError.list(missing)))") }
-        if !unexpected.isEmpty { parts.append("unexpected \(unexpected.count) (\(StateMismatchError.list(unexpected)))") }
-        if !wrongShapes.isEmpty {
-            let shapes = wrongShapes.prefix(5).map { "\($0.key): expected \($0.expected), found \($0.found)" }
-            parts.append("wrong shape \(wrongShapes.count) (\(shapes.joined(separator: "; "))\(wrongShapes.count > 5 ? "; …" : ""))")
-        }
-        return "state in \(source) does not match the network: " + parts.joined(separator: "; ")
-    }
-
-    private static func list(_ keys: [String]) -> String {
-        keys.prefix(6).joined(separator: ", ") + (keys.count > 6 ? ", …" : "")
-    }
-}
-
 extension Module {
-    /// Every parameter and buffer with its state key, in declaration order (parameters first).
-    public func stateTensors() -> [(key: String, tensor: Tensor)] {
-        namedParameters().map { ($0.path, $0.parameter.value) } + namedBuffers().map { ($0.path, $0.buffer.value) }
-    }
-
     /// Writes the state as float32 datasets named by key under `group`.
     public func saveState(to group: HDF5Group) throws {
         for (key, tensor) in stateTensors() {
@@ -44,31 +16,14 @@ extension Module {
             try dataset.write(from: values)
         }
     }
+}
 
-    /// Reads the state from `group`. Every key must be present with the same shape; with
-    /// `allowUnexpected` false, extra datasets are errors too. Nothing is changed unless
-    /// everything matches.
-    public func loadState(from group: HDF5Group, allowUnexpected: Bool = false) throws {
-        let tensors = stateTensors()
-        let present = Set(try group.childNames)
-        var missing: [String] = [], wrong: [(String, [Int], [Int])] = []
-        var datasets: [(Tensor, HDF5Dataset)] = []
-        for (key, tensor) in tensors {
-            guard present.contains(key) else { missing.append(key); continue }
-            let dataset = try group.openDataset(key)
-            let shape = try dataset.shape
-            if shape != tensor.shape { wrong.append((key, tensor.shape, shape)); continue }
-            datasets.append((tensor, dataset))
-        }
-        let known = Set(tensors.map(\.key))
-        let unexpected = allowUnexpected ? [] : present.subtracting(known).sorted()
-        if !missing.isEmpty || !wrong.isEmpty || !unexpected.isEmpty {
-            throw StateMismatchError(source: "'\(group.file.path)' group '\(group.path)'", missing: missing,
-                                     unexpected: unexpected, wrongShapes: wrong)
-        }
-        for (tensor, dataset) in datasets {
-            try dataset.read(into: UnsafeMutableBufferPointer(start: tensor.data, count: tensor.count))
-        }
+extension HDF5Group: StateSource {
+    public var stateSourceDescription: String { "'\(file.path)' group '\(path)'" }
+    public func stateKeys() throws -> [String] { try childNames }
+    public func stateShape(of key: String) throws -> [Int] { try openDataset(key).shape }
+    public func readState(_ key: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        try openDataset(key).read(into: destination)
     }
 }
 

@@ -1,6 +1,6 @@
 // AGGAN — unsupervised attention-guided image-to-image translation (Mejjati et al., NeurIPS
 // 2018) as the official TensorFlow code trains it (main.py, model.py, losses.py of
-// AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation; architectures.md §2).
+// AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation).
 //
 // Names follow the TF code's variable scopes, which are also the checkpoint's network names:
 //   paper            code / checkpoint   role
@@ -35,7 +35,11 @@ import TensorCore
 
 /// The AGGAN model.
 public final class AGGAN: GANModel {
-    public let kind = ModelKind.aggan
+    /// The registry entry: unpaired data; translations come with the attention mask.
+    public static let registration = ModelRegistration(
+        AGGANOptions.self, summary: "attention-guided CycleGAN (Mejjati et al. 2018), the official TensorFlow code's training"
+    ) { options, context in AGGAN(options: options, seed: context.seed, rank: context.rank) }
+
     public let options: AGGANOptions
     /// Generator A → B (paper F_{S→T}).
     public let g_A: AGGANGenerator
@@ -53,7 +57,7 @@ public final class AGGAN: GANModel {
     public let optimizerGA: Adam, optimizerDB: Adam, optimizerGB: Adam, optimizerDA: Adam
     let fakeAPool: ImagePool
     let fakeBPool: ImagePool
-    private let schedule: LearningRateSchedule
+    public let schedule: LearningRateSchedule
 
     /// Builds the networks from `seed` with TF's initialisation (identical on every rank) and
     /// the image pools from (seed, rank).
@@ -72,8 +76,7 @@ public final class AGGAN: GANModel {
         let settings = Adam.Settings(beta1: options.beta1, beta2: options.beta2, epsilonBeforeCorrection: true)
         func adam(_ nets: [(String, Module)]) -> Adam {
             let groups = nets.map { name, net in
-                (ParameterGroup(name: name, parameters: net.namedParameters().map { (name + "." + $0.path, $0.parameter) },
-                                learningRate: options.learningRate), settings)
+                (ParameterGroup(name: name, networks: [(name, net)], learningRate: options.learningRate), settings)
             }
             return Adam(name: nets[0].0, groups: groups)
         }
@@ -81,11 +84,8 @@ public final class AGGAN: GANModel {
         optimizerDB = adam([("d_B", d_B)])
         optimizerGB = adam([("g_B", g_B), ("g_B_ae", g_B_ae)])
         optimizerDA = adam([("d_A", d_A)])
-        func pool(_ purpose: String) -> ImagePool {
-            ImagePool(capacity: options.poolSize, stream: RandomStream(seed: seed, rank: rank, purpose: purpose))
-        }
-        fakeAPool = pool("pool.fake_A")
-        fakeBPool = pool("pool.fake_B")
+        fakeAPool = ImagePool(name: "fake_A", capacity: options.poolSize, seed: seed, rank: rank)
+        fakeBPool = ImagePool(name: "fake_B", capacity: options.poolSize, seed: seed, rank: rank)
         schedule = .aggan(maxEpochs: options.maxEpochs)
     }
 
@@ -96,45 +96,28 @@ public final class AGGAN: GANModel {
     /// Generators first: g_A, g_B, d_A, d_B.
     public var optimizers: [Adam] { [optimizerGA, optimizerGB, optimizerDA, optimizerDB] }
 
-    public var randomStreams: [(name: String, stream: RandomStream)] {
-        get { [("pool.fake_A", fakeAPool.stream), ("pool.fake_B", fakeBPool.stream)] }
-        set {
-            for (name, s) in newValue {
-                if name == "pool.fake_A" { fakeAPool.stream = s }
-                if name == "pool.fake_B" { fakeBPool.stream = s }
-            }
-        }
-    }
-
     public var trainingEpochs: Int { options.maxEpochs }
 
     public func imageSizeProblem(_ size: Int) -> String? {
         size % 4 == 0 && size >= 8 ? nil : "the generator and attention networks need a multiple of 4 (at least 8), not \(size)"
     }
 
-    /// The image pools (per-rank state saved in checkpoints); each entry is a fake image
-    /// [1, 3, H, W] and the mask it was composed with [1, 1, H, W].
-    public var pools: [(name: String, pool: ImagePool)] { [("fake_A", fakeAPool), ("fake_B", fakeBPool)] }
+    // The image pools hold (fake [1, 3, H, W], mask [1, 1, H, W]) pairs.
 
     /// Whether `epoch` (from 0) is in the second stage.
     public func isSecondStage(epoch: Int) -> Bool { epoch >= options.switchEpoch }
-
-    public func updateLearningRates(epoch: Int, iteration: Int) {
-        let lr = schedule.learningRate(base: options.learningRate, epoch: epoch, iteration: iteration)
-        for opt in optimizers { for g in opt.groups { g.group.learningRate = lr } }
-    }
 
     // MARK: - Training
 
     /// One iteration: the four TF train ops in order. Losses: each generator step's total and
     /// its adversarial and (λ-weighted) cycle terms, each discriminator step's total and its
     /// real and fake halves before the ½.
-    public func trainStep(_ batch: ImageBatch, epoch: Int, context: StepContext) -> [(name: String, value: Float)] {
+    public func trainStep(_ batch: TrainingBatch, epoch: Int, context: StepContext) -> [(name: String, value: Float)] {
         let stage2 = isSecondStage(epoch: epoch)
         for attention in [g_A_ae, g_B_ae] where attention.isFrozen != stage2 { attention.freeze(stage2) }
         let tau: Float = stage2 ? options.threshold : 0
         let normD = !stage2
-        let a = batch.a, b = batch.b
+        let a = batch.unpaired.a, b = batch.unpaired.b
 
         // g_A and g_A_ae, against d_B.
         let pa = cycleForward(a: a, b: b, adversary: .b, threshold: tau, normalizeD: normD)
@@ -219,28 +202,25 @@ public final class AGGAN: GANModel {
 
     // MARK: - Inference
 
-    public func translate(_ images: Tensor, direction: Direction) -> (image: Tensor, attention: Tensor?) {
+    /// The composed translation and, as the map `attention`, the mask [N, 1, H, W] it used.
+    public func translate(_ request: TranslationRequest) -> Translation {
         withoutGradient {
-            let (g, att) = direction == .a2b ? (g_A, g_A_ae) : (g_B, g_B_ae)
-            let mask = att(images)
-            return (AGGAN.compose(g(images), source: images, mask: mask), mask)
+            let (g, att) = request.direction == .a2b ? (g_A, g_A_ae) : (g_B, g_B_ae)
+            let mask = att(request.images)
+            return Translation(images: AGGAN.compose(g(request.images), source: request.images, mask: mask),
+                               maps: [AuxiliaryMap(name: "attention", tensor: mask, kind: .mask)])
         }
     }
 
-    /// Rows input | translation | reconstruction | attention mask, for each direction; the
-    /// mask is shown as a 3-channel image in [-1, 1] like the others (black 0, white 1).
-    public func visuals(_ batch: ImageBatch) -> Visuals {
+    /// Rows input | translation | reconstruction | attention mask, for each direction.
+    public func visuals(_ batch: TrainingBatch) -> Visuals {
         withoutGradient {
-            let (fakeB, maskA) = translate(batch.a, direction: .a2b)
-            let (fakeA, maskB) = translate(batch.b, direction: .b2a)
-            let recA = translate(fakeB, direction: .b2a).image
-            let recB = translate(fakeA, direction: .a2b).image
-            func shown(_ m: Tensor?) -> Tensor {
-                let m = m!
-                return concat([m, m, m], axis: 1) * 2 - 1
-            }
-            return Visuals(rows: [("A → B → A", [batch.a, fakeB, recA, shown(maskA)]),
-                                  ("B → A → B", [batch.b, fakeA, recB, shown(maskB)])])
+            let a = batch.unpaired.a, b = batch.unpaired.b
+            let ab = translate(a, direction: .a2b), ba = translate(b, direction: .b2a)
+            let recA = translate(ab.images, direction: .b2a).images
+            let recB = translate(ba.images, direction: .a2b).images
+            return Visuals(rows: [("A → B → A", [a, ab.images, recA, ab.maps[0].tensor]),
+                                  ("B → A → B", [b, ba.images, recB, ba.maps[0].tensor])])
         }
     }
 }

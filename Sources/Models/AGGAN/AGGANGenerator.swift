@@ -1,5 +1,5 @@
 // AGGAN's generator as the official TensorFlow code builds it (`build_generator_resnet_9blocks`
-// in model.py; architectures.md §2.2): a CycleGAN-style ResNet with ngf 32, zero padding,
+// in model.py of the official repository): a CycleGAN-style ResNet with ngf 32, zero padding,
 // affine instance norm, ReLU after each residual sum, TF `SAME` alignment in the strided
 // convs and the transposed convs, and a 7×7 `SAME` output conv followed by tanh.
 //

@@ -10,7 +10,6 @@
 // file is detected and `--resume` falls back to an older one.
 import Foundation
 import HDF5Kit
-import Models
 import NN
 import TensorCore
 
@@ -58,6 +57,10 @@ public struct RankState {
 public struct CheckpointError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
     public var description: String { "checkpoint '\(path)': \(reason)" }
 }
 

@@ -3,6 +3,7 @@
 // Bandwidths follow nccl-tests (doc/PERFORMANCE.md): algorithm bandwidth = bytes / time, bus
 // bandwidth = algorithm bandwidth × 2(n−1)/n, which is comparable to the link's peak whatever
 // the number of ranks.
+import Distributed
 
 /// All-reduce timings and bandwidths for a list of message sizes.
 public enum AllReduceBenchmark {

@@ -1,5 +1,5 @@
-// AGGAN's discriminator as the official TensorFlow code builds it (`discriminator` in model.py;
-// architectures.md §2.4): the input is first multiplied by its binarised attention mask
+// AGGAN's discriminator as the official TensorFlow code builds it (`discriminator` in
+// AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation, model.py): the input is first multiplied by its binarised attention mask
 // 1[mask ≥ τ], then five 4×4 convs, each after a zero pad of 2 (not PyTorch's 1), strides 2, 2,
 // 2, 1, 1, with instance norm (also on the first layer) and LeakyReLU(0.2) on the first four.
 // Raw scores, no sigmoid.

@@ -2,7 +2,6 @@
 // good checkpoint of a run folder (with the reason each newer one was skipped).
 import Foundation
 import HDF5Kit
-import Models
 import NN
 import TensorCore
 

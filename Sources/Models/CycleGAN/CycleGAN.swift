@@ -1,5 +1,5 @@
 // CycleGAN (Zhu et al., ICCV 2017) as the official PyTorch code trains it
-// (`models/cycle_gan_model.py`). Names follow the code: G_A is the paper's G (A→B), G_B is F
+// (junyanz/pytorch-CycleGAN-and-pix2pix, `models/cycle_gan_model.py`). Names follow the code: G_A is the paper's G (A→B), G_B is F
 // (B→A), D_A judges domain B (paper D_Y), D_B judges domain A (paper D_X).
 //
 // One step: fake_B = G_A(a), rec_A = G_B(fake_B), fake_A = G_B(b), rec_B = G_A(fake_A);
@@ -9,30 +9,13 @@
 import NN
 import TensorCore
 
-/// Hyper-parameters of CycleGAN (the paper's defaults).
-public struct CycleGANOptions: Codable, Equatable, Sendable {
-    public var ngf = 64
-    public var ndf = 64
-    public var generatorBlocks = 9
-    public var discriminatorLayers = 3
-    public var ganMode: GANMode = .lsgan
-    public var lambdaA: Float = 10
-    public var lambdaB: Float = 10
-    public var lambdaIdentity: Float = 0.5
-    public var poolSize = 50
-    public var learningRate: Double = 2e-4
-    public var beta1: Double = 0.5
-    public var beta2: Double = 0.999
-    public var epochs = 100
-    public var epochsDecay = 100
-    public var initGain: Float = 0.02
-
-    public init() {}
-}
-
 /// The CycleGAN model.
 public final class CycleGAN: GANModel {
-    public let kind = ModelKind.cyclegan
+    /// The registry entry: unpaired data, no translation inputs besides the images.
+    public static let registration = ModelRegistration(
+        CycleGANOptions.self, summary: "CycleGAN (Zhu et al. 2017), the official PyTorch code's training"
+    ) { options, context in CycleGAN(options: options, seed: context.seed, rank: context.rank) }
+
     public let options: CycleGANOptions
     public let G_A: ResnetGenerator
     public let G_B: ResnetGenerator
@@ -42,7 +25,7 @@ public final class CycleGAN: GANModel {
     public let optimizerD: Adam
     let fakeAPool: ImagePool
     let fakeBPool: ImagePool
-    private let schedule: LearningRateSchedule
+    public let schedule: LearningRateSchedule
 
     /// Builds the networks from `seed` (initialisation N(0, 0.02), identical on every rank) and
     /// the image pools from (seed, rank).
@@ -57,29 +40,17 @@ public final class CycleGAN: GANModel {
             Initializer.normal(std: options.initGain).apply(to: net, using: &stream)
         }
         let settings = Adam.Settings(beta1: options.beta1, beta2: options.beta2)
-        let gGroup = ParameterGroup(name: "G", parameters: CycleGAN.prefixed("G_A", G_A) + CycleGAN.prefixed("G_B", G_B),
-                                    learningRate: options.learningRate)
-        let dGroup = ParameterGroup(name: "D", parameters: CycleGAN.prefixed("D_A", D_A) + CycleGAN.prefixed("D_B", D_B),
-                                    learningRate: options.learningRate)
+        let gGroup = ParameterGroup(name: "G", networks: [("G_A", G_A), ("G_B", G_B)], learningRate: options.learningRate)
+        let dGroup = ParameterGroup(name: "D", networks: [("D_A", D_A), ("D_B", D_B)], learningRate: options.learningRate)
         optimizerG = Adam(name: "G", groups: [(gGroup, settings)])
         optimizerD = Adam(name: "D", groups: [(dGroup, settings)])
-        fakeAPool = ImagePool(capacity: options.poolSize, stream: RandomStream(seed: seed, rank: rank, purpose: "pool.fake_A"))
-        fakeBPool = ImagePool(capacity: options.poolSize, stream: RandomStream(seed: seed, rank: rank, purpose: "pool.fake_B"))
+        fakeAPool = ImagePool(name: "fake_A", capacity: options.poolSize, seed: seed, rank: rank)
+        fakeBPool = ImagePool(name: "fake_B", capacity: options.poolSize, seed: seed, rank: rank)
         schedule = .cycleGANLinear(nEpochs: options.epochs, nEpochsDecay: options.epochsDecay)
     }
 
     public var networks: [(name: String, module: Module)] { [("G_A", G_A), ("G_B", G_B), ("D_A", D_A), ("D_B", D_B)] }
     public var optimizers: [Adam] { [optimizerG, optimizerD] }
-
-    public var randomStreams: [(name: String, stream: RandomStream)] {
-        get { [("pool.fake_A", fakeAPool.stream), ("pool.fake_B", fakeBPool.stream)] }
-        set {
-            for (name, s) in newValue {
-                if name == "pool.fake_A" { fakeAPool.stream = s }
-                if name == "pool.fake_B" { fakeBPool.stream = s }
-            }
-        }
-    }
 
     public var trainingEpochs: Int { options.epochs + options.epochsDecay }
 
@@ -93,16 +64,8 @@ public final class CycleGAN: GANModel {
         return nil
     }
 
-    /// The image pools (per-rank state saved in checkpoints).
-    public var pools: [(name: String, pool: ImagePool)] { [("fake_A", fakeAPool), ("fake_B", fakeBPool)] }
-
-    public func updateLearningRates(epoch: Int, iteration: Int) {
-        let lr = schedule.learningRate(base: options.learningRate, epoch: epoch, iteration: iteration)
-        for opt in optimizers { for g in opt.groups { g.group.learningRate = lr } }
-    }
-
-    public func trainStep(_ batch: ImageBatch, epoch: Int, context: StepContext) -> [(name: String, value: Float)] {
-        let realA = batch.a, realB = batch.b
+    public func trainStep(_ batch: TrainingBatch, epoch: Int, context: StepContext) -> [(name: String, value: Float)] {
+        let realA = batch.unpaired.a, realB = batch.unpaired.b
         let fakeB = G_A(realA), recA = G_B(fakeB)
         let fakeA = G_B(realB), recB = G_A(fakeA)
 
@@ -142,19 +105,15 @@ public final class CycleGAN: GANModel {
         return (lossReal + lossFake) * 0.5
     }
 
-    public func translate(_ images: Tensor, direction: Direction) -> (image: Tensor, attention: Tensor?) {
-        withoutGradient { ((direction == .a2b ? G_A : G_B)(images), nil) }
+    public func translate(_ request: TranslationRequest) -> Translation {
+        withoutGradient { Translation(images: (request.direction == .a2b ? G_A : G_B)(request.images)) }
     }
 
-    public func visuals(_ batch: ImageBatch) -> Visuals {
+    public func visuals(_ batch: TrainingBatch) -> Visuals {
         withoutGradient {
-            let fakeB = G_A(batch.a), fakeA = G_B(batch.b)
-            return Visuals(rows: [("A → B → A", [batch.a, fakeB, G_B(fakeB)]), ("B → A → B", [batch.b, fakeA, G_A(fakeA)])])
+            let a = batch.unpaired.a, b = batch.unpaired.b
+            let fakeB = G_A(a), fakeA = G_B(b)
+            return Visuals(rows: [("A → B → A", [a, fakeB, G_B(fakeB)]), ("B → A → B", [b, fakeA, G_A(fakeA)])])
         }
-    }
-
-    /// A network's parameters with paths prefixed by its name.
-    static func prefixed(_ name: String, _ module: Module) -> [(path: String, parameter: Parameter)] {
-        module.namedParameters().map { (name + "." + $0.path, $0.parameter) }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 import Models
 import NN
 import TensorCore
+import Training
 
 /// What one job measured.
 public struct StepTimings: Codable, Sendable {
@@ -49,24 +50,19 @@ public func median(_ values: [Double]) -> Double {
     return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
-extension Trainer {
+/// Weak-scaling measurements of the trainer's step.
+public enum ScalingBenchmark {
     /// Runs `warmup + steps` training steps of `config`'s model on every rank of `communicator`,
     /// each rank on its own `batchPerRank` synthetic images of the config's crop size, and
     /// returns the timed steps (every rank returns the same figures).
     public static func timeSteps(config: ExperimentConfig, communicator comm: Communicator, batchPerRank: Int,
-                                 warmup: Int, steps: Int) -> StepTimings {
-        comm.timeoutSeconds = config.values.double("distributed.timeout_seconds")
-        let size = config.values.int("data.crop_size")
-        let model = ModelFactory.make(config, rank: comm.rank)
+                                 warmup: Int, steps: Int) throws -> StepTimings {
+        comm.timeoutSeconds = config.distributed.timeoutSeconds
+        let size = config.data.cropSize
+        let model = try config.makeModel(rank: comm.rank)
         var stream = RandomStream(seed: config.seed, rank: comm.rank, purpose: "bench.scaling.images")
-        func images() -> Tensor {
-            let t = Tensor(uninitializedShape: [batchPerRank, 3, size, size])
-            for i in 0..<t.count { t.data[i] = stream.nextFloat() * 2 - 1 }
-            return t
-        }
-        let batch = ImageBatch(a: images(), b: images())
-        let context = DistributedStepContext(
-            communicator: comm, bucketBytes: Int(config.values.double("distributed.bucket_mb") * 1_048_576))
+        let batch = SyntheticBatch.make(config.registration.batchKind, count: batchPerRank, size: size, using: &stream)
+        let context = DistributedStepContext(communicator: comm, bucketBytes: config.distributed.bucketBytes)
         var seconds: [Double] = [], communication: [Double] = [], cpu: [Double] = []
         for step in 0..<(warmup + steps) {
             comm.step = step + 1

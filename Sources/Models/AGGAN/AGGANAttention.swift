@@ -1,5 +1,5 @@
 // AGGAN's attention network as the official TensorFlow code executes it (`autoenc_upsample` in
-// model.py; architectures.md §2.3): reflect pad 3 → conv 7×7 stride 2, conv 3×3 stride 2
+// model.py of the official repository): reflect pad 3 → conv 7×7 stride 2, conv 3×3 stride 2
 // `SAME`, one reflect-padded residual block, then twice nearest ×2 upsampling and a conv, and
 // a last conv to one channel with a sigmoid.
 //

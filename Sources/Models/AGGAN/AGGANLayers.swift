@@ -15,7 +15,7 @@
 // `<scope>/instance_norm/offset`; transposed convs `<scope>/Conv2d_transpose/*` ([in, out,
 // kh, kw] here). Convs that TF runs with `do_norm` constantly false have no norm here (TF
 // still builds that branch of its `tf.cond`, two never-used variables included; the counts
-// here, like architectures.md's, exclude them).
+// here exclude them).
 import NN
 import TensorCore
 

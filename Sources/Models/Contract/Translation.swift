@@ -1,0 +1,101 @@
+// Inference through the model contract: a request carries the images and whatever else a model
+// can take (a direction, style codes or style images, exemplars with their label maps); the
+// result carries the translated images and named auxiliary outputs (attention masks, CAM heat
+// maps, warped exemplars, style codes) that `translate --save-attention`, the sample grids and
+// the HDF5 output write without knowing the model.
+import TensorCore
+
+/// Which way to translate.
+public enum Direction: String, CaseIterable, Codable, Sendable {
+    case a2b, b2a
+}
+
+/// Inputs beyond the images that a model's translation can use.
+public enum TranslationInput: String, Sendable, CaseIterable {
+    /// A style code per image (MUNIT).
+    case styleCode
+    /// A target-domain image whose style is encoded (MUNIT).
+    case styleImage
+    /// An exemplar image and its label map (CoCosNet).
+    case exemplar
+}
+
+/// What to translate.
+public struct TranslationRequest {
+    /// The inputs, [N, 3, H, W] in [-1, 1] (label maps as class ids [N, 1, H, W] for paired models).
+    public var images: Tensor
+    public var direction: Direction
+    /// Style codes, [N, S, 1, 1].
+    public var styleCodes: Tensor?
+    /// Style images, [N, 3, H, W] in [-1, 1].
+    public var styleImages: Tensor?
+    /// Exemplar images, [N, 3, H, W] in [-1, 1].
+    public var exemplars: Tensor?
+    /// The exemplars' label maps, [N, 1, H, W].
+    public var exemplarLabels: Tensor?
+
+    public init(images: Tensor, direction: Direction = .a2b, styleCodes: Tensor? = nil, styleImages: Tensor? = nil,
+                exemplars: Tensor? = nil, exemplarLabels: Tensor? = nil) {
+        self.images = images
+        self.direction = direction
+        self.styleCodes = styleCodes
+        self.styleImages = styleImages
+        self.exemplars = exemplars
+        self.exemplarLabels = exemplarLabels
+    }
+}
+
+/// A named output besides the translation.
+public struct AuxiliaryMap {
+    /// How a map is shown and stored.
+    public enum Kind: Sendable {
+        /// [N, 1, H, W] in [0, 1] (attention masks, heat maps): a grey image, black 0, white 1.
+        case mask
+        /// [N, 3, H, W] in [-1, 1] (warped exemplars): an image.
+        case image
+        /// [N, C, 1, 1] or [N, C] numbers (style codes): stored, not drawn.
+        case code
+    }
+
+    /// The file suffix and HDF5 dataset name (`attention`, `heatmap`, `warped_exemplar`, `style`).
+    public var name: String
+    public var tensor: Tensor
+    public var kind: Kind
+
+    public init(name: String, tensor: Tensor, kind: Kind) {
+        self.name = name
+        self.tensor = tensor
+        self.kind = kind
+    }
+
+    /// The map as a 3-channel image in [-1, 1] (masks grey, images as they are); `nil` for codes.
+    public var displayImage: Tensor? {
+        switch kind {
+        case .mask: return concat([tensor, tensor, tensor], axis: 1) * 2 - 1
+        case .image: return tensor
+        case .code: return nil
+        }
+    }
+}
+
+/// A translation and its auxiliary outputs.
+public struct Translation {
+    /// [N, 3, H, W] in [-1, 1].
+    public var images: Tensor
+    public var maps: [AuxiliaryMap]
+
+    public init(images: Tensor, maps: [AuxiliaryMap] = []) {
+        self.images = images
+        self.maps = maps
+    }
+
+    /// The map called `name`, if the model produced one.
+    public func map(_ name: String) -> AuxiliaryMap? { maps.first { $0.name == name } }
+}
+
+/// Images for a sample grid, one row per sample and direction: each entry of `images` is one
+/// column ([N, 3, H, W] in [-1, 1], or [N, 1, H, W] masks in [0, 1]).
+public struct Visuals {
+    public var rows: [(label: String, images: [Tensor])]
+    public init(rows: [(label: String, images: [Tensor])]) { self.rows = rows }
+}

@@ -1,0 +1,84 @@
+// The minimum a new model writes, as a worked example of the model contract (the role of
+// `models/template_model.py` in junyanz/pytorch-CycleGAN-and-pix2pix): a paired model that
+// regresses an image from its label map with one small generator and an L1 loss. It is built
+// and tested but not registered in the command line (`ModelRegistry.standard` does not list
+// it); tests train it through the real trainer with a registry that does.
+//
+// What a model provides, in the order the contract lists it:
+//   1. options (TemplateOptions.swift): a `ConfigSection` with every setting declared once;
+//   2. a `registration`: options type, batch kind, translation inputs, factory;
+//   3. `networks` (checkpoint names, fixed order) and `optimizers` (one per step that updates);
+//   4. `schedule` and `trainingEpochs` (the default `updateLearningRates` does the rest);
+//   5. `trainStep`: forward, each loss, `context.backward` + `context.step` per optimiser;
+//   6. `translate` and `visuals`.
+// Per-rank state (image pools, noise streams) would be `ImagePool` / `RandomSource` properties;
+// checkpoints find them by reflection.
+//
+// Shapes: labels [N, 1, H, W] class ids → one-hot [N, C, H, W] → netG → [N, 3, H, W] in [-1, 1].
+import NN
+import TensorCore
+
+/// A label-map-to-image regressor: the template of a model.
+public final class TemplateModel: GANModel {
+    /// The registry entry: paired data; the exemplar is not used.
+    public static let registration = ModelRegistration(
+        TemplateOptions.self, summary: "template: label map → image by L1 regression (an example, not a GAN)",
+        batchKind: .paired, generalDefaults: [("data.flip", "false")]
+    ) { options, context in TemplateModel(options: options, seed: context.seed) }
+
+    public let options: TemplateOptions
+    /// Conv 3×3 (C → ngf), ReLU, conv 3×3 (ngf → 3), tanh; state keys `model.0`, `model.2`.
+    public let netG: Sequential
+    public let optimizerG: Adam
+    public let schedule = LearningRateSchedule.constant
+
+    /// Builds the generator from `seed` with PyTorch's default initialisation (identical on every rank).
+    public init(options: TemplateOptions, seed: UInt64) {
+        self.options = options
+        var stream = RandomStream(seed: seed, purpose: "template.init")
+        netG = Sequential([
+            Conv2d(inChannels: options.labelClasses, outChannels: options.ngf, kernelSize: 3, padding: 1, stream: &stream),
+            ReLU(),
+            Conv2d(inChannels: options.ngf, outChannels: 3, kernelSize: 3, padding: 1, stream: &stream),
+            Tanh(),
+        ])
+        let group = ParameterGroup(name: "G", networks: [("netG", netG)], learningRate: options.learningRate)
+        optimizerG = Adam(name: "G", groups: [(group, Adam.Settings(beta1: options.beta1, beta2: options.beta2))])
+    }
+
+    public var networks: [(name: String, module: Module)] { [("netG", netG)] }
+    public var optimizers: [Adam] { [optimizerG] }
+    public var trainingEpochs: Int { options.epochs }
+
+    public func imageSizeProblem(_ size: Int) -> String? { size >= 1 ? nil : "the size must be positive" }
+
+    /// One-hot label maps [N, C, H, W] from class ids [N, 1, H, W].
+    func encode(_ labels: Tensor) -> Tensor {
+        let s = labels.shape
+        return oneHot(labels.reshaped([s[0], s[2], s[3]]), classes: options.labelClasses)
+    }
+
+    public func trainStep(_ batch: TrainingBatch, epoch: Int, context: StepContext) -> [(name: String, value: Float)] {
+        let data = batch.paired
+        let fake = netG(encode(data.labels))
+        let lossL1 = l1Loss(fake, data.images) * options.lambdaL1
+        let value = lossL1.item
+        context.backward(lossL1, for: optimizerG)
+        context.step(optimizerG, loss: value)
+        return [("G_L1", value)]
+    }
+
+    /// `request.images` are label maps (class ids [N, 1, H, W]).
+    public func translate(_ request: TranslationRequest) -> Translation {
+        withoutGradient { Translation(images: netG(encode(request.images))) }
+    }
+
+    /// Rows label map (grey) | output | true image.
+    public func visuals(_ batch: TrainingBatch) -> Visuals {
+        withoutGradient {
+            let data = batch.paired
+            let shownLabels = data.labels.scaled(by: 1 / Float(max(options.labelClasses - 1, 1)))
+            return Visuals(rows: [("labels → image", [shownLabels, netG(encode(data.labels)), data.images])])
+        }
+    }
+}
