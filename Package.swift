@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
@@ -93,6 +94,6 @@ let package = Package(
             swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "TestSupport"], swiftSettings: plain),
     ]
 )

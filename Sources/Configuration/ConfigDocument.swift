@@ -28,10 +28,6 @@ public struct ConfigDocument {
             guard case .mapping = node else { throw ConfigError("\(source): expected a mapping of keys to values at the top") }
             try ConfigDocument.flatten(node, prefix: "", into: &flat, source: source)
         }
-        var seen = Set<String>()
-        for entry in flat where !seen.insert(entry.key).inserted {
-            throw ConfigError("\(source):\(entry.line): \(entry.key) is set twice")
-        }
         entries = flat
     }
 

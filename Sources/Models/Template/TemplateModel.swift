@@ -27,8 +27,7 @@ public final class TemplateModel: GANModel {
     ) { options, context in TemplateModel(options: options, seed: context.seed) }
 
     public let options: TemplateOptions
-    /// Conv 3×3 (C → ngf), ReLU, conv 3×3 (ngf → 3), tanh; state keys `model.0`, `model.2`.
-    public let netG: Sequential
+    public let netG: TemplateGenerator
     public let optimizerG: Adam
     public let schedule = LearningRateSchedule.constant
 
@@ -36,12 +35,7 @@ public final class TemplateModel: GANModel {
     public init(options: TemplateOptions, seed: UInt64) {
         self.options = options
         var stream = RandomStream(seed: seed, purpose: "template.init")
-        netG = Sequential([
-            Conv2d(inChannels: options.labelClasses, outChannels: options.ngf, kernelSize: 3, padding: 1, stream: &stream),
-            ReLU(),
-            Conv2d(inChannels: options.ngf, outChannels: 3, kernelSize: 3, padding: 1, stream: &stream),
-            Tanh(),
-        ])
+        netG = TemplateGenerator(inputChannels: options.labelClasses, ngf: options.ngf, stream: &stream)
         let group = ParameterGroup(name: "G", networks: [("netG", netG)], learningRate: options.learningRate)
         optimizerG = Adam(name: "G", groups: [(group, Adam.Settings(beta1: options.beta1, beta2: options.beta2))])
     }
@@ -81,4 +75,23 @@ public final class TemplateModel: GANModel {
             return Visuals(rows: [("labels → image", [shownLabels, netG(encode(data.labels)), data.images])])
         }
     }
+}
+
+/// Conv 3×3 (C → ngf), ReLU, conv 3×3 (ngf → 3), tanh; state keys `model.0.*` and `model.2.*`,
+/// as a PyTorch module holding an `nn.Sequential` named `model` would have them.
+public final class TemplateGenerator: Layer {
+    public let model: Sequential
+
+    public init(inputChannels: Int, ngf: Int, stream: inout RandomStream) {
+        model = Sequential([
+            Conv2d(inChannels: inputChannels, outChannels: ngf, kernelSize: 3, padding: 1, stream: &stream),
+            ReLU(),
+            Conv2d(inChannels: ngf, outChannels: 3, kernelSize: 3, padding: 1, stream: &stream),
+            Tanh(),
+        ])
+        super.init()
+    }
+
+    /// [N, C, H, W] one-hot maps → [N, 3, H, W] in [-1, 1].
+    public override func forward(_ x: Tensor) -> Tensor { model(x) }
 }
