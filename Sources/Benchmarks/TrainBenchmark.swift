@@ -19,7 +19,7 @@ public struct TrainBenchmarkOptions: Sendable {
     public init() {}
 }
 
-/// The report of `i2i bench train` (JSON fields as PRODUCT.md lists them, plus extras).
+/// The report of `i2i bench train` (JSON fields as the README's `i2i bench` section lists them, plus extras).
 public struct TrainReport: Codable, Sendable {
     public var model: String
     public var size: Int

@@ -1,4 +1,4 @@
-// Checkpoint files (PRODUCT.md §Checkpoint), written by rank 0 only:
+// Checkpoint files, written by rank 0 only (the layout the README's "File formats" documents):
 //   /networks/<net>/<key>          float32, PyTorch names and layouts
 //   /optimizers/<name>/group<i>/…  Adam moments (flat), step counts, learning rates
 //   /ranks/<r>/pools/<pool>/…      per-rank image pools, /ranks/<r> attribute `streams`

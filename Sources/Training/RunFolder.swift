@@ -1,4 +1,4 @@
-// The run folder (PRODUCT.md §Run folder): the resolved config, checkpoints, sample grids,
+// The run folder: the resolved config, checkpoints, sample grids,
 // metrics.jsonl (one JSON object per logged step) and log.txt. Only rank 0 writes here.
 import Checkpointing
 import Configuration

@@ -1,5 +1,5 @@
 // Errors shared by the commands: one `error:` line on standard error and the exit statuses of
-// PRODUCT.md (2 for bad usage, configs and input files; 1 for run-time failures).
+// the README (2 for bad usage, configs and input files; 1 for run-time failures).
 import ArgumentParser
 import Datasets
 import Configuration
@@ -7,7 +7,7 @@ import Checkpointing
 import Foundation
 import Training
 
-/// Exit statuses of PRODUCT.md: 1 for a run-time failure, 2 for bad usage or bad input.
+/// Exit statuses (README, "Commands"): 1 for a run-time failure, 2 for bad usage or bad input.
 enum ExitStatus {
     static let failure: Int32 = 1
     static let badInput: Int32 = 2

@@ -1,4 +1,4 @@
-// AGGAN's networks at the official defaults: parameter counts (architectures.md §0.1, §2.2–2.4),
+// AGGAN's networks at the official defaults: parameter counts (as counted from the official TF code's variables),
 // state names, output shapes, TF's padding and activation conventions, and the initialisation.
 import Models
 import NN

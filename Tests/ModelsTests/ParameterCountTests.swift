@@ -3,7 +3,7 @@ import Models
 import NN
 import TensorCore
 
-/// Parameter counts and state names at the reference defaults (architectures.md §0.1, §1).
+/// Parameter counts and state names at the reference defaults (the counts the official code's `print_networks` reports).
 final class ParameterCountTests: XCTestCase {
     func testCycleGANNetworksMatchTheOfficialCounts() {
         var s = RandomStream(seed: 0, purpose: "count")
