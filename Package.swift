@@ -66,7 +66,7 @@ let package = Package(
             swiftSettings: optimized),
 
         // MARK: - Benchmarks
-        .target(name: "Benchmarks", dependencies: ["Training", "Models", "Configuration", "Distributed"], swiftSettings: optimized),
+        .target(name: "Benchmarks", dependencies: ["Training", "Models", "Configuration", "Datasets", "Distributed"], swiftSettings: optimized),
 
         // MARK: - Command-line tool
         .executableTarget(

@@ -52,9 +52,8 @@ final class SampleWriter {
             let n = images[0].shape[0]
             for i in 0..<n {
                 rows.append(images.map { t in
-                    var one = t.slice(axis: 0, i..<(i + 1))
-                    if one.shape[1] == 1 { one = concat([one, one, one], axis: 1).scaled(by: 2).adding(-1) }
-                    return Bitmap(tensor: one)
+                    let one = t.slice(axis: 0, i..<(i + 1))
+                    return Bitmap(tensor: one.shape[1] == 1 ? AuxiliaryMap(name: "", tensor: one, kind: .mask).displayImage! : one)
                 })
             }
         }

@@ -2,6 +2,7 @@
 // cores) and of the training loader (read, resize to 286, crop 256, flip, to float; one
 // prefetch thread), which must keep ahead of training: at least 200 images/s.
 import ArgumentParser
+import Benchmarks
 import Datasets
 import Foundation
 import TensorCore
@@ -29,8 +30,9 @@ struct BenchData: ParsableCommand {
     func run() throws {
         let folder = NSTemporaryDirectory() + "i2i-bench-data-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let (preprocessRate, dataPath) = try reportingErrors { try benchPreprocess(in: folder) }
-        let loaderRate = try reportingErrors { try benchLoader(dataPath) }
+        let bench = DataBenchmark(images: images, steps: steps, size: size, loadSize: loadSize, cropSize: cropSize)
+        let (preprocessRate, dataPath) = try reportingErrors { try bench.preprocess(in: folder) }
+        let loaderRate = try reportingErrors { try bench.loader(dataPath) }
         if json {
             let object: [String: Any] = [
                 "preprocess_images_per_second": preprocessRate, "loader_images_per_second": loaderRate,
@@ -44,49 +46,5 @@ struct BenchData: ParsableCommand {
             print("preprocess  \(String(format: "%8.1f", preprocessRate)) images/s  (\(2 * images) JPEGs of \(size)x\(size), \(Parallel.threadCount) threads)")
             print("loader      \(String(format: "%8.1f", loaderRate)) images/s  (resize \(size)→\(loadSize), crop \(cropSize), flip, float; 1 prefetch thread)")
         }
-    }
-
-    /// Writes JPEG folders, preprocesses them three times, returns the median rate and the file.
-    private func benchPreprocess(in folder: String) throws -> (Double, String) {
-        let generator = SeasonsGenerator(seed: 1)
-        for (domain, offset) in [("a", 0), ("b", 1 << 20)] {
-            try FileManager.default.createDirectory(atPath: "\(folder)/\(domain)", withIntermediateDirectories: true)
-            for i in 0..<images {
-                var picture = generator.render(scene: UInt64(offset + i), size: size).a
-                var random = RandomStream(components: [UInt64(offset + i)])
-                for k in 0..<picture.pixels.count {   // camera-like noise, so the JPEGs are not trivially smooth
-                    picture.pixels[k] = UInt8(max(0, min(255, Int(picture.pixels[k]) + random.nextInt(below: 17) - 8)))
-                }
-                let bytes = try ImageCodec.encodeJPEG(picture, quality: 90)
-                try Data(bytes).write(to: URL(fileURLWithPath: "\(folder)/\(domain)/\(i).jpg"))
-            }
-        }
-        var options = PreprocessOptions()
-        options.size = size
-        options.showProgress = false
-        var rates: [Double] = []
-        let output = "\(folder)/data.h5"
-        for _ in 0..<3 {
-            let summary = try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: "\(folder)/a"),
-                                                    b: PreprocessSource(option: "--b", path: "\(folder)/b"),
-                                                    aTest: nil, bTest: nil, output: output, options: options)
-            rates.append(Double(summary.written) / summary.seconds)
-        }
-        return (rates.sorted()[1], output)
-    }
-
-    /// Streams `steps` batches of one A and one B image; returns images per second.
-    private func benchLoader(_ path: String) throws -> Double {
-        let data = try DatasetFile(path: path)
-        let source = try data.trainingSource()
-        let sampler = try ShardedSampler(countA: source.countA, countB: source.countB, globalBatch: 1, seed: 1)
-        let loader = DataLoader(source: source, sampler: sampler,
-                                augmentation: Augmentation(loadSize: loadSize, cropSize: cropSize, flip: true))
-        defer { loader.close() }
-        for _ in 0..<5 { _ = try loader.next() }
-        let start = DispatchTime.now()
-        for _ in 0..<steps { _ = try loader.next() }
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        return Double(2 * steps) / seconds
     }
 }
