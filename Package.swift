@@ -94,6 +94,6 @@ let package = Package(
             swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "HDF5Kit", "NN", "TestSupport"], swiftSettings: plain),
     ]
 )

@@ -30,6 +30,7 @@ final class TemplateModelTests: XCTestCase {
         XCTAssertEqual(entry.batchKind, .paired)
         XCTAssertTrue(entry.translationInputs.isEmpty)
         XCTAssertEqual(entry.fields.map(\.key).first, "template.label_nc")
+        XCTAssertEqual(entry.fields.first { $0.key == "template.features_weights" }?.defaultValue, .string("none"))
         XCTAssertEqual(entry.generalDefaults.map(\.key), ["data.flip"])
         XCTAssertNil(ModelRegistry.standard.model(named: "template"))
         XCTAssertEqual(ModelRegistry.standard.names, ["cyclegan", "aggan"])
@@ -44,7 +45,7 @@ final class TemplateModelTests: XCTestCase {
         XCTAssertEqual(net.parameterCount, 1152 + 16 + 432 + 3)
         XCTAssertEqual(model.optimizers.map(\.name), ["G"])
         XCTAssertEqual(model.optimizers[0].groups[0].group.segments.first?.path, "netG.model.0.weight")
-        XCTAssertTrue(model.pools.isEmpty && model.randomSources.isEmpty)
+        XCTAssertTrue(model.pools.isEmpty && model.randomSources.isEmpty && model.frozenNetworks.isEmpty)
     }
 
     func testOptionsFromValues() throws {
@@ -61,7 +62,7 @@ final class TemplateModelTests: XCTestCase {
         var options = TemplateOptions()
         options.labelClasses = 4
         options.learningRate = 1e-2
-        let model = TemplateModel(options: options, seed: 3)
+        let model = try! TemplateModel(options: options, seed: 3)
         let batch = pairedBatch(classes: 4)
         let context = LocalStepContext()
         let first = model.trainStep(batch, epoch: 0, context: context)[0].value

@@ -6,7 +6,10 @@ import Configuration
 import Datasets
 import Distributed
 import Foundation
+import HDF5Kit
 import Models
+import NN
+import TensorCore
 import Training
 import XCTest
 
@@ -68,10 +71,11 @@ final class TemplateTrainingTests: XCTestCase {
         return path
     }
 
-    private func train(data: String, steps: Int?, resume: Bool = false) throws -> TrainOutcome {
+    private func train(data: String, steps: Int?, resume: Bool = false, overrides: [String] = []) throws -> TrainOutcome {
         var request = TrainRequest(configPath: try writeConfig(), dataPath: data, runPath: folder + "/run")
         request.steps = steps
         request.resume = resume
+        request.overrides = overrides
         return try Trainer(request: request, communicator: SingleProcessCommunicator(), registry: registry).run()
     }
 
@@ -99,6 +103,40 @@ final class TemplateTrainingTests: XCTestCase {
 
         XCTAssertEqual(try train(data: data, steps: 8, resume: true), .finished(step: 8))
         XCTAssertEqual(try CheckpointReader(path: CheckpointFolder(path: folder + "/run/checkpoints").files().sorted().last!).header.step, 8)
+    }
+
+    /// A frozen network is loaded from the user's file by every rank, used by the loss, and never
+    /// optimised or written into checkpoints; a file that does not fit is one clear error.
+    func testFrozenNetworkIsLoadedFromAFileAndNeverCheckpointed() throws {
+        let data = try writePairedData()
+        var stream = RandomStream(seed: 9, purpose: "features")
+        let features = Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, padding: 1, stream: &stream)
+        let weights = folder + "/features.h5"
+        let file = try HDF5File.create(at: weights)
+        try features.saveState(to: file.root.createGroup("networks/features"))
+        try file.close()
+
+        XCTAssertEqual(try train(data: data, steps: 2, overrides: ["template.features_weights=\(weights)"]), .finished(step: 2))
+        let reader = try CheckpointReader(path: CheckpointFolder(path: folder + "/run/checkpoints").files().sorted().last!)
+        XCTAssertEqual(reader.networkNames, ["netG"], "the frozen network is not checkpointed")
+        XCTAssertEqual(try reader.optimizerLayout("G").map(\.path).filter { $0.contains("features") }, [])
+        let lines = try String(contentsOfFile: folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")
+        let featureLosses = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .map { $0["G_features"] as! Double }
+        XCTAssertTrue(featureLosses.allSatisfy { $0 > 0 }, "\(featureLosses)")
+
+        // Weights of another shape, and a missing file.
+        let wrong = Conv2d(inChannels: 3, outChannels: 5, kernelSize: 3, padding: 1, stream: &stream)
+        let wrongPath = folder + "/wrong.h5"
+        let other = try HDF5File.create(at: wrongPath)
+        try wrong.saveState(to: other.root.createGroup("networks/features"))
+        try other.close()
+        for (path, expected) in [(wrongPath, "wrong shape"), (folder + "/absent.h5", "features weights")] {
+            try? FileManager.default.removeItem(atPath: folder + "/run")
+            XCTAssertThrowsError(try train(data: data, steps: 1, overrides: ["template.features_weights=\(path)"])) { error in
+                XCTAssertTrue(error is ConfigError && "\(error)".hasPrefix("features weights:") && "\(error)".contains(expected), "\(error)")
+            }
+        }
     }
 
     func testUnpairedDataIsRefusedWithTheKindsNamed() throws {

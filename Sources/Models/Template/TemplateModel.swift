@@ -12,7 +12,10 @@
 //   5. `trainStep`: forward, each loss, `context.backward` + `context.step` per optimiser;
 //   6. `translate` and `visuals`.
 // Per-rank state (image pools, noise streams) would be `ImagePool` / `RandomSource` properties;
-// checkpoints find them by reflection.
+// checkpoints find them by reflection. A frozen helper network (here an optional 3×3 conv
+// "feature extractor" for a feature-matching loss, as VGG is for MUNIT and CoCosNet) is loaded
+// from a user file through the build context and listed in `frozenNetworks`: it is never
+// broadcast, optimised or checkpointed.
 //
 // Shapes: labels [N, 1, H, W] class ids → one-hot [N, C, H, W] → netG → [N, 3, H, W] in [-1, 1].
 import NN
@@ -24,23 +27,36 @@ public final class TemplateModel: GANModel {
     public static let registration = ModelRegistration(
         TemplateOptions.self, summary: "template: label map → image by L1 regression (an example, not a GAN)",
         batchKind: .paired, generalDefaults: [("data.flip", "false")]
-    ) { options, context in TemplateModel(options: options, seed: context.seed) }
+    ) { options, context in try TemplateModel(options: options, seed: context.seed, context: context) }
 
     public let options: TemplateOptions
     public let netG: TemplateGenerator
+    /// Frozen features for the feature-matching loss; `nil` when `features_weights` is none.
+    public let features: Conv2d?
     public let optimizerG: Adam
     public let schedule = LearningRateSchedule.constant
 
-    /// Builds the generator from `seed` with PyTorch's default initialisation (identical on every rank).
-    public init(options: TemplateOptions, seed: UInt64) {
+    /// Builds the generator from `seed` with PyTorch's default initialisation (identical on
+    /// every rank), and loads the frozen features when a file is named and the context can load
+    /// it (training; `translate` and `inspect` never need the file).
+    public init(options: TemplateOptions, seed: UInt64, context: ModelBuildContext = ModelBuildContext(seed: 0)) throws {
         self.options = options
         var stream = RandomStream(seed: seed, purpose: "template.init")
         netG = TemplateGenerator(inputChannels: options.labelClasses, ngf: options.ngf, stream: &stream)
+        if options.featuresWeights != "none", let load = context.loadFrozenWeights {
+            let net = Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, padding: 1, stream: &stream)
+            try load(options.featuresWeights, "features", net)
+            net.freeze()
+            features = net
+        } else {
+            features = nil
+        }
         let group = ParameterGroup(name: "G", networks: [("netG", netG)], learningRate: options.learningRate)
         optimizerG = Adam(name: "G", groups: [(group, Adam.Settings(beta1: options.beta1, beta2: options.beta2))])
     }
 
     public var networks: [(name: String, module: Module)] { [("netG", netG)] }
+    public var frozenNetworks: [(name: String, module: Module)] { features.map { [("features", $0)] } ?? [] }
     public var optimizers: [Adam] { [optimizerG] }
     public var trainingEpochs: Int { options.epochs }
 
@@ -56,10 +72,13 @@ public final class TemplateModel: GANModel {
         let data = batch.paired
         let fake = netG(encode(data.labels))
         let lossL1 = l1Loss(fake, data.images) * options.lambdaL1
-        let value = lossL1.item
-        context.backward(lossL1, for: optimizerG)
+        var lossFeatures = Tensor(scalar: 0)
+        if let features { lossFeatures = l1Loss(features(fake), features(data.images).detached()) * options.lambdaFeatures }
+        let loss = lossL1 + lossFeatures
+        let value = loss.item
+        context.backward(loss, for: optimizerG)
         context.step(optimizerG, loss: value)
-        return [("G_L1", value)]
+        return [("G_L1", lossL1.item), ("G_features", lossFeatures.item)]
     }
 
     /// `request.images` are label maps (class ids [N, 1, H, W]).

@@ -15,6 +15,10 @@ public struct TemplateOptions: Codable, Equatable, Sendable {
     public var beta2: Double = 0.999
     /// Epochs of the full schedule (constant learning rate).
     public var epochs = 10
+    /// A file with the frozen feature network's weights (`/networks/features/...`), or "none".
+    public var featuresWeights = "none"
+    /// Weight of the L1 loss between the frozen features of output and image.
+    public var lambdaFeatures: Float = 1
 
     public init() {}
 }
@@ -30,5 +34,8 @@ extension TemplateOptions: ConfigSection {
         .double("beta1", \.beta1, .from(0, below: 1), "Adam β1"),
         .double("beta2", \.beta2, .from(0, below: 1), "Adam β2"),
         .int("n_epochs", \.epochs, .count(atMost: 1_000_000), "epochs of training at the constant rate"),
+        .string("features_weights", \.featuresWeights,
+                "HDF5 file of the frozen feature network (a perceptual loss, as VGG is for other models), or none"),
+        .float("lambda_features", \.lambdaFeatures, .within(0, 1e6), "weight of the feature-matching L1 loss"),
     ]
 }
