@@ -6,7 +6,7 @@
 //   Models → Benchmarks → i2i
 //   CHDF5 → HDF5Kit → (NN, Datasets, Training)
 //   CMPI → Distributed → Training
-//   CImageCodecs → Datasets → Training
+//   CImageCodecs, Crypto (apple/swift-crypto, for SHA-256) → Datasets → Training
 // C-prefixed targets are implementation details, not API.
 import PackageDescription
 
@@ -27,6 +27,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // MARK: - C libraries (implementation details)
@@ -53,7 +54,10 @@ let package = Package(
 
         // MARK: - Neural networks, data, distribution
         .target(name: "NN", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: optimized),
-        .target(name: "Datasets", dependencies: ["TensorCore", "HDF5Kit", "CImageCodecs"], swiftSettings: optimized),
+        .target(
+            name: "Datasets",
+            dependencies: ["TensorCore", "HDF5Kit", "CImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: optimized),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"], swiftSettings: optimized),
 
         // MARK: - Models and training
@@ -82,7 +86,8 @@ let package = Package(
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
-            name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "HDF5Kit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
         // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
