@@ -89,10 +89,10 @@ let package = Package(
             name: "DatasetsTests",
             dependencies: ["Datasets", "HDF5Kit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")], swiftSettings: plain),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TensorCore", "TestSupport"], swiftSettings: plain),
         // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
         .executableTarget(
-            name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
+            name: "DistributedHarness", dependencies: ["Distributed", "TensorCore"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),

@@ -35,7 +35,7 @@ public struct SeasonsGenerator: DemoGenerator {
 
     /// The label map and texture of scene `index` at side `size`.
     public func scene(_ index: UInt64, size: Int) -> (labels: [UInt8], texture: [Double]) {
-        var random = RandomStream(components: [seed, index, RandomStream.fnv1a("demo.seasons")])
+        var random = RandomStream(components: [seed, index, StableHash.value(of: "demo.seasons")])
         let s = Double(size)
         let a1 = 0.03 + 0.05 * random.nextDouble(), f1 = 0.5 + random.nextDouble(), p1 = 2 * Double.pi * random.nextDouble()
         let a2 = 0.01 + 0.02 * random.nextDouble(), f2 = 2 + 2 * random.nextDouble(), p2 = 2 * Double.pi * random.nextDouble()

@@ -40,7 +40,7 @@ public struct StripesGenerator: DemoGenerator {
 
     /// The random scene `index` at side `size`.
     func scene(_ index: UInt64, size: Int) -> (background: [UInt8], shapes: [Shape]) {
-        var random = RandomStream(components: [seed, index, RandomStream.fnv1a("demo.stripes")])
+        var random = RandomStream(components: [seed, index, StableHash.value(of: "demo.stripes")])
         // Each channel is dark or bright, so a colour and its complement always differ clearly.
         func colour() -> [UInt8] {
             (0..<3).map { _ in

@@ -114,7 +114,7 @@ public struct ShardedSampler: Equatable, Sendable {
 
     /// The order of sample positions in `epoch` (a permutation of 0..<epochLength).
     public func permutation(epoch: Int) -> [Int] {
-        var stream = RandomStream(components: [seed, UInt64(epoch), RandomStream.fnv1a("sampler.permutation")])
+        var stream = RandomStream(components: [seed, UInt64(epoch), StableHash.value(of: "sampler.permutation")])
         return stream.permutation(epochLength)
     }
 
@@ -146,7 +146,7 @@ public struct ShardedSampler: Equatable, Sendable {
                      "ShardedSampler: \(position) is outside an epoch of \(stepsPerEpoch) steps")
         let order = permutation ?? self.permutation(epoch: position.epoch)
         precondition(order.count == epochLength, "ShardedSampler: permutation of the wrong length")
-        let tag = RandomStream.fnv1a("sampler.b")
+        let tag = StableHash.value(of: "sampler.b")
         return slots.map { slot in
             let i = position.step * globalBatch + slot
             var b: Int?

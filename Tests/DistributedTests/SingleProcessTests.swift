@@ -1,6 +1,7 @@
 // In-process tests of the single-process communicator, the bucket layout, fingerprints,
 // checksums and step decisions (no MPI involved).
 import Distributed
+import TensorCore
 import XCTest
 
 final class SingleProcessTests: XCTestCase {
