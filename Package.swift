@@ -7,6 +7,7 @@
 //   CHDF5 → HDF5Kit → (NN, Datasets, Training)
 //   CMPI → Distributed → Training
 //   CImageCodecs, Crypto (apple/swift-crypto, for SHA-256) → Datasets → Training
+//   Terminal → (Datasets, Training)
 // C-prefixed targets are implementation details, not API.
 import PackageDescription
 
@@ -49,6 +50,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
+        // Terminal: what long jobs show on standard error (the progress bar); Foundation only.
+        .target(name: "Terminal", swiftSettings: plain),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
 
@@ -56,7 +59,9 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore", "HDF5Kit"], swiftSettings: optimized),
         .target(
             name: "Datasets",
-            dependencies: ["TensorCore", "HDF5Kit", "CImageCodecs", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "TensorCore", "HDF5Kit", "CImageCodecs", "Terminal", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: optimized),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"], swiftSettings: optimized),
 
@@ -64,7 +69,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN"], swiftSettings: optimized),
         .target(
             name: "Training",
-            dependencies: ["Models", "Datasets", "Distributed", .product(name: "Yams", package: "Yams")],
+            dependencies: ["Models", "Datasets", "Distributed", "Terminal", .product(name: "Yams", package: "Yams")],
             swiftSettings: optimized),
 
         // MARK: - Benchmarks
@@ -84,6 +89,7 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
             name: "DatasetsTests",
@@ -97,5 +103,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
+        // Unit tests of what lives in the executable itself (imported like a library).
+        .testTarget(name: "i2iTests", dependencies: ["i2i", "Datasets"], swiftSettings: plain),
     ]
 )
