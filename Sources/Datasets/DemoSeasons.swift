@@ -1,5 +1,6 @@
-// Demo generator G2 "seasons" (datasets.md §Procedural two-domain data): a summer → winter
-// relighting of a label map, with an exact answer.
+// Demo generator G2 "seasons": a summer → winter relighting of a label map, with an exact
+// answer — a procedural analogue of CycleGAN's summer2winter_yosemite task (one of the data sets
+// junyanz/pytorch-CycleGAN-and-pix2pix downloads, in datasets/download_cyclegan_dataset.sh).
 //
 // A scene is a label map — sky above a sinusoidal horizon, ground below it, rock where a
 // fractal value noise passes a threshold, and 1–5 triangle trees — plus one low-amplitude

@@ -1,5 +1,7 @@
-// Demo generator G1 "stripes" (datasets.md §Procedural two-domain data): a horse → zebra
-// analogue with an exact answer.
+// Demo generator G1 "stripes": a procedural analogue, with an exact answer, of CycleGAN's
+// horse2zebra task (one of the data sets junyanz/pytorch-CycleGAN-and-pix2pix downloads, in
+// datasets/download_cyclegan_dataset.sh). Training uses A and B of different scenes (unpaired);
+// the test splits also store each image's true translation, so a translation can be scored.
 //
 // A scene is a background colour and 1–3 ellipses or rectangles (centre, half-axes, rotation,
 // flat colour) drawn in order, so later shapes cover earlier ones. A shows the shapes in flat

@@ -1,14 +1,20 @@
 // Which images each rank trains on at each step: one global order per epoch, cut into global
 // batches, each global batch cut into equal contiguous rank shares.
 //
-// The rules (PRODUCT.md §Distributed behaviour; distributed.md §5 item 3):
+// The rules, chosen so that every rank takes the same number of steps by construction (a rank
+// that runs out of data first leaves the others waiting in a collective for ever) and so that
+// the samples do not depend on the number of ranks. PyTorch's DistributedSampler
+// (pytorch/pytorch, torch/utils/data/distributed.py) differs on both counts: by default it pads
+// the index list with repeated samples to a multiple of the world size, and rank r takes every
+// W-th index starting at r, so which samples a rank sees depends on W.
 // - An epoch has L = max(N_A, N_B) sample positions (the CycleGAN reference's unaligned dataset
-//   is as long as its larger domain). Paired data has L = N.
+//   is as long as its larger domain: `__len__` in junyanz/pytorch-CycleGAN-and-pix2pix,
+//   data/unaligned_dataset.py). Paired data has L = N.
 // - Position i of epoch e uses A image perm_e[i] mod N_A, where perm_e is a permutation of 0..<L
 //   drawn from the stream (seed, e, "sampler.permutation"). So every A image is used at least
 //   once per epoch, and those of the smaller domain up to ⌈L/N_A⌉ times.
 // - The B image of position i is uniform over 0..<N_B, drawn from the stream (seed, e, i,
-//   "sampler.b"), as the reference draws `random.randint(0, B_size - 1)` for every item
+//   "sampler.b"), as the reference's `__getitem__` draws `random.randint(0, B_size - 1)` for every item
 //   (unless `serial_batches`). A and B are thus unpaired, and the pairing does not depend on
 //   how the epoch is split among ranks.
 // - Steps per epoch = ⌊L / G⌋ for global batch G (the tail is dropped); rank r of W takes
