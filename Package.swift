@@ -6,7 +6,8 @@
 //   Configuration (settings declared once, YAML) → Models
 //   CHDF5 → HDF5Kit → (Checkpointing, Datasets);  NN → Checkpointing → Training
 //   CMPI → Distributed → Training
-//   CImageCodecs → Datasets → Training
+//   CImageCodecs, Crypto (apple/swift-crypto, for SHA-256) → Datasets → Training
+//   Terminal → (Datasets, Training)
 // C-prefixed targets are implementation details, not API.
 import PackageDescription
 
@@ -27,6 +28,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
     ],
     targets: [
         // MARK: - C libraries (implementation details)
@@ -48,6 +50,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // MARK: - Core
+        // Terminal: what long jobs show on standard error (the progress bar); Foundation only.
+        .target(name: "Terminal", swiftSettings: plain),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
 
@@ -55,14 +59,19 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore"], swiftSettings: optimized),
         .target(name: "Checkpointing", dependencies: ["NN", "HDF5Kit"], swiftSettings: optimized),
         .target(name: "Configuration", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: plain),
-        .target(name: "Datasets", dependencies: ["TensorCore", "HDF5Kit", "CImageCodecs"], swiftSettings: optimized),
+        .target(
+            name: "Datasets",
+            dependencies: [
+                "TensorCore", "HDF5Kit", "CImageCodecs", "Terminal", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: optimized),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"], swiftSettings: optimized),
 
         // MARK: - Models and training
         .target(name: "Models", dependencies: ["NN", "Configuration"], swiftSettings: optimized),
         .target(
             name: "Training",
-            dependencies: ["Models", "Configuration", "Checkpointing", "Datasets", "Distributed"],
+            dependencies: ["Models", "Configuration", "Checkpointing", "Datasets", "Distributed", "Terminal"],
             swiftSettings: optimized),
 
         // MARK: - Benchmarks
@@ -83,17 +92,21 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
-            name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "HDF5Kit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")], swiftSettings: plain),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Benchmarks", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Benchmarks", "TensorCore", "TestSupport"], swiftSettings: plain),
         // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
         .executableTarget(
-            name: "DistributedHarness", dependencies: ["Distributed"], path: "Tests/DistributedHarness",
+            name: "DistributedHarness", dependencies: ["Distributed", "TensorCore"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "HDF5Kit", "NN", "TestSupport"], swiftSettings: plain),
+        // Unit tests of what lives in the executable itself (imported like a library).
+        .testTarget(name: "i2iTests", dependencies: ["i2i", "Datasets"], swiftSettings: plain),
     ]
 )

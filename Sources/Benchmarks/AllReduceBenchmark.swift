@@ -1,6 +1,6 @@
 // Measures float32 sum all-reduce over the ranks of a job, by message size, through the same
 // non-blocking post-and-test path (with deadline) that gradient synchronisation uses.
-// Bandwidths follow nccl-tests (doc/PERFORMANCE.md): algorithm bandwidth = bytes / time, bus
+// Bandwidths follow NVIDIA/nccl-tests, doc/PERFORMANCE.md: algorithm bandwidth = bytes / time, bus
 // bandwidth = algorithm bandwidth × 2(n−1)/n, which is comparable to the link's peak whatever
 // the number of ranks.
 import Distributed

@@ -61,7 +61,7 @@ public struct Augmentation: Equatable, Sendable {
 
     /// The random choices for the sample at `position` of `epoch`.
     public func choice(seed: UInt64, epoch: Int, position: Int, domain: AugmentationDomain) -> AugmentationChoice {
-        var stream = RandomStream(components: [seed, UInt64(epoch), UInt64(position), RandomStream.fnv1a("augment"), domain.rawValue])
+        var stream = RandomStream(components: [seed, UInt64(epoch), UInt64(position), StableHash.value(of: "augment"), domain.rawValue])
         let slack = loadSize - cropSize
         let x = slack > 0 ? stream.nextInt(below: slack + 1) : 0
         let y = slack > 0 ? stream.nextInt(below: slack + 1) : 0

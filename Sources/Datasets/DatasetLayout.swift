@@ -1,4 +1,5 @@
-// The dataset file format (PRODUCT.md §Dataset file), version 1, and its content hash.
+// The dataset file format, version 1, and its content hash (README.md, "File formats", is the
+// user-facing summary of the same layout).
 //
 // Root attributes: `format` = "i2i-dataset", `format_version` = 1, `kind` ("unpaired" or
 // "paired"), `image_size`, `resize_mode`, `splits` (the group names), `count_<split>` for
@@ -15,7 +16,11 @@
 // SHA-256 of names[i] as UTF-8 ‖ 0x00 ‖ images[i] ‖ labels[i] (if present) ‖ truth[i] (if
 // present). Record digests are independent, so writers compute them on all cores.
 // It covers every stored pixel and name and nothing else (no times, no parameters), so the
-// same input always gives the same hash.
+// same input always gives the same hash. SHA-256 is FIPS 180-4's, from swift-crypto
+// (apple/swift-crypto, Sources/Crypto/Digests/HashFunctions_SHA2.swift), so every platform
+// computes the same digest.
+import Crypto
+import Foundation
 
 /// A problem with a dataset file or its contents, as one line naming the file.
 public struct DatasetError: Error, CustomStringConvertible, Equatable {
@@ -62,7 +67,10 @@ public struct SplitContents: Equatable, Sendable {
 }
 
 /// The running content hash of one split (see the file header for the definition).
-public struct SplitHasher: Sendable {
+// @unchecked: swift-crypto's SHA256 is not marked Sendable, but it is a copy-on-write value
+// (Digest_boring.swift copies its BoringSSL context before changing a shared one), so a copy
+// may go to another thread like an Array.
+public struct SplitHasher: @unchecked Sendable {
     private var hash = SHA256()
     /// Images added so far.
     public private(set) var count = 0
@@ -73,17 +81,17 @@ public struct SplitHasher: Sendable {
     /// The digest R(i) of one stored image with its name and extra planes.
     public static func recordDigest(name: String, image: [UInt8], labels: [UInt8]? = nil, truth: [UInt8]? = nil) -> [UInt8] {
         var record = SHA256()
-        record.update(Array(name.utf8) + [0])
-        record.update(image)
-        if let labels { record.update(labels) }
-        if let truth { record.update(truth) }
-        return record.digest()
+        record.update(data: Array(name.utf8) + [0])
+        record.update(data: image)
+        if let labels { record.update(data: labels) }
+        if let truth { record.update(data: truth) }
+        return Array(record.finalize())
     }
 
     /// Adds the next image by its record digest (``recordDigest(name:image:labels:truth:)``).
     public mutating func add(recordDigest: [UInt8]) {
         precondition(recordDigest.count == 32, "SplitHasher: a record digest has 32 bytes")
-        hash.update(recordDigest)
+        hash.update(data: recordDigest)
         count += 1
     }
 
@@ -93,17 +101,17 @@ public struct SplitHasher: Sendable {
     }
 
     /// The split's 32-byte digest.
-    public func digest() -> [UInt8] { hash.digest() }
+    public func digest() -> [UInt8] { Array(hash.finalize()) }
 
     /// The file's content hash from each split's name, count, digest and the image size.
     public static func contentHash(imageSize: Int, splits: [String: SplitHasher]) -> String {
         var total = SHA256()
-        total.update("i2i-dataset \(DatasetLayout.version)\n")
+        total.update(data: Array("i2i-dataset \(DatasetLayout.version)\n".utf8))
         for name in DatasetLayout.canonicalOrder(Array(splits.keys)) {
             let split = splits[name]!
-            total.update("\(name) \(split.count) \(imageSize)\n")
-            total.update(split.digest())
+            total.update(data: Array("\(name) \(split.count) \(imageSize)\n".utf8))
+            total.update(data: split.digest())
         }
-        return total.hexDigest()
+        return total.finalize().map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -1,5 +1,6 @@
-// Demo generator G2 "seasons" (datasets.md §Procedural two-domain data): a summer → winter
-// relighting of a label map, with an exact answer.
+// Demo generator G2 "seasons": a summer → winter relighting of a label map, with an exact
+// answer — a procedural analogue of CycleGAN's summer2winter_yosemite task (one of the data sets
+// junyanz/pytorch-CycleGAN-and-pix2pix downloads, in datasets/download_cyclegan_dataset.sh).
 //
 // A scene is a label map — sky above a sinusoidal horizon, ground below it, rock where a
 // fractal value noise passes a threshold, and 1–5 triangle trees — plus one low-amplitude
@@ -35,7 +36,7 @@ public struct SeasonsGenerator: DemoGenerator {
 
     /// The label map and texture of scene `index` at side `size`.
     public func scene(_ index: UInt64, size: Int) -> (labels: [UInt8], texture: [Double]) {
-        var random = RandomStream(components: [seed, index, RandomStream.fnv1a("demo.seasons")])
+        var random = RandomStream(components: [seed, index, StableHash.value(of: "demo.seasons")])
         let s = Double(size)
         let a1 = 0.03 + 0.05 * random.nextDouble(), f1 = 0.5 + random.nextDouble(), p1 = 2 * Double.pi * random.nextDouble()
         let a2 = 0.01 + 0.02 * random.nextDouble(), f2 = 2 + 2 * random.nextDouble(), p2 = 2 * Double.pi * random.nextDouble()

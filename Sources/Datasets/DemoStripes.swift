@@ -1,5 +1,7 @@
-// Demo generator G1 "stripes" (datasets.md §Procedural two-domain data): a horse → zebra
-// analogue with an exact answer.
+// Demo generator G1 "stripes": a procedural analogue, with an exact answer, of CycleGAN's
+// horse2zebra task (one of the data sets junyanz/pytorch-CycleGAN-and-pix2pix downloads, in
+// datasets/download_cyclegan_dataset.sh). Training uses A and B of different scenes (unpaired);
+// the test splits also store each image's true translation, so a translation can be scored.
 //
 // A scene is a background colour and 1–3 ellipses or rectangles (centre, half-axes, rotation,
 // flat colour) drawn in order, so later shapes cover earlier ones. A shows the shapes in flat
@@ -40,7 +42,7 @@ public struct StripesGenerator: DemoGenerator {
 
     /// The random scene `index` at side `size`.
     func scene(_ index: UInt64, size: Int) -> (background: [UInt8], shapes: [Shape]) {
-        var random = RandomStream(components: [seed, index, RandomStream.fnv1a("demo.stripes")])
+        var random = RandomStream(components: [seed, index, StableHash.value(of: "demo.stripes")])
         // Each channel is dark or bright, so a colour and its complement always differ clearly.
         func colour() -> [UInt8] {
             (0..<3).map { _ in

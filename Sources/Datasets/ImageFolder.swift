@@ -1,5 +1,6 @@
 // Finding the images under a folder: recursive, sorted, by extension, deterministic.
 import Foundation
+import TensorCore
 
 /// The image files under a folder.
 ///
@@ -86,18 +87,10 @@ public struct ImageFolder: Sendable {
 
 /// The deterministic train/test assignment by file name.
 public enum TestSplit {
-    /// A number in [0, 1) fixed by the relative path alone (FNV-1a, then SplitMix64 mixing).
+    /// A number in [0, 1) fixed by the relative path alone: the top 53 bits of the path's
+    /// ``StableHash``, mixed (``StableHash/mix(_:)``) so that similar names spread evenly.
     public static func unitHash(_ relativePath: String) -> Double {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in relativePath.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        h = h &+ 0x9E37_79B9_7F4A_7C15
-        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-        h ^= h >> 31
-        return Double(h >> 11) / 9_007_199_254_740_992.0
+        Double(StableHash.mix(StableHash.value(of: relativePath)) >> 11) / 9_007_199_254_740_992.0
     }
 
     /// Whether the file at `relativePath` goes to the test split for a test fraction `fraction`.

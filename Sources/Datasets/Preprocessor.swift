@@ -7,6 +7,7 @@
 import Foundation
 import HDF5Kit
 import TensorCore
+import Terminal
 
 /// Settings of a preprocessing run.
 public struct PreprocessOptions: Sendable {

@@ -1,14 +1,20 @@
 // Which images each rank trains on at each step: one global order per epoch, cut into global
 // batches, each global batch cut into equal contiguous rank shares.
 //
-// The rules (PRODUCT.md §Distributed behaviour; distributed.md §5 item 3):
+// The rules, chosen so that every rank takes the same number of steps by construction (a rank
+// that runs out of data first leaves the others waiting in a collective for ever) and so that
+// the samples do not depend on the number of ranks. PyTorch's DistributedSampler
+// (pytorch/pytorch, torch/utils/data/distributed.py) differs on both counts: by default it pads
+// the index list with repeated samples to a multiple of the world size, and rank r takes every
+// W-th index starting at r, so which samples a rank sees depends on W.
 // - An epoch has L = max(N_A, N_B) sample positions (the CycleGAN reference's unaligned dataset
-//   is as long as its larger domain). Paired data has L = N.
+//   is as long as its larger domain: `__len__` in junyanz/pytorch-CycleGAN-and-pix2pix,
+//   data/unaligned_dataset.py). Paired data has L = N.
 // - Position i of epoch e uses A image perm_e[i] mod N_A, where perm_e is a permutation of 0..<L
 //   drawn from the stream (seed, e, "sampler.permutation"). So every A image is used at least
 //   once per epoch, and those of the smaller domain up to ⌈L/N_A⌉ times.
 // - The B image of position i is uniform over 0..<N_B, drawn from the stream (seed, e, i,
-//   "sampler.b"), as the reference draws `random.randint(0, B_size - 1)` for every item
+//   "sampler.b"), as the reference's `__getitem__` draws `random.randint(0, B_size - 1)` for every item
 //   (unless `serial_batches`). A and B are thus unpaired, and the pairing does not depend on
 //   how the epoch is split among ranks.
 // - Paired data: the exemplar of position i is uniform over 0..<N, drawn from the stream
@@ -120,7 +126,7 @@ public struct ShardedSampler: Equatable, Sendable {
 
     /// The order of sample positions in `epoch` (a permutation of 0..<epochLength).
     public func permutation(epoch: Int) -> [Int] {
-        var stream = RandomStream(components: [seed, UInt64(epoch), RandomStream.fnv1a("sampler.permutation")])
+        var stream = RandomStream(components: [seed, UInt64(epoch), StableHash.value(of: "sampler.permutation")])
         return stream.permutation(epochLength)
     }
 
@@ -152,7 +158,7 @@ public struct ShardedSampler: Equatable, Sendable {
                      "ShardedSampler: \(position) is outside an epoch of \(stepsPerEpoch) steps")
         let order = permutation ?? self.permutation(epoch: position.epoch)
         precondition(order.count == epochLength, "ShardedSampler: permutation of the wrong length")
-        let tag = RandomStream.fnv1a("sampler.b"), exemplarTag = RandomStream.fnv1a("sampler.exemplar")
+        let tag = StableHash.value(of: "sampler.b"), exemplarTag = StableHash.value(of: "sampler.exemplar")
         return slots.map { slot in
             let i = position.step * globalBatch + slot
             var b: Int?

@@ -21,7 +21,8 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    /// The process exit status (see PRODUCT.md: 1 run-time failure, 2 bad input).
+    /// The process exit status, as for every i2i command: 2 for bad input (ranks that disagree
+    /// at start-up were given different configs, data or code), 1 for a run-time failure.
     public var exitStatus: Int32 {
         if case .mismatch = self { return 2 }
         return 1

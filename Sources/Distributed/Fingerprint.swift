@@ -2,6 +2,7 @@
 // parameter layout, data, batch), the descriptions are all-gathered, and any difference stops
 // the job with one line naming the odd rank and the differing field.
 import Foundation
+import TensorCore
 
 /// What a rank is about to train, compared across ranks before the first step.
 ///
@@ -65,7 +66,7 @@ public struct Fingerprint: Codable, Equatable, Sendable {
         return result
     }
 
-    /// A hash of parameter paths and shapes in the given order (for ``parameterLayout``).
+    /// A ``StableHash`` of parameter paths and shapes in the given order (for ``parameterLayout``).
     public static func layoutHash(of parameters: [(path: String, shape: [Int])]) -> String {
         var hash = StableHash()
         for (path, shape) in parameters {

@@ -2,10 +2,11 @@
 // ranks every K steps. Ranks apply identical averaged gradients to identical parameters, so
 // their parameters must stay bit-identical; any difference means a bug or a non-deterministic
 // reduction, and continuing would silently train N different models.
+import TensorCore
 
 /// A checksum of parameter buffers: an exact hash of their bits plus their sum (for messages).
 public struct ParameterChecksum: Equatable, Sendable {
-    /// Hash of every float's bit pattern, in order.
+    /// ``StableHash`` of every float's bit pattern, buffer by buffer, each followed by its length.
     public let hash: UInt64
     /// Sum of all values in Double precision.
     public let sum: Double
@@ -14,32 +15,15 @@ public struct ParameterChecksum: Equatable, Sendable {
 
     /// Computes the checksum of `buffers`, in order.
     public init(_ buffers: [UnsafeBufferPointer<Float>]) {
-        // Four interleaved multiply-xor lanes keep the loop fast; combined in a fixed order.
-        var lanes: (UInt64, UInt64, UInt64, UInt64) = (0x9e37_79b9_7f4a_7c15, 0xc2b2_ae3d_27d4_eb4f,
-                                                      0x1656_67b1_9e37_79f9, 0x85eb_ca77_c2b2_ae63)
-        let k: UInt64 = 0x0000_0100_0000_01b3
+        var h = StableHash()
         var sum = 0.0
         var count = 0
         for buffer in buffers {
-            let n = buffer.count
-            var i = 0
-            while i + 4 <= n {
-                lanes.0 = (lanes.0 ^ UInt64(buffer[i].bitPattern)) &* k
-                lanes.1 = (lanes.1 ^ UInt64(buffer[i + 1].bitPattern)) &* k
-                lanes.2 = (lanes.2 ^ UInt64(buffer[i + 2].bitPattern)) &* k
-                lanes.3 = (lanes.3 ^ UInt64(buffer[i + 3].bitPattern)) &* k
-                i += 4
-            }
-            while i < n {
-                lanes.0 = (lanes.0 ^ UInt64(buffer[i].bitPattern)) &* k
-                i += 1
-            }
+            h.combine(buffer)
+            h.combine(UInt64(buffer.count))
             for v in buffer { sum += Double(v) }
-            count += n
+            count += buffer.count
         }
-        var h = StableHash()
-        h.combine(lanes.0); h.combine(lanes.1); h.combine(lanes.2); h.combine(lanes.3)
-        h.combine(UInt64(count))
         hash = h.value
         self.sum = sum
         self.count = count

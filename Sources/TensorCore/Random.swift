@@ -3,8 +3,8 @@
 // A stream is a key plus a 64-bit counter: its state is two integers, it can be saved in a
 // checkpoint and restored exactly, and independent streams come from independent keys. Keys
 // are derived from (seed, rank, purpose) — or from any list of integers, such as (seed, epoch,
-// sample index) for data augmentation — with a fixed hash, never Swift's per-process seeded
-// `Hasher`.
+// sample index) for data augmentation — with fixed hashes (``StableHash`` for the purpose name,
+// SplitMix64 to mix the integers), never Swift's per-process seeded `Hasher`.
 import Foundation
 
 /// A reproducible stream of random numbers.
@@ -23,7 +23,7 @@ public struct RandomStream: Sendable, Equatable {
 
     /// The stream for `purpose` on `rank` of a run seeded with `seed`.
     public init(seed: UInt64, rank: Int = 0, purpose: String) {
-        self.init(key: RandomStream.mix([seed, UInt64(bitPattern: Int64(rank)), RandomStream.fnv1a(purpose)]))
+        self.init(key: RandomStream.mix([seed, UInt64(bitPattern: Int64(rank)), StableHash.value(of: purpose)]))
     }
 
     /// The stream keyed by a list of integers (for example seed, epoch and sample index).
@@ -134,30 +134,13 @@ public struct RandomStream: Sendable, Equatable {
         used = 0
     }
 
-    /// 64-bit FNV-1a of a string's UTF-8 bytes (stable across processes and platforms).
-    public static func fnv1a(_ s: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in s.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01b3
-        }
-        return h
-    }
-
-    /// Mixes integers into one key with SplitMix64 finalisation.
+    /// Mixes integers, in order, into one key (each step is ``StableHash/mix(_:)``, SplitMix64).
     public static func mix(_ values: [UInt64]) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15
         for v in values {
-            h = splitMix(h ^ splitMix(v &+ 0x6A09_E667_F3BC_C909))
+            h = StableHash.mix(h ^ StableHash.mix(v &+ 0x6A09_E667_F3BC_C909))
         }
         return h
-    }
-
-    private static func splitMix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

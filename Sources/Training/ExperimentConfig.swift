@@ -8,6 +8,7 @@ import Configuration
 import Foundation
 import Models
 import NN
+import TensorCore
 
 /// A resolved configuration: every declared key has a value.
 public struct ExperimentConfig {
@@ -108,11 +109,7 @@ public struct ExperimentConfig {
     }
 
     /// A stable hash of the resolved configuration (hex), for the start-up handshake.
-    public var hash: String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in yaml().utf8 { h ^= UInt64(byte); h = h &* 0x0000_0100_0000_01b3 }
-        return String(h, radix: 16)
-    }
+    public var hash: String { StableHash.hex(of: yaml()) }
 
     /// The values as nested dictionaries (sections as objects), for JSON output.
     public func jsonObject() -> [String: Any] {

@@ -9,6 +9,7 @@ import HDF5Kit
 import Models
 import NN
 import TensorCore
+import Terminal
 
 extension Trainer {
     /// Loads `--resume` or `--init-from` state on rank 0 (per-rank pools on every rank) and

@@ -12,6 +12,7 @@ import Foundation
 import Models
 import NN
 import TensorCore
+import Terminal
 
 /// What `i2i train` asked for.
 public struct TrainRequest {

@@ -1,4 +1,5 @@
-// The benchmark commands behind launch/bench print the JSON fields PRODUCT.md promises, with
+// The benchmark commands behind launch/bench print the JSON fields that launch/bench and its
+// comparison with PyTorch read (model, size, seconds per step, FLOPs and GFLOP/s, RSS), with
 // numbers that hang together. Only their shape is tested here: speed is measured by
 // launch/bench, never asserted in a test.
 import Foundation

@@ -1,4 +1,5 @@
-// Demo data: determinism for a seed, the truth relations, and the scores.
+// Demo data: determinism for a seed and the truth relations (the scores against the truth are
+// tested with TranslationScore, in i2iTests).
 import Datasets
 import XCTest
 
@@ -52,27 +53,5 @@ final class DemoDataTests: XCTestCase {
         // The top-left pixel is sky: blue in summer, grey in winter (± the texture).
         XCTAssertGreaterThan(Int(top[2]), Int(top[0]) + 60)
         XCTAssertLessThan(abs(Int(topB[2]) - Int(topB[0])), 40)
-    }
-
-    func testScores() throws {
-        let x = Bitmap(width: 2, height: 1, channels: 3, pixels: [0, 0, 0, 255, 255, 255])
-        let y = Bitmap(width: 2, height: 1, channels: 3, pixels: [0, 0, 0, 0, 0, 0])
-        let score = TranslationScore(outputs: [x, y], truths: [y, y])
-        XCTAssertEqual(score.meanAbsoluteError, 0.25, accuracy: 1e-12)
-        XCTAssertEqual(score.psnr, (10 * log10(2.0) + 100) / 2, accuracy: 1e-9)
-        let root = makeTemporaryFolder(self)
-        try DemoDataset.write(kind: .stripes, count: 4, testCount: 5, size: 16, seed: 2, to: root + "/d.h5")
-        let file = try DatasetFile(path: root + "/d.h5")
-        let perfect = StripesGenerator(seed: 2)
-        var k = 0
-        let (translation, identity) = try file.scoreTranslation(of: "testA") { _ in
-            defer { k += 1 }
-            return perfect.render(scene: (2 << 40) + UInt64(k), size: 16).b
-        }
-        XCTAssertEqual(translation.meanAbsoluteError, 0)
-        XCTAssertGreaterThan(identity.meanAbsoluteError, 0.01)
-        XCTAssertEqual(identity.count, 5)
-        let viaTensor = TranslationScore(outputs: try file.truth("testA", 0).tensor(), truths: [try file.truth("testA", 0)])
-        XCTAssertEqual(viaTensor.meanAbsoluteError, 0)
     }
 }

@@ -176,20 +176,4 @@ final class PreprocessTests: XCTestCase {
         XCTAssertTrue(source.hasLabels)
         XCTAssertNil(source.countB)
     }
-
-    func testProgressLines() {
-        var text = ""
-        let bar = ProgressBar(total: 200, label: "preprocess", unit: "images", isTerminal: false) { text += $0 }
-        for _ in 0..<200 { bar.advance() }
-        bar.finish()
-        let lines = text.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1)   // a fast job: only the closing line
-        XCTAssertTrue(lines.last!.hasPrefix("preprocess 200/200 100% "), String(lines.last!))
-        var tty = ""
-        let live = ProgressBar(total: 4, label: "x", isTerminal: true) { tty += $0 }
-        live.advance(by: 4)
-        live.finish()
-        XCTAssertTrue(tty.hasPrefix("\rx [##############################] 4/4 100%"), tty)
-        XCTAssertEqual(ProgressBar.clock(3725), "1:02:05")
-    }
 }

@@ -2,6 +2,7 @@
 // collective decisions, and the failure modes (handshake mismatch, stall, crash, drift).
 import Distributed
 import Foundation
+import TensorCore
 
 // MARK: - Correctness
 

@@ -2,6 +2,7 @@
 // checksums and step decisions (no MPI involved).
 import Benchmarks
 import Distributed
+import TensorCore
 import XCTest
 
 final class SingleProcessTests: XCTestCase {

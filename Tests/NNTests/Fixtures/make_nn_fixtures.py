@@ -15,9 +15,13 @@ Each layer case is a group holding
   state_after/<key>   buffers after the forward (spectral norm's u and v)
 References are computed in float64 and stored as float32.
 
-The layers that PyTorch does not ship (MUNIT's LayerNorm and AdaIN, U-GAT-IT's adaILN and ILN,
-CoCosNet's positional norm, SPADE and BigGAN-style attention, SAGAN's self-attention) are
-re-expressed below from their published definitions (see reference/architectures.md).
+The layers that PyTorch does not ship are re-expressed below from the official code:
+  MUNIT's LayerNorm and AdaIN      NVlabs/MUNIT, networks.py (LayerNorm, AdaptiveInstanceNorm2d)
+  U-GAT-IT's adaILN and ILN        znxlwm/UGATIT-pytorch, networks.py (adaILN, ILN)
+  CoCosNet's positional norm, SPADE, BigGAN-style attention
+                                   microsoft/CoCosNet, models/networks/normalization.py
+                                   (PositionalNorm2d, SPADE) and architecture.py (Attention)
+  SAGAN's self-attention           heykeetae/Self-Attention-GAN, sagan_models.py (Self_Attn)
 """
 import os
 

@@ -1,5 +1,7 @@
-// Laying images out in a grid (for `i2i inspect --grid` and sample sheets), and colouring
-// label maps so they can be looked at.
+// Laying images out in a grid (for the sample sheets that training writes and `i2i inspect
+// --grid`), and colouring label maps so they can be looked at. Pictures for people, not dataset
+// contents, so they live here rather than in Datasets.
+import Datasets
 
 /// Builds one picture out of rows of pictures.
 public enum ImageGrid {

@@ -1,6 +1,6 @@
-// A progress display for long loops (preprocessing now, training later): on a terminal one
-// line redrawn in place with a bar, the rate and the time left; otherwise (a log file, a pipe)
-// a plain line now and then, so logs stay readable.
+// A progress display for long loops (`i2i preprocess` in Datasets, `i2i train` in Training): on
+// a terminal one line redrawn in place with a bar, the rate and the time left; otherwise (a log
+// file, a pipe) a plain line now and then, so logs stay readable.
 import Foundation
 
 /// Shows how far a counted job has got, on standard error.
