@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
-        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
             name: "DatasetsTests", dependencies: ["Datasets", "HDF5Kit", "TestSupport"],
@@ -92,5 +92,6 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: plain),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"], swiftSettings: plain),
     ]
 )
