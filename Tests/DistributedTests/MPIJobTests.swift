@@ -1,10 +1,11 @@
 // Multi-rank tests: DistributedHarness under the real `mpirun` with 2 and 3 ranks (more ranks
-// than cores is fine: the launcher oversubscribes). Skipped when `mpirun` is not installed.
+// than cores is fine: the launcher oversubscribes). A missing `mpirun` or harness fails the test.
+import TestSupport
 import XCTest
 
 final class MPIJobTests: XCTestCase {
     /// Asserts the job succeeded and every rank printed "<scenario> ok".
-    private func assertAllRanksPassed(_ result: JobResult, ranks: Int, _ scenario: String,
+    private func assertAllRanksPassed(_ result: ProcessResult, ranks: Int, _ scenario: String,
                                       file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(result.status, 0, "job failed:\n\(result.output)", file: file, line: line)
         for rank in 0..<ranks {
@@ -14,14 +15,13 @@ final class MPIJobTests: XCTestCase {
     }
 
     func testCollectivesAreCorrectAndIdenticalOnAllRanks() throws {
-        try MPIJob.requireMPI()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         for ranks in [2, 3] {
-            let result = MPIJob.run(ranks: ranks, ["collectives"])
+            let result = try MPIJob.run(ranks: ranks, ["collectives"])
             assertAllRanksPassed(result, ranks: ranks, "collectives")
-            // All ranks share this node: the node-local split sees them all, and the threads
-            // default to the cores divided among them.
-            let threads = ProcessInfo.processInfo.environment["I2I_THREADS"].flatMap(Int.init) ?? max(1, cores / ranks)
+            // All ranks share this node: the node-local split sees them all, and with I2I_THREADS
+            // unset the threads default to the cores divided among them.
+            let threads = max(1, cores / ranks)
             for rank in 0..<ranks {
                 XCTAssertTrue(result.lines(ofRank: rank).contains(
                     "rank \(rank): size=\(ranks) local=\(rank)/\(ranks) threads=\(threads)"), result.output)
@@ -30,16 +30,14 @@ final class MPIJobTests: XCTestCase {
     }
 
     func testBucketedSynchronizerAveragesWhateverTheReadinessOrder() throws {
-        try MPIJob.requireMPI()
         for ranks in [2, 3] {
-            assertAllRanksPassed(MPIJob.run(ranks: ranks, ["synchronizer"]), ranks: ranks, "synchronizer")
+            assertAllRanksPassed(try MPIJob.run(ranks: ranks, ["synchronizer"]), ranks: ranks, "synchronizer")
         }
     }
 
     func testDecisionsAreTakenTogetherWhenOneRankRaisesTheFlag() throws {
-        try MPIJob.requireMPI()
         for ranks in [2, 3] {
-            let result = MPIJob.run(ranks: ranks, ["decisions"])
+            let result = try MPIJob.run(ranks: ranks, ["decisions"])
             assertAllRanksPassed(result, ranks: ranks, "decisions")
             for rank in 0..<ranks {
                 XCTAssertTrue(result.lines(ofRank: rank).contains("rank \(rank): decisions skipped=[2, 4, 5]"), result.output)
@@ -48,24 +46,22 @@ final class MPIJobTests: XCTestCase {
     }
 
     func testHandshakeMismatchStopsTheJobNamingRankAndField() throws {
-        try MPIJob.requireMPI()
-        let result = MPIJob.run(ranks: 3, ["handshake", "--rank", "2", "--field", "config_hash"], limit: 30)
+        let result = try MPIJob.run(ranks: 3, ["handshake", "--rank", "2", "--field", "config_hash"], limit: 30)
         XCTAssertEqual(result.status, 2, result.output)
         XCTAssertLessThan(result.seconds, 15, "mismatch took \(result.seconds) s")
         XCTAssertTrue(result.output.contains("error: rank 2 differs from rank 0 in config_hash (rank 2: "), result.output)
 
-        let batch = MPIJob.run(ranks: 2, ["handshake", "--rank", "1", "--field", "global_batch"], limit: 30)
+        let batch = try MPIJob.run(ranks: 2, ["handshake", "--rank", "1", "--field", "global_batch"], limit: 30)
         XCTAssertNotEqual(batch.status, 0, batch.output)
         XCTAssertTrue(batch.output.contains("differs from rank 0 in global_batch"), batch.output)
 
-        let agree = MPIJob.run(ranks: 3, ["handshake", "--field", "none"], limit: 30)
+        let agree = try MPIJob.run(ranks: 3, ["handshake", "--field", "none"], limit: 30)
         assertAllRanksPassed(agree, ranks: 3, "handshake")
     }
 
     func testStalledRankEndsTheJobAtTheDeadlineNamingIt() throws {
-        try MPIJob.requireMPI()
         let deadline = 3.0
-        let result = MPIJob.run(ranks: 3, ["stall", "--timeout", "3", "--rank", "1", "--step", "3"], limit: 40)
+        let result = try MPIJob.run(ranks: 3, ["stall", "--timeout", "3", "--rank", "1", "--step", "3"], limit: 40)
         XCTAssertNotEqual(result.status, 0, result.output)
         XCTAssertGreaterThanOrEqual(result.seconds, deadline, result.output)
         XCTAssertLessThan(result.seconds, deadline + 10, "took \(result.seconds) s:\n\(result.output)")
@@ -75,18 +71,16 @@ final class MPIJobTests: XCTestCase {
     }
 
     func testKilledRankEndsTheJobWellWithinTheDeadline() throws {
-        try MPIJob.requireMPI()
         for ranks in [2, 3] {
-            let result = MPIJob.run(ranks: ranks, ["crash", "--timeout", "60", "--rank", "1", "--step", "3"], limit: 90)
+            let result = try MPIJob.run(ranks: ranks, ["crash", "--timeout", "60", "--rank", "1", "--step", "3"], limit: 90)
             XCTAssertNotEqual(result.status, 0, result.output)
             XCTAssertLessThan(result.seconds, 30, "took \(result.seconds) s:\n\(result.output)")
         }
     }
 
     func testRanksThatDisagreeOnTheOrderOfCollectivesEndTheJob() throws {
-        try MPIJob.requireMPI()
         for field in ["broadcast", "allreduce"] {
-            let result = MPIJob.run(ranks: 3, ["desync", "--timeout", "5", "--rank", "1", "--field", field], limit: 40)
+            let result = try MPIJob.run(ranks: 3, ["desync", "--timeout", "5", "--rank", "1", "--field", field], limit: 40)
             XCTAssertNotEqual(result.status, 0, result.output)
             XCTAssertLessThan(result.seconds, 20, "took \(result.seconds) s:\n\(result.output)")
             XCTAssertTrue(result.output.contains("do all ranks post the same collectives in the same order?")
@@ -95,21 +89,16 @@ final class MPIJobTests: XCTestCase {
     }
 
     func testLocalLauncherRunsRanksWithThreadsAndOversubscription() throws {
-        try MPIJob.requireMPI()
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let launcher = root.appendingPathComponent("launch/mpirun-local").path
-        // More ranks than cores: the launcher must add --oversubscribe by itself.
+        // More ranks than cores: the launcher must add --oversubscribe by itself, and give each
+        // rank cores / ranks threads, at least 1.
         let ranks = ProcessInfo.processInfo.activeProcessorCount + 1
-        let result = MPIJob.execute(launcher, [String(ranks), MPIJob.harness!, "collectives"], limit: 60)
+        let result = try MPIJob.runThroughLocalLauncher(ranks: ranks, ["collectives"])
         assertAllRanksPassed(result, ranks: ranks, "collectives")
-        let threads = ProcessInfo.processInfo.environment["I2I_THREADS"] ?? "1"
-        XCTAssertTrue(result.output.contains("rank 0: size=\(ranks) local=0/\(ranks) threads=\(threads)"), result.output)
+        XCTAssertTrue(result.output.contains("rank 0: size=\(ranks) local=0/\(ranks) threads=1"), result.output)
     }
 
     func testSignalOnOneRankStopsAllRanksAtTheSameStep() throws {
-        try MPIJob.requireMPI()
-        let result = MPIJob.run(ranks: 3, ["signal", "--rank", "1", "--step", "3"], limit: 30)
+        let result = try MPIJob.run(ranks: 3, ["signal", "--rank", "1", "--step", "3"], limit: 30)
         assertAllRanksPassed(result, ranks: 3, "signal")
         XCTAssertTrue(result.output.contains("rank 1: stopping at step 3, signal here: SIGTERM"), result.output)
         for rank in [0, 2] {
@@ -118,16 +107,14 @@ final class MPIJobTests: XCTestCase {
     }
 
     func testParameterDriftStopsTheJobNamingTheRank() throws {
-        try MPIJob.requireMPI()
-        let result = MPIJob.run(ranks: 3, ["drift", "--rank", "2"], limit: 30)
+        let result = try MPIJob.run(ranks: 3, ["drift", "--rank", "2"], limit: 30)
         XCTAssertEqual(result.status, 1, result.output)
         XCTAssertTrue(result.output.contains("error: parameters differ across ranks at step 200: rank 2 differs from rank 0"),
                       result.output)
     }
 
     func testHarnessStartedWithoutLauncherRunsAsOneProcessWithoutMPI() throws {
-        guard MPIJob.harness != nil else { throw XCTSkip("no harness") }
-        let result = MPIJob.runAlone(["single"])
+        let result = try MPIJob.runAlone(["single"])
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("rank 0: single ok"), result.output)
     }
