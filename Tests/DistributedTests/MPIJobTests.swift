@@ -1,5 +1,10 @@
-// Multi-rank tests: DistributedHarness under the real `mpirun` with 2 and 3 ranks (more ranks
-// than cores is fine: the launcher oversubscribes). A missing `mpirun` or harness fails the test.
+// Multi-rank tests of the communicator itself: DistributedHarness under the real `mpirun` with 2
+// and 3 ranks (more ranks than cores is fine: the launcher oversubscribes). These cover what the
+// trainer cannot show on its own: exact results of every collective and of the bucketed
+// synchroniser, collective decisions, ranks that post collectives in different orders, and the
+// drift check. The trainer's fault behaviour (a rank killed, stalled, signalled or with a
+// non-finite loss; ranks that disagree at start-up) is tested through the real CLI in
+// Tests/TrainingTests (FaultTests, ResumeTests, CheckpointTests).
 import TestSupport
 import XCTest
 
@@ -29,12 +34,16 @@ final class MPIJobTests: XCTestCase {
         }
     }
 
+    /// Also: a NaN in one rank's gradients makes the synchroniser report non-finite gradients on
+    /// every rank (the trainer ORs this with its own loss check, so the CLI cannot show it alone).
     func testBucketedSynchronizerAveragesWhateverTheReadinessOrder() throws {
         for ranks in [2, 3] {
             assertAllRanksPassed(try MPIJob.run(ranks: ranks, ["synchronizer"]), ranks: ranks, "synchronizer")
         }
     }
 
+    /// anyRank / allRanks with one rank raising the flag, and NonFiniteStepGuard (the library's
+    /// skip decision, which the trainer does not use) skipping the steps where one rank has a NaN.
     func testDecisionsAreTakenTogetherWhenOneRankRaisesTheFlag() throws {
         for ranks in [2, 3] {
             let result = try MPIJob.run(ranks: ranks, ["decisions"])
@@ -42,39 +51,6 @@ final class MPIJobTests: XCTestCase {
             for rank in 0..<ranks {
                 XCTAssertTrue(result.lines(ofRank: rank).contains("rank \(rank): decisions skipped=[2, 4, 5]"), result.output)
             }
-        }
-    }
-
-    func testHandshakeMismatchStopsTheJobNamingRankAndField() throws {
-        let result = try MPIJob.run(ranks: 3, ["handshake", "--rank", "2", "--field", "config_hash"], limit: 30)
-        XCTAssertEqual(result.status, 2, result.output)
-        XCTAssertLessThan(result.seconds, 15, "mismatch took \(result.seconds) s")
-        XCTAssertTrue(result.output.contains("error: rank 2 differs from rank 0 in config_hash (rank 2: "), result.output)
-
-        let batch = try MPIJob.run(ranks: 2, ["handshake", "--rank", "1", "--field", "global_batch"], limit: 30)
-        XCTAssertNotEqual(batch.status, 0, batch.output)
-        XCTAssertTrue(batch.output.contains("differs from rank 0 in global_batch"), batch.output)
-
-        let agree = try MPIJob.run(ranks: 3, ["handshake", "--field", "none"], limit: 30)
-        assertAllRanksPassed(agree, ranks: 3, "handshake")
-    }
-
-    func testStalledRankEndsTheJobAtTheDeadlineNamingIt() throws {
-        let deadline = 3.0
-        let result = try MPIJob.run(ranks: 3, ["stall", "--timeout", "3", "--rank", "1", "--step", "3"], limit: 40)
-        XCTAssertNotEqual(result.status, 0, result.output)
-        XCTAssertGreaterThanOrEqual(result.seconds, deadline, result.output)
-        XCTAssertLessThan(result.seconds, deadline + 10, "took \(result.seconds) s:\n\(result.output)")
-        XCTAssertTrue(result.output.contains(
-            "[rank 0] error: all-reduce (4096 bytes, collective #4) at step 3, phase generator backward did not complete within 3 s; "
-            + "rank 1 has not reached it (stalled, busy or gone); aborting the job"), result.output)
-    }
-
-    func testKilledRankEndsTheJobWellWithinTheDeadline() throws {
-        for ranks in [2, 3] {
-            let result = try MPIJob.run(ranks: ranks, ["crash", "--timeout", "60", "--rank", "1", "--step", "3"], limit: 90)
-            XCTAssertNotEqual(result.status, 0, result.output)
-            XCTAssertLessThan(result.seconds, 30, "took \(result.seconds) s:\n\(result.output)")
         }
     }
 
@@ -95,15 +71,6 @@ final class MPIJobTests: XCTestCase {
         let result = try MPIJob.runThroughLocalLauncher(ranks: ranks, ["collectives"])
         assertAllRanksPassed(result, ranks: ranks, "collectives")
         XCTAssertTrue(result.output.contains("rank 0: size=\(ranks) local=0/\(ranks) threads=1"), result.output)
-    }
-
-    func testSignalOnOneRankStopsAllRanksAtTheSameStep() throws {
-        let result = try MPIJob.run(ranks: 3, ["signal", "--rank", "1", "--step", "3"], limit: 30)
-        assertAllRanksPassed(result, ranks: 3, "signal")
-        XCTAssertTrue(result.output.contains("rank 1: stopping at step 3, signal here: SIGTERM"), result.output)
-        for rank in [0, 2] {
-            XCTAssertTrue(result.output.contains("rank \(rank): stopping at step 3, signal here: none"), result.output)
-        }
     }
 
     func testParameterDriftStopsTheJobNamingTheRank() throws {

@@ -1,6 +1,8 @@
 // Failures of a multi-rank training job through the real CLI and `mpirun`: ranks that disagree
 // at start-up, a rank that dies or stalls mid-run, and a non-finite loss on one rank. The
-// faults come from the documented `debug.*` config keys.
+// faults come from the documented `debug.*` config keys. These are the only tests of these
+// scenarios (DistributedTests keeps the communicator-level ones the CLI cannot reach); a signal
+// is in ResumeTests, a kill during a checkpoint write in CheckpointTests.
 import Foundation
 import XCTest
 
@@ -54,23 +56,23 @@ final class FaultTests: XCTestCase {
                       result.output)
     }
 
-    /// A rank that SIGKILLs itself at step 3 ends the whole job, non-zero, well within the
-    /// collective deadline (mpirun sees the death), with 2 and 3 ranks.
-    func testKilledRankEndsTheJobWithinTheDeadline() throws {
+    /// A rank that SIGKILLs itself at step 3 ends the whole job, non-zero, with 2 and 3 ranks,
+    /// and well within the collective deadline: mpirun sees the death. The deadline (60 s) is far
+    /// above the time allowed (15 s), so a job that only ended when the survivors timed out fails.
+    func testKilledRankEndsTheJobWellWithinTheDeadline() throws {
         let w = try TrainingWorkspace("killed")
-        let deadline = 5.0
-        let config = try w.config("kill.yaml", ["distributed.timeout_seconds": "5", "debug.crash_rank": "1", "debug.crash_step": "3",
+        let config = try w.config("kill.yaml", ["distributed.timeout_seconds": "60", "debug.crash_rank": "1", "debug.crash_step": "3",
                                                  "train.steps": "1000"])
         for ranks in [2, 3] {
             let job = try w.startMPI(programs: [(ranks, w.trainArguments(config, run: "run\(ranks)"))])
             XCTAssertTrue(job.wait(upTo: 60) { job.output.contains("[rank 1] warning: debug: killing this rank at the start of step 3") },
                           job.output)
             let death = Date()
-            let result = job.finish(limit: 90)
+            let result = job.finish(limit: 120)
             let seconds = Date().timeIntervalSince(death)
             XCTAssertNotEqual(result.status, 0, result.output)
             XCTAssertFalse(result.timedOut, result.output)
-            XCTAssertLessThan(seconds, deadline, "\(ranks) ranks: the job ended \(seconds) s after the death:\n\(result.output)")
+            XCTAssertLessThan(seconds, 15, "\(ranks) ranks: the job ended \(seconds) s after the death:\n\(result.output)")
             XCTAssertEqual(w.metrics("run\(ranks)").count, 2, "steps 1 and 2 were logged, step 3 never finished")
         }
     }
@@ -94,9 +96,12 @@ final class FaultTests: XCTestCase {
         // reports at its deadline, the others by 1.5 × deadline + 2 s at the latest.
         XCTAssertGreaterThanOrEqual(seconds, deadline - 0.5, result.output)
         XCTAssertLessThan(seconds, deadline * 1.5 + 2 + 3, "the job ended \(seconds) s after the stall:\n\(result.output)")
-        XCTAssertTrue(result.output.contains("[rank 0] error: all-reduce"), result.output)
-        XCTAssertTrue(result.output.contains("at step 3, phase G gradient all-reduce did not complete within 5 s; "
-                                             + "rank 2 has not reached it (stalled, busy or gone); aborting the job"), result.output)
+        // Rank 0 names the collective (which gradient bucket, its size and sequence number), the
+        // step, the phase and the missing rank.
+        let message = try Regex(#"\[rank 0\] error: all-reduce of G gradients bucket [0-9]+ of [0-9]+ \([0-9]+ bytes, collective #[0-9]+\) at step 3, "#
+            + #"phase G gradient all-reduce did not complete within 5 s; rank 2 has not reached it \(stalled, busy or gone\); "#
+            + "aborting the job")
+        XCTAssertNotNil(result.output.firstMatch(of: message), result.output)
     }
 
     /// NaN losses on rank 1 at step 3 of 6: every rank skips both updates of step 3 (its state
