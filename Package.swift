@@ -91,7 +91,7 @@ let package = Package(
             name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"],
             resources: [.copy("Fixtures")], swiftSettings: plain),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: plain),
-        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"], swiftSettings: plain),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: plain),
         .testTarget(name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
@@ -108,5 +108,6 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "HDF5Kit", "NN", "TestSupport"], swiftSettings: plain),
         // Unit tests of what lives in the executable itself (imported like a library).
         .testTarget(name: "i2iTests", dependencies: ["i2i", "Datasets"], swiftSettings: plain),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"], swiftSettings: plain),
     ]
 )

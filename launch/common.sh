@@ -3,7 +3,16 @@
 # System packages i2i needs (Debian 12 / Ubuntu 24.04 names).
 I2I_APT_PACKAGES="libopenblas-dev libopenmpi-dev openmpi-bin libhdf5-dev pkg-config libjpeg62-turbo-dev libpng-dev"
 
-# Installs the missing system packages with apt-get (as root, or through sudo).
+# Installs the given Debian/Ubuntu packages with apt-get (as root, or through sudo), quietly.
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "== installing: $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+# Installs the missing system packages.
 ensure_packages() {
   local missing=()
   for p in $I2I_APT_PACKAGES; do
@@ -14,16 +23,38 @@ ensure_packages() {
   if ! apt-cache show libjpeg62-turbo-dev >/dev/null 2>&1; then
     missing=("${missing[@]/libjpeg62-turbo-dev/libjpeg-turbo8-dev}")
   fi
-  local sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "== installing: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt_install "${missing[@]}"
 }
 
-# Python packages used only by tests that compare against Pillow (no PyTorch needed: the
-# PyTorch fixtures are committed).
-ensure_python_packages_for_tests() { :; }
+# Python modules the tests import at run time: h5py and numpy, for the cross-checks against an
+# independent HDF5 implementation (Tests/HDF5KitTests/H5pyCrossCheckTests.swift). The PyTorch
+# and Pillow references are committed fixtures, so neither torch nor Pillow is needed.
+I2I_PYTHON_TEST_MODULES="h5py numpy"
+
+# Installs the missing test modules into the `python3` on PATH (the one the tests run) with pip;
+# where pip may not install (a distribution's externally managed Python), the distribution's
+# packages instead. Prints nothing when they are installed; exits when they cannot be.
+ensure_python_packages_for_tests() {
+  local imports
+  imports=$(echo "$I2I_PYTHON_TEST_MODULES" | sed 's/ /, /g')
+  command -v python3 >/dev/null 2>&1 || apt_install python3 python3-pip
+  python3 -c "import $imports" 2>/dev/null && return 0
+  echo "== installing python modules for the tests: $I2I_PYTHON_TEST_MODULES ($(command -v python3))"
+  mkdir -p .build
+  # shellcheck disable=SC2086 # one word per module
+  if ! PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+       $I2I_PYTHON_TEST_MODULES >.build/pip.log 2>&1; then
+    if [ "$(command -v python3)" = /usr/bin/python3 ]; then
+      apt_install python3-h5py python3-numpy
+    else
+      cat .build/pip.log >&2
+    fi
+  fi
+  python3 -c "import $imports" || {
+    echo "error: python3 cannot import $imports; install them: python3 -m pip install $I2I_PYTHON_TEST_MODULES" >&2
+    exit 1
+  }
+}
 
 # Builds in release mode (extra arguments are passed to swift build).
 build_release() {

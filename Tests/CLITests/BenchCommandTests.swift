@@ -3,10 +3,11 @@
 // numbers that hang together. Only their shape is tested here: speed is measured by
 // launch/bench, never asserted in a test.
 import Foundation
+import TestSupport
 import XCTest
 
 final class BenchCommandTests: XCTestCase {
-    private func json(_ result: CommandResult) throws -> [String: Any] {
+    private func json(_ result: ProcessResult) throws -> [String: Any] {
         XCTAssertEqual(result.status, 0, result.output)
         let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") } ?? ""
         return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], result.output)

@@ -2,6 +2,7 @@
 // HDF5), inspect — in one process and on 2 MPI ranks — and the errors users meet most often.
 import Foundation
 import HDF5Kit
+import TestSupport
 import XCTest
 
 final class CLIJourneyTests: XCTestCase {
@@ -26,7 +27,7 @@ final class CLIJourneyTests: XCTestCase {
     private func journey(ranks: Int) throws {
         let ws = try CLIWorkspace("journey\(ranks)")
         let config = try ws.write("tiny.yaml", tinyConfig)
-        func i2i(_ args: [String]) throws -> CommandResult { ranks == 1 ? try ws.i2i(args) : try ws.mpi(ranks: ranks, args) }
+        func i2i(_ args: [String]) throws -> ProcessResult { ranks == 1 ? try ws.i2i(args) : try ws.mpi(ranks: ranks, args) }
 
         let data = try ws.i2i(["demo-data", "--kind", "stripes", "--count", "16", "--size", "26", "--out", "data.h5"])
         XCTAssertEqual(data.status, 0, data.output)

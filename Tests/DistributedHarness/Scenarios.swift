@@ -1,5 +1,8 @@
 // The harness scenarios: correctness of collectives and of the bucketed synchroniser, the
-// collective decisions, and the failure modes (handshake mismatch, stall, crash, drift).
+// collective decisions, and the failure modes only the communicator can show (ranks posting
+// collectives in different orders, parameter drift). Failures the trainer meets (a rank killed,
+// stalled or signalled, a start-up mismatch) are tested through the real CLI instead
+// (Tests/TrainingTests).
 import Distributed
 import Foundation
 import TensorCore
@@ -133,42 +136,6 @@ func runDecisions(_ comm: Communicator) {
 
 // MARK: - Failure modes
 
-/// The start-up handshake; `options.rank` changes `options.field` unless it is "none".
-func runHandshake(_ comm: Communicator, _ options: Options) {
-    var fingerprint = Fingerprint(
-        codeVersion: "test", configHash: StableHash.hex(of: "model: cyclegan"),
-        parameterLayout: Fingerprint.layoutHash(of: [("model.1.weight", [64, 3, 7, 7])]), parameterCount: 9408,
-        datasetHash: "d41d8cd98f00b204", datasetCounts: ["trainA": 10, "trainB": 12], globalBatch: 4, seed: 1)
-    if comm.rank == options.rank {
-        switch options.field {
-        case "config_hash": fingerprint.configHash = StableHash.hex(of: "model: munit")
-        case "global_batch": fingerprint.globalBatch = 8
-        case "dataset_counts": fingerprint.datasetCounts["trainB"] = 11
-        default: break
-        }
-    }
-    do {
-        try comm.verifyConsistency(fingerprint)
-    } catch let error as DistributedError {
-        if comm.isRoot { comm.error(error.description) }
-        comm.exitJob(error.exitStatus)
-    } catch {
-        fail("\(error)")
-    }
-}
-
-/// Rank `options.rank` sleeps for a minute at step `options.step`; the others must time out.
-func runStall(_ comm: Communicator, _ options: Options) {
-    var value = [Float](repeating: 1, count: 1024)
-    for step in 0..<10 {
-        comm.step = step
-        comm.phase = "generator backward"
-        if step == options.step && comm.rank == options.rank { sleep(60) }
-        value.withUnsafeMutableBufferPointer { comm.allReduce($0) }
-    }
-    fail("the stalled rank did not stop the job")
-}
-
 /// Rank `options.rank` posts an extra collective at step `options.step`: the ranks disagree on
 /// the order of collectives, and the job must end with a message rather than hang.
 func runDesync(_ comm: Communicator, _ options: Options) {
@@ -187,34 +154,6 @@ func runDesync(_ comm: Communicator, _ options: Options) {
     }
     comm.barrier()
     fail("the desynchronised job did not fail")
-}
-
-/// Rank `options.rank` kills itself (SIGKILL) at step `options.step`.
-func runCrash(_ comm: Communicator, _ options: Options) {
-    var value = [Float](repeating: 1, count: 1024)
-    for step in 0..<10 {
-        comm.step = step
-        comm.phase = "forward"
-        if step == options.step && comm.rank == options.rank { kill(getpid(), SIGKILL) }
-        value.withUnsafeMutableBufferPointer { comm.allReduce($0) }
-        usleep(100_000)
-    }
-    fail("the crashed rank did not stop the job")
-}
-
-/// Rank `options.rank` receives SIGTERM at step `options.step`; all ranks must stop together.
-func runSignal(_ comm: Communicator, _ options: Options) {
-    let signals = SignalMonitor.install()
-    for step in 0..<options.steps {
-        comm.step = step
-        if step == options.step && comm.rank == options.rank { kill(getpid(), SIGTERM) }
-        usleep(20_000) // the step's work; the signal arrives during it
-        if comm.anyRank(signals.stopRequested) {
-            say(comm, "stopping at step \(step), signal here: \(signals.signalName ?? "none")")
-            return
-        }
-    }
-    fail("no rank saw the stop request")
 }
 
 /// Rank `options.rank` perturbs one parameter; the drift check must fail on every rank.

@@ -2,10 +2,10 @@
 // alone, for single-process mode). Each scenario exercises the distributed runtime the way the
 // trainer will and prints "rank R: <scenario> ok" on success; failures exit non-zero.
 //
-//   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--steps N] [--field NAME]
+//   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--field NAME]
 //
-// Scenarios: collectives, synchronizer, decisions, handshake, stall, crash, desync, signal, drift,
-// single; and `overlap`, a measurement (not a test) of waiting with and without overlap.
+// Scenarios: collectives, synchronizer, decisions, desync, drift, single; and `overlap`, a
+// measurement (not a test) of waiting with and without overlap.
 import Distributed
 import Foundation
 
@@ -15,8 +15,7 @@ struct Options {
     var timeout = 30.0   // collective deadline in seconds
     var rank = 1         // the rank that misbehaves
     var step = 3         // the step at which it misbehaves
-    var field = "config_hash"
-    var steps = 50       // steps of the signal scenario (20 ms each)
+    var field = "allreduce" // desync: the extra collective ("broadcast" or "allreduce")
 
     init(_ arguments: [String]) {
         var it = arguments.dropFirst().makeIterator()
@@ -28,7 +27,6 @@ struct Options {
             case "--rank": rank = Int(value) ?? rank
             case "--step": step = Int(value) ?? step
             case "--field": field = value
-            case "--steps": steps = Int(value) ?? steps
             default: fail("unknown option \(flag)")
             }
         }
@@ -68,11 +66,7 @@ switch options.scenario {
 case "collectives": runCollectives(comm)
 case "synchronizer": runSynchronizer(comm)
 case "decisions": runDecisions(comm)
-case "handshake": runHandshake(comm, options)
-case "stall": runStall(comm, options)
-case "crash": runCrash(comm, options)
 case "desync": runDesync(comm, options)
-case "signal": runSignal(comm, options)
 case "drift": runDrift(comm, options)
 case "single": runSingle(comm)
 case "overlap": runOverlap(comm)

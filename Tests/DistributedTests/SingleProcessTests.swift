@@ -87,6 +87,10 @@ final class SingleProcessTests: XCTestCase {
         counts.datasetCounts["trainB"] = 5
         XCTAssertEqual(Fingerprint.firstDifference(among: [base, counts]),
                        "rank 1 differs from rank 0 in dataset_counts (rank 1: trainA=3,trainB=5, rank 0: trainA=3)")
+        var batch = base
+        batch.globalBatch = 8
+        XCTAssertEqual(Fingerprint.firstDifference(among: [base, batch, base]),
+                       "rank 1 differs from rank 0 in global_batch (rank 1: 8, rank 0: 4)")
         XCTAssertEqual(Fingerprint.firstDifference(among: [base, nil]),
                        "rank 1 sent a fingerprint that cannot be read (are all ranks running the same i2i build?)")
         XCTAssertNoThrow(try SingleProcessCommunicator().verifyConsistency(base))

@@ -1,8 +1,9 @@
 // Shared test support: a fresh temporary folder per test, and running Python (h5py) to
 // cross-check files with an independent HDF5 implementation.
 import Foundation
-import XCTest
 import HDF5Kit
+import TestSupport
+import XCTest
 
 /// A test case with its own temporary folder, removed after the test.
 class HDF5TestCase: XCTestCase {
@@ -61,35 +62,15 @@ class HDF5TestCase: XCTestCase {
     }
 }
 
-/// Running Python scripts (for h5py cross-checks).
-enum Python {
+/// Running Python scripts for the h5py cross-checks (through TestSupport's process runner).
+enum H5py {
+    /// The modules the cross-check scripts import.
+    static let modules = ["h5py", "numpy"]
 
-    /// Whether `python3` with h5py and numpy is available.
-    static let hasH5py: Bool = (try? run("import h5py, numpy")) != nil
-
-    /// Runs `script` with `python3 -c`; returns its standard output, or throws with its
-    /// standard error when it fails.
+    /// Runs `script` with `python3 -c`; returns what it printed, or throws (failing the test)
+    /// when python3, h5py or numpy is missing or the script fails.
     @discardableResult
     static func run(_ script: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "python", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: err, as: UTF8.self)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Skips the calling test when h5py is missing (CI machines may lack it).
-    static func requireH5py() throws {
-        guard hasH5py else { throw XCTSkip("python3 with h5py is not available") }
+        try Python.run(script, modules: modules)
     }
 }

@@ -12,13 +12,12 @@ final class CheckpointTests: XCTestCase {
     /// `--resume` says it ignores the temporary file, continues from step 4 and ends where an
     /// uninterrupted run ends, bit for bit.
     func testKillDuringCheckpointWriteLeavesThePreviousCheckpointAndResumeUsesIt() throws {
-        try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("killwrite")
         let config = try w.config("run.yaml")
-        let first = w.mpi(ranks: 2, w.trainArguments(config, run: "run", ["--steps", "4"]))
+        let first = try w.mpi(ranks: 2, w.trainArguments(config, run: "run", ["--steps", "4"]))
         XCTAssertEqual(first.status, 0, first.output)
 
-        let job = w.startMPI(programs: [(2, w.trainArguments(config, run: "run", [
+        let job = try w.startMPI(programs: [(2, w.trainArguments(config, run: "run", [
             "--resume", "--steps", "8", "--set", "debug.checkpoint_pause_seconds=60"]))])
         var temporary: String?
         XCTAssertTrue(job.wait(upTo: 60) {
@@ -37,14 +36,14 @@ final class CheckpointTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: w.path("run") + "/checkpoints/FINISHED"),
                        "the marker of the first, shorter run must go when the run is extended")
 
-        let resumed = w.mpi(ranks: 2, w.trainArguments(config, run: "run", ["--resume", "--steps", "8"]))
+        let resumed = try w.mpi(ranks: 2, w.trainArguments(config, run: "run", ["--resume", "--steps", "8"]))
         XCTAssertEqual(resumed.status, 0, resumed.output)
         XCTAssertTrue(resumed.output.contains("warning: ignoring \(w.path("run"))/checkpoints/\(temporary ?? "?"): a checkpoint write that did not finish"),
                       resumed.output)
         XCTAssertTrue(resumed.output.contains("resuming from \(w.path("run"))/checkpoints/step_000000004.h5 at step 4"), resumed.output)
         XCTAssertEqual(w.checkpointFiles("run"), ["FINISHED", "step_000000004.h5", "step_000000008.h5"], "the temporary file is deleted")
 
-        let straight = w.mpi(ranks: 2, w.trainArguments(config, run: "straight", ["--steps", "8"]))
+        let straight = try w.mpi(ranks: 2, w.trainArguments(config, run: "straight", ["--steps", "8"]))
         XCTAssertEqual(straight.status, 0, straight.output)
         assertBitIdentical(try w.tensors("run", step: 8), try w.tensors("straight", step: 8), "resumed after the kill vs straight")
     }
@@ -53,15 +52,14 @@ final class CheckpointTests: XCTestCase {
     /// for it under `distributed.checkpoint_timeout_seconds` instead, and past that the job
     /// ends naming rank 0.
     func testSlowCheckpointWriteIsWaitedForUnderTheCheckpointDeadline() throws {
-        try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("slowwrite")
         let config = try w.config("slow.yaml", ["distributed.timeout_seconds": "2", "debug.checkpoint_pause_seconds": "4",
                                                  "train.steps": "2"])
-        let slow = w.mpi(ranks: 2, w.trainArguments(config, run: "slow"))
+        let slow = try w.mpi(ranks: 2, w.trainArguments(config, run: "slow"))
         XCTAssertEqual(slow.status, 0, slow.output)
         XCTAssertEqual(w.checkpointFiles("slow"), ["FINISHED", "step_000000002.h5"])
 
-        let stuck = w.mpi(ranks: 2, w.trainArguments(config, run: "stuck", ["--set", "distributed.checkpoint_timeout_seconds=1"]))
+        let stuck = try w.mpi(ranks: 2, w.trainArguments(config, run: "stuck", ["--set", "distributed.checkpoint_timeout_seconds=1"]))
         XCTAssertNotEqual(stuck.status, 0, stuck.output)
         XCTAssertTrue(stuck.output.contains("[rank 1] error: barrier (0 bytes, collective #"), stuck.output)
         XCTAssertTrue(stuck.output.contains("at step 2, phase checkpoint write did not complete within 2 s; rank 0 has not reached it"),
@@ -73,7 +71,7 @@ final class CheckpointTests: XCTestCase {
     func testTornOrCorruptCheckpointsAreSkippedWithTheReason() throws {
         let w = try TrainingWorkspace("torn")
         let config = try w.config("run.yaml", ["train.checkpoint_every": "2"])
-        let first = w.alone(w.trainArguments(config, run: "run", ["--steps", "4"]))
+        let first = try w.alone(w.trainArguments(config, run: "run", ["--steps", "4"]))
         XCTAssertEqual(first.status, 0, first.output)
         let folder = w.path("run") + "/checkpoints/"
         let good = try Data(contentsOf: URL(fileURLWithPath: folder + "step_000000004.h5"))
@@ -88,7 +86,7 @@ final class CheckpointTests: XCTestCase {
         corrupt[at] ^= 0x01
         try corrupt.write(to: URL(fileURLWithPath: folder + "step_000000005.h5"))
 
-        let resumed = w.alone(w.trainArguments(config, run: "run", ["--resume", "--steps", "6"]))
+        let resumed = try w.alone(w.trainArguments(config, run: "run", ["--resume", "--steps", "6"]))
         XCTAssertEqual(resumed.status, 0, resumed.output)
         let warnings = resumed.output.split(separator: "\n").filter { $0.contains("warning: skipping checkpoint") }
         XCTAssertEqual(warnings.count, 2, resumed.output)
@@ -103,7 +101,7 @@ final class CheckpointTests: XCTestCase {
     func testSingleProcessWithoutMPIEnvironmentTrainsAndCheckpoints() throws {
         let w = try TrainingWorkspace("single")
         let config = try w.config("run.yaml", ["train.checkpoint_every": "2", "train.steps": "4"])
-        let result = w.alone(w.trainArguments(config, run: "run"))
+        let result = try w.alone(w.trainArguments(config, run: "run"))
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("training cyclegan on 1 rank × 1 thread, global batch 6"), result.output)
         XCTAssertFalse(result.output.contains("[rank "), result.output)
@@ -115,7 +113,7 @@ final class CheckpointTests: XCTestCase {
         XCTAssertFalse(samples.filter { $0.hasSuffix(".png") }.isEmpty, "a sample grid at the end")
         XCTAssertEqual(try w.tensors("run", step: 4).filter { $0.path.hasPrefix("/networks/") }.count, 48)
 
-        let initial = w.alone(w.trainArguments(config, run: "initial", ["--steps", "0"]))
+        let initial = try w.alone(w.trainArguments(config, run: "initial", ["--steps", "0"]))
         XCTAssertEqual(initial.status, 0, initial.output)
         XCTAssertEqual(w.checkpointFiles("initial"), ["step_000000000.h5"])
     }

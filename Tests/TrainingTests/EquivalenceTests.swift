@@ -3,28 +3,28 @@
 // samples, losses and weights within float tolerance, and the ranks of a job hold
 // bit-identical networks and optimiser state after every step.
 import Foundation
+import TestSupport
 import XCTest
 
 final class EquivalenceTests: XCTestCase {
     /// The runs both tests look at, made once: `single`, `ranks2`, `ranks3`.
     private struct Runs {
         let workspace: TrainingWorkspace
-        let results: [String: JobResult]
+        let results: [String: ProcessResult]
     }
 
     nonisolated(unsafe) private static var cached: Runs?
 
     private static func runs() throws -> Runs {
         if let cached { return cached }
-        try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("equivalence")
         let config = try w.config("ten-steps.yaml", [
             "debug.per_rank_checksums": "true", "debug.trace_samples": "true",
             "train.checkpoint_every": "1", "train.keep_checkpoints": "10",
         ])
-        var results: [String: JobResult] = [:]
-        results["single"] = w.alone(w.trainArguments(config, run: "single"))
-        for ranks in [2, 3] { results["ranks\(ranks)"] = w.mpi(ranks: ranks, w.trainArguments(config, run: "ranks\(ranks)")) }
+        var results: [String: ProcessResult] = [:]
+        results["single"] = try w.alone(w.trainArguments(config, run: "single"))
+        for ranks in [2, 3] { results["ranks\(ranks)"] = try w.mpi(ranks: ranks, w.trainArguments(config, run: "ranks\(ranks)")) }
         let runs = Runs(workspace: w, results: results)
         cached = runs
         return runs

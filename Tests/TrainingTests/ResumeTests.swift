@@ -3,6 +3,7 @@
 // pools included, and continues the same sample sequence on a different number of ranks; a
 // signal stops every rank at the same step boundary with a checkpoint.
 import Foundation
+import TestSupport
 import XCTest
 
 final class ResumeTests: XCTestCase {
@@ -12,24 +13,23 @@ final class ResumeTests: XCTestCase {
     func testResumeIsBitExactFromOneProcessToOneProcess() throws {
         let w = try TrainingWorkspace("resume11")
         let config = try w.config("pools.yaml", ["cyclegan.pool_size": "4", "debug.trace_samples": "true"])
-        try assertResumeIsBitExact(w, config: config) { arguments in w.alone(arguments) }
+        try assertResumeIsBitExact(w, config: config) { arguments in try w.alone(arguments) }
     }
 
     /// The same on 2 ranks: each rank's pool is gathered into the checkpoint and restored.
     func testResumeIsBitExactOnTwoRanksWithImagePools() throws {
-        try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("resume22")
         let config = try w.config("pools.yaml", ["cyclegan.pool_size": "4", "debug.trace_samples": "true"])
-        try assertResumeIsBitExact(w, config: config) { arguments in w.mpi(ranks: 2, arguments) }
+        try assertResumeIsBitExact(w, config: config) { arguments in try w.mpi(ranks: 2, arguments) }
     }
 
-    private func assertResumeIsBitExact(_ w: TrainingWorkspace, config: String, run: ([String]) -> JobResult,
+    private func assertResumeIsBitExact(_ w: TrainingWorkspace, config: String, run: ([String]) throws -> ProcessResult,
                                         file: StaticString = #filePath, line: UInt = #line) throws {
-        let straight = run(w.trainArguments(config, run: "straight", ["--steps", "10"]))
+        let straight = try run(w.trainArguments(config, run: "straight", ["--steps", "10"]))
         XCTAssertEqual(straight.status, 0, straight.output, file: file, line: line)
-        let first = run(w.trainArguments(config, run: "split", ["--steps", "5"]))
+        let first = try run(w.trainArguments(config, run: "split", ["--steps", "5"]))
         XCTAssertEqual(first.status, 0, first.output, file: file, line: line)
-        let second = run(w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
+        let second = try run(w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
         XCTAssertEqual(second.status, 0, second.output, file: file, line: line)
         XCTAssertTrue(second.output.contains("resuming from \(w.path("split"))/checkpoints/step_000000005.h5 at step 5 (epoch 2, step 1)"),
                       second.output, file: file, line: line)
@@ -46,14 +46,13 @@ final class ResumeTests: XCTestCase {
     /// same samples at every step, losses within 1e-5 relative, weights as close as a 3-rank
     /// run is to a 2-rank one (see EquivalenceTests).
     func testResumeFromTwoRanksOnThreeContinuesTheSameRun() throws {
-        try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("resume23")
         let config = try w.config("trace.yaml", ["debug.trace_samples": "true"])
-        let straight = w.mpi(ranks: 2, w.trainArguments(config, run: "straight", ["--steps", "10"]))
+        let straight = try w.mpi(ranks: 2, w.trainArguments(config, run: "straight", ["--steps", "10"]))
         XCTAssertEqual(straight.status, 0, straight.output)
-        let first = w.mpi(ranks: 2, w.trainArguments(config, run: "split", ["--steps", "5"]))
+        let first = try w.mpi(ranks: 2, w.trainArguments(config, run: "split", ["--steps", "5"]))
         XCTAssertEqual(first.status, 0, first.output)
-        let second = w.mpi(ranks: 3, w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
+        let second = try w.mpi(ranks: 3, w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
         XCTAssertEqual(second.status, 0, second.output)
         XCTAssertTrue(second.output.contains("the checkpoint was written by 2 ranks and this run has 3"), second.output)
         XCTAssertTrue(second.output.contains("training cyclegan on 3 ranks"), second.output)
@@ -74,12 +73,12 @@ final class ResumeTests: XCTestCase {
     func testResumeWithAnotherGlobalBatchOrModelIsRefused() throws {
         let w = try TrainingWorkspace("resumebatch")
         let config = try w.config("run.yaml")
-        XCTAssertEqual(w.alone(w.trainArguments(config, run: "run", ["--steps", "3"])).status, 0)
-        let batch = w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--batch-size", "4"]))
+        XCTAssertEqual(try w.alone(w.trainArguments(config, run: "run", ["--steps", "3"])).status, 0)
+        let batch = try w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--batch-size", "4"]))
         XCTAssertEqual(batch.status, 2, batch.output)
         XCTAssertTrue(batch.output.contains("step_000000003.h5': was written with a global batch of 6 and this run has 4; "
                                             + "its data position counts global batches, so resume with --batch-size 6"), batch.output)
-        let model = w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--set", "cyclegan.ngf=8"]))
+        let model = try w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--set", "cyclegan.ngf=8"]))
         XCTAssertEqual(model.status, 2, model.output)
         XCTAssertTrue(model.output.contains("does not match the network"), model.output)
         XCTAssertEqual(w.checkpointFiles("run"), ["FINISHED", "step_000000003.h5"])
@@ -90,9 +89,9 @@ final class ResumeTests: XCTestCase {
     func testSignalStopsAtAStepBoundaryAndResumeIsExact() throws {
         let w = try TrainingWorkspace("signal")
         let config = try w.config("long.yaml", ["train.steps": "100000"])
-        let job = w.startAlone(w.trainArguments(config, run: "stopped"))
+        let job = try w.startAlone(w.trainArguments(config, run: "stopped"))
         XCTAssertTrue(job.wait(upTo: 60) { w.metrics("stopped").count >= 3 }, job.output)
-        kill(job.process.processIdentifier, SIGTERM)
+        job.send(SIGTERM)
         let stopped = job.finish(limit: 60)
         XCTAssertEqual(stopped.status, 0, stopped.output)
         let step = w.metrics("stopped").count
@@ -100,9 +99,9 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(w.checkpointFiles("stopped"), [String(format: "step_%09d.h5", step)])
         XCTAssertFalse(FileManager.default.fileExists(atPath: w.path("stopped") + "/checkpoints/FINISHED"))
 
-        let resumed = w.alone(w.trainArguments(config, run: "stopped", ["--resume", "--steps", "\(step + 3)"]))
+        let resumed = try w.alone(w.trainArguments(config, run: "stopped", ["--resume", "--steps", "\(step + 3)"]))
         XCTAssertEqual(resumed.status, 0, resumed.output)
-        let straight = w.alone(w.trainArguments(config, run: "straight", ["--steps", "\(step + 3)"]))
+        let straight = try w.alone(w.trainArguments(config, run: "straight", ["--steps", "\(step + 3)"]))
         XCTAssertEqual(straight.status, 0, straight.output)
         assertBitIdentical(try w.tensors("stopped", step: step + 3), try w.tensors("straight", step: step + 3), "resumed vs straight")
         assertLossesMatch(w.metrics("stopped"), w.metrics("straight"), relative: 0, "resumed vs straight")
@@ -113,27 +112,26 @@ final class ResumeTests: XCTestCase {
     /// at that step, and the job exits 0. (Seen once in a fresh-clone run: rank 1 got the
     /// forwarded signal after the step-4 decision, so the message named rank 0 only.)
     func testSignalOnOneRankOrToMpirunStopsEveryRankAtTheSameStep() throws {
-        try TrainingWorkspace.requireMPI()
         let w = try TrainingWorkspace("signalmpi")
         let config = try w.config("long.yaml", ["train.steps": "100000", "debug.per_rank_checksums": "true"])
         for (ranks, signal, name) in [(3, SIGTERM, "SIGTERM"), (2, SIGUSR1, "SIGUSR1")] {
             let run = "run\(ranks)"
-            let job = w.startMPI(programs: [(ranks, w.trainArguments(config, run: run))])
+            let job = try w.startMPI(programs: [(ranks, w.trainArguments(config, run: run))])
             XCTAssertTrue(job.wait(upTo: 60) { w.metrics(run).count >= 3 }, job.output)
             if signal == SIGTERM {
                 let pids = job.rankPIDs()
                 XCTAssertEqual(pids.keys.sorted(), Array(0..<ranks), job.output)
                 if let pid = pids[1] { kill(pid, SIGTERM) }
             } else {
-                kill(job.process.processIdentifier, SIGUSR1)
+                job.send(SIGUSR1)
             }
             let result = job.finish(limit: 60)
             XCTAssertEqual(result.status, 0, result.output)
             let step = w.metrics(run).count
             // mpirun forwards SIGUSR1 to the ranks one after another: the ranks that have it at
             // the step boundary where they decide together are named (one or all of them).
-            let named = signal == SIGTERM ? ["SIGTERM on rank 1"]
-                : ["SIGUSR1 on ranks " + (0..<ranks).map(String.init).joined(separator: ", ")] + (0..<ranks).map { "SIGUSR1 on rank \($0)" }
+            let named = signal == SIGTERM ? ["\(name) on rank 1"]
+                : ["\(name) on ranks " + (0..<ranks).map(String.init).joined(separator: ", ")] + (0..<ranks).map { "\(name) on rank \($0)" }
             XCTAssertTrue(named.contains { result.output.contains("stopped by \($0); checkpoint written at step \(step)") }, result.output)
             XCTAssertEqual(w.checkpointFiles(run), [String(format: "step_%09d.h5", step)], result.output)
             let checksums = result.checksums

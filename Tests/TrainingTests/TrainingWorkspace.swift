@@ -1,21 +1,15 @@
-// Runs the real `i2i` executable (built next to the test bundle) in a temporary folder: alone
-// with no MPI environment, or under the real `mpirun` (one or several programs, oversubscribed,
-// one compute thread per rank), with a hard time limit. Jobs can also be started in the
+// Runs the real `i2i` executable (built next to the test bundle) in a temporary folder through
+// TestSupport's process runner: alone with no MPI environment, or under the real `mpirun` (one
+// or several programs, oversubscribed), with a hard time limit. Jobs can also be started in the
 // background to be signalled or killed mid-run. Also: a tiny CycleGAN config, a 16-image
 // stripes dataset, and readers for what a run leaves behind (metrics, checkpoints, log).
 import Checkpointing
 import Foundation
-import Training
 import TestSupport
+import Training
 import XCTest
 
-/// A finished job.
-struct JobResult {
-    var status: Int32
-    var output: String
-    var seconds: Double
-    var killed: Bool
-
+extension ProcessResult {
     /// `rank: (step → checksum line)` from `debug.per_rank_checksums` output.
     var checksums: [Int: [Int: String]] {
         var result: [Int: [Int: String]] = [:]
@@ -29,103 +23,25 @@ struct JobResult {
     }
 }
 
-/// A job running in the background.
-final class RunningJob {
-    let process: Process
-    let logPath: String
-    let start = Date()
-
-    init(process: Process, logPath: String) {
-        self.process = process
-        self.logPath = logPath
-    }
-
-    var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
-
-    /// Waits until `condition` holds (polled every 20 ms); false after `limit` seconds.
-    func wait(upTo limit: Double, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(limit)
-        while Date() < deadline {
-            if condition() { return true }
-            if !process.isRunning { return condition() }
-            usleep(20_000)
-        }
-        return false
-    }
-
-    /// The PIDs of the ranks, by rank, when the job runs under `mpirun` (its direct children,
-    /// identified by the `OMPI_COMM_WORLD_RANK` their launcher gave them).
-    func rankPIDs() -> [Int: pid_t] {
-        var result: [Int: pid_t] = [:]
-        let parent = process.processIdentifier
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = pid_t(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 2, pid_t(fields[1]) == parent,
-                  let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
-            for variable in environ.split(separator: 0) {
-                let text = String(decoding: variable, as: UTF8.self)
-                if text.hasPrefix("OMPI_COMM_WORLD_RANK="), let rank = Int(text.dropFirst(21)) { result[rank] = pid }
-            }
-        }
-        return result
-    }
-
-    /// Waits for the job to end, killing it after `limit` seconds from its start.
-    func finish(limit: Double) -> JobResult {
-        let deadline = start.addingTimeInterval(limit)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        var killed = false
-        if process.isRunning {
-            killed = true
-            process.terminate()
-            let grace = Date().addingTimeInterval(5)
-            while process.isRunning && Date() < grace { usleep(20_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
-        let seconds = Date().timeIntervalSince(start)
-        var text = output
-        if killed { text += "\n[test] killed after \(limit) s" }
-        return JobResult(status: process.terminationStatus, output: text, seconds: seconds, killed: killed)
-    }
-}
-
 /// A temporary folder holding a tiny dataset, configs and run folders.
 final class TrainingWorkspace {
     let folder: String
     /// The 16-image, 16-pixel stripes dataset.
     let data: String
-
     /// The `i2i` executable built next to the tests.
-    static let executable: String? = Executables.built("i2i")
+    let executable: String
 
-    /// The `mpirun` on PATH, if any.
-    static let mpirun: String? = Executables.mpirun
-
-    /// Skips the test when `mpirun` is missing; fails it when `i2i` was not built.
-    static func requireMPI() throws {
-        try requireExecutable()
-        guard mpirun != nil else { throw XCTSkip("mpirun is not installed") }
-    }
-
-    static func requireExecutable() throws {
-        guard executable != nil else {
-            XCTFail("the i2i executable was not found next to the tests; build with `swift build --build-tests`")
-            throw XCTSkip("no i2i executable")
-        }
-    }
-
-    /// Creates the folder and the dataset.
+    /// Creates the folder and the dataset; throws (failing the test) when `i2i` was not built
+    /// or cannot make the dataset.
     init(_ name: String) throws {
-        try TrainingWorkspace.requireExecutable()
+        executable = try Executables.requireBuilt("i2i")
         folder = NSTemporaryDirectory() + "i2i-training-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         data = folder + "/stripes.h5"
-        let made = alone(["demo-data", "--kind", "stripes", "--count", "16", "--size", "16", "--out", data], limit: 60)
-        guard made.status == 0 else { throw XCTSkip("i2i demo-data failed:\n\(made.output)") }
+        let made = try alone(["demo-data", "--kind", "stripes", "--count", "16", "--size", "16", "--out", data], limit: 60)
+        guard made.status == 0 else {
+            throw MissingPrerequisite("`i2i demo-data`, which makes the test dataset, failed (status \(made.status)):\n\(made.output)")
+        }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -171,54 +87,23 @@ final class TrainingWorkspace {
 
     /// Runs `i2i arguments…` as one process with every MPI launcher variable removed from its
     /// environment (so it runs without MPI).
-    func alone(_ arguments: [String], limit: Double = 60) -> JobResult {
-        startAlone(arguments).finish(limit: limit)
+    func alone(_ arguments: [String], limit: Double = 60) throws -> ProcessResult {
+        try startAlone(arguments).finish(limit: limit)
     }
 
-    func startAlone(_ arguments: [String]) -> RunningJob {
-        var environment = ProcessInfo.processInfo.environment
-        for key in environment.keys where key.hasPrefix("OMPI_") || key.hasPrefix("PMI") || key.hasPrefix("PMIX") {
-            environment[key] = nil
-        }
-        return start(TrainingWorkspace.executable!, arguments, environment: environment)
+    /// Starts `i2i arguments…` as one process without MPI, in the background.
+    func startAlone(_ arguments: [String]) throws -> RunningProcess {
+        try Command(executable, arguments, directory: folder).start()
     }
 
     /// Runs `i2i arguments…` on `ranks` ranks under `mpirun`.
-    func mpi(ranks: Int, _ arguments: [String], limit: Double = 60) -> JobResult {
-        startMPI(programs: [(ranks, arguments)]).finish(limit: limit)
+    func mpi(ranks: Int, _ arguments: [String], limit: Double = 60) throws -> ProcessResult {
+        try startMPI(programs: [(ranks, arguments)]).finish(limit: limit)
     }
 
-    /// Starts an MPMD job: `mpirun -np n₁ i2i args₁ : -np n₂ i2i args₂ …`.
-    func startMPI(programs: [(ranks: Int, arguments: [String])]) -> RunningJob {
-        var launcher = ["--oversubscribe", "--bind-to", "none"]
-        if geteuid() == 0 { launcher.insert("--allow-run-as-root", at: 0) }
-        var arguments = launcher
-        for (i, program) in programs.enumerated() {
-            if i > 0 { arguments.append(":") }
-            arguments += ["-np", String(program.ranks), TrainingWorkspace.executable!] + program.arguments
-        }
-        var environment = ProcessInfo.processInfo.environment
-        // Containers often forbid the cross-memory attach that Open MPI's shared-memory transport
-        // tries first; the copy-in/copy-out path works everywhere.
-        environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
-        return start(TrainingWorkspace.mpirun!, arguments, environment: environment)
-    }
-
-    private func start(_ executable: String, _ arguments: [String], environment: [String: String]) -> RunningJob {
-        let log = path(".output-\(UInt32.random(in: 0...UInt32.max))")
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let handle = FileHandle(forWritingAtPath: log)!
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { XCTFail("could not start \(executable): \(error)") }
-        try? handle.close()
-        return RunningJob(process: process, logPath: log)
+    /// Starts an MPMD job in the background: `mpirun -np n₁ i2i args₁ : -np n₂ i2i args₂ …`.
+    func startMPI(programs: [(ranks: Int, arguments: [String])]) throws -> RunningProcess {
+        try MPIRun.command(programs.map { MPIProgram(ranks: $0.ranks, executable, $0.arguments) }, directory: folder).start()
     }
 
     // MARK: - What a run leaves
