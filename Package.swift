@@ -75,13 +75,15 @@ let package = Package(
             swiftSettings: optimized),
 
         // MARK: - Benchmarks
-        .target(name: "Benchmarks", dependencies: ["Training", "Models", "Configuration", "Datasets", "Distributed"], swiftSettings: optimized),
+        .target(
+            name: "Benchmarks", dependencies: ["Training", "Models", "Configuration", "Datasets", "Distributed"], swiftSettings: optimized),
 
         // MARK: - Command-line tool
         .executableTarget(
             name: "i2i",
             dependencies: [
-                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
 
@@ -93,19 +95,27 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: plain),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(
+            name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(
             name: "DatasetsTests",
             dependencies: ["Datasets", "HDF5Kit", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             resources: [.copy("Fixtures")], swiftSettings: plain),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "Benchmarks", "TensorCore", "TestSupport"], swiftSettings: plain),
+        .testTarget(
+            name: "DistributedTests", dependencies: ["Distributed", "Benchmarks", "TensorCore", "TestSupport"], swiftSettings: plain),
         // Launched by DistributedTests under `mpirun` (one process per rank); not part of the product.
         .executableTarget(
             name: "DistributedHarness", dependencies: ["Distributed", "TensorCore"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLITests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "HDF5Kit", "NN", "TestSupport"], swiftSettings: plain),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: [
+                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Distributed", "HDF5Kit", "NN", "TestSupport",
+            ], swiftSettings: plain),
         // Unit tests of what lives in the executable itself (imported like a library).
         .testTarget(name: "i2iTests", dependencies: ["i2i", "Datasets"], swiftSettings: plain),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"], swiftSettings: plain),

@@ -48,8 +48,10 @@ public enum AllReduceBenchmark {
     /// - Parameters:
     ///   - bytes: message size, rounded down to whole float32 elements.
     ///   - blocking: time a plain blocking `MPI_Allreduce` (no deadline) instead, for comparison.
-    public static func measure(on communicator: Communicator, bytes: Int, warmup: Int = 2, iterations: Int? = nil,
-                               blocking: Bool = false) -> Measurement {
+    public static func measure(
+        on communicator: Communicator, bytes: Int, warmup: Int = 2, iterations: Int? = nil,
+        blocking: Bool = false
+    ) -> Measurement {
         let count = max(1, bytes / 4)
         let iterations = iterations ?? defaultIterations(bytes: count * 4)
         let n = communicator.size
@@ -75,14 +77,17 @@ public enum AllReduceBenchmark {
         }
         // The collective is done when the slowest rank is done.
         let slowest = communicator.allReduce(times, .max).sorted()
-        let median = slowest.count % 2 == 1 ? slowest[slowest.count / 2]
+        let median =
+            slowest.count % 2 == 1
+            ? slowest[slowest.count / 2]
             : (slowest[slowest.count / 2 - 1] + slowest[slowest.count / 2]) / 2
         let bytesMoved = Double(count * 4)
         // One rank moves nothing: report zero rather than bytes over a no-op's time.
         let algorithm = n > 1 && median > 0 ? bytesMoved / median / 1e9 : 0
-        return Measurement(bytes: count * 4, iterations: iterations, secondsMedian: median,
-                           algorithmBandwidth: algorithm,
-                           busBandwidth: algorithm * busBandwidthFactor(ranks: n),
-                           correct: communicator.allRanks(correct))
+        return Measurement(
+            bytes: count * 4, iterations: iterations, secondsMedian: median,
+            algorithmBandwidth: algorithm,
+            busBandwidth: algorithm * busBandwidthFactor(ranks: n),
+            correct: communicator.allRanks(correct))
     }
 }

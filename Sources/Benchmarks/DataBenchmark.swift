@@ -32,7 +32,7 @@ public struct DataBenchmark {
             for i in 0..<images {
                 var picture = generator.render(scene: UInt64(offset + i), size: size).a
                 var random = RandomStream(components: [UInt64(offset + i)])
-                for k in 0..<picture.pixels.count {   // camera-like noise, so the JPEGs are not trivially smooth
+                for k in 0..<picture.pixels.count {  // camera-like noise, so the JPEGs are not trivially smooth
                     picture.pixels[k] = UInt8(max(0, min(255, Int(picture.pixels[k]) + random.nextInt(below: 17) - 8)))
                 }
                 let bytes = try ImageCodec.encodeJPEG(picture, quality: 90)
@@ -45,9 +45,10 @@ public struct DataBenchmark {
         var rates: [Double] = []
         let output = "\(folder)/data.h5"
         for _ in 0..<3 {
-            let summary = try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: "\(folder)/a"),
-                                                    b: PreprocessSource(option: "--b", path: "\(folder)/b"),
-                                                    aTest: nil, bTest: nil, output: output, options: options)
+            let summary = try Preprocessor.unpaired(
+                a: PreprocessSource(option: "--a", path: "\(folder)/a"),
+                b: PreprocessSource(option: "--b", path: "\(folder)/b"),
+                aTest: nil, bTest: nil, output: output, options: options)
             rates.append(Double(summary.written) / summary.seconds)
         }
         return (rates.sorted()[1], output)
@@ -58,8 +59,9 @@ public struct DataBenchmark {
         let data = try DatasetFile(path: path)
         let source = try data.trainingSource()
         let sampler = try ShardedSampler(countA: source.countA, countB: source.countB, globalBatch: 1, seed: 1)
-        let loader = DataLoader(source: source, sampler: sampler,
-                                augmentation: Augmentation(loadSize: loadSize, cropSize: cropSize, flip: true))
+        let loader = DataLoader(
+            source: source, sampler: sampler,
+            augmentation: Augmentation(loadSize: loadSize, cropSize: cropSize, flip: true))
         defer { loader.close() }
         for _ in 0..<5 { _ = try loader.next() }
         let start = DispatchTime.now()

@@ -29,14 +29,18 @@ public struct ConvCase: Sendable {
     /// CycleGAN's characteristic convolutions (ngf 64): a residual block's conv at 256×256
     /// images, the second downsampling conv, the output conv and the first upsampling conv.
     public static let cycleGAN: [ConvCase] = [
-        ConvCase(name: "conv3x3_256_64x64", inputChannels: 256, outputChannels: 256, kernel: 3, stride: 1,
-                 padding: 1, size: 64, transposed: false),
-        ConvCase(name: "conv3x3s2_128to256_128x128", inputChannels: 128, outputChannels: 256, kernel: 3, stride: 2,
-                 padding: 1, size: 128, transposed: false),
-        ConvCase(name: "conv7x7_64to3_256x256", inputChannels: 64, outputChannels: 3, kernel: 7, stride: 1,
-                 padding: 3, size: 256, transposed: false),
-        ConvCase(name: "convT3x3s2_256to128_64x64", inputChannels: 256, outputChannels: 128, kernel: 3, stride: 2,
-                 padding: 1, size: 64, transposed: true),
+        ConvCase(
+            name: "conv3x3_256_64x64", inputChannels: 256, outputChannels: 256, kernel: 3, stride: 1,
+            padding: 1, size: 64, transposed: false),
+        ConvCase(
+            name: "conv3x3s2_128to256_128x128", inputChannels: 128, outputChannels: 256, kernel: 3, stride: 2,
+            padding: 1, size: 128, transposed: false),
+        ConvCase(
+            name: "conv7x7_64to3_256x256", inputChannels: 64, outputChannels: 3, kernel: 7, stride: 1,
+            padding: 3, size: 256, transposed: false),
+        ConvCase(
+            name: "convT3x3s2_256to128_64x64", inputChannels: 256, outputChannels: 128, kernel: 3, stride: 2,
+            padding: 1, size: 64, transposed: true),
     ]
 }
 
@@ -67,23 +71,27 @@ public enum OpsBenchmark {
     public static func run(cases: [ConvCase] = ConvCase.cycleGAN, repetitions: Int = 7) -> OpsReport {
         let sgemm = Measurement.sgemmGFLOPS()
         let results = cases.map { measure($0, repetitions: repetitions, sgemm: sgemm) }
-        return OpsReport(sgemmGflops: sgemm, threads: Parallel.threadCount, blasCore: ComputeRuntime.blasCoreName,
-                         cases: results)
+        return OpsReport(
+            sgemmGflops: sgemm, threads: Parallel.threadCount, blasCore: ComputeRuntime.blasCoreName,
+            cases: results)
     }
 
     static func measure(_ c: ConvCase, repetitions: Int, sgemm: Double) -> ConvCaseResult {
         var stream = RandomStream(seed: 7, purpose: "bench.ops." + c.name)
         let x = Tensor.uniform([1, c.inputChannels, c.size, c.size], low: -1, high: 1, using: &stream)
-        let wShape = c.transposed ? [c.inputChannels, c.outputChannels, c.kernel, c.kernel]
-                                  : [c.outputChannels, c.inputChannels, c.kernel, c.kernel]
+        let wShape =
+            c.transposed
+            ? [c.inputChannels, c.outputChannels, c.kernel, c.kernel]
+            : [c.outputChannels, c.inputChannels, c.kernel, c.kernel]
         let w = Tensor.normal(wShape, std: 0.02, using: &stream)
         let b = Tensor.normal([c.outputChannels], std: 0.02, using: &stream)
         x.requiresGrad = true
         w.requiresGrad = true
         func apply() -> Tensor {
             if c.transposed {
-                return convTranspose2d(x, weight: w, bias: b, stride: (c.stride, c.stride), padding: (c.padding, c.padding),
-                                       outputPadding: (c.stride - 1, c.stride - 1))
+                return convTranspose2d(
+                    x, weight: w, bias: b, stride: (c.stride, c.stride), padding: (c.padding, c.padding),
+                    outputPadding: (c.stride - 1, c.stride - 1))
             }
             return conv2d(x, weight: w, bias: b, stride: (c.stride, c.stride), padding: Padding(c.padding))
         }

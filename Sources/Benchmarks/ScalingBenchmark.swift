@@ -55,8 +55,10 @@ public enum ScalingBenchmark {
     /// Runs `warmup + steps` training steps of `config`'s model on every rank of `communicator`,
     /// each rank on its own `batchPerRank` synthetic images of the config's crop size, and
     /// returns the timed steps (every rank returns the same figures).
-    public static func timeSteps(config: ExperimentConfig, communicator comm: Communicator, batchPerRank: Int,
-                                 warmup: Int, steps: Int) throws -> StepTimings {
+    public static func timeSteps(
+        config: ExperimentConfig, communicator comm: Communicator, batchPerRank: Int,
+        warmup: Int, steps: Int
+    ) throws -> StepTimings {
         comm.timeoutSeconds = config.distributed.timeoutSeconds
         let size = config.data.cropSize
         let model = try config.makeModel(rank: comm.rank)
@@ -81,7 +83,8 @@ public enum ScalingBenchmark {
         comm.phase = "bench results"
         seconds = comm.allReduce(seconds, .max)
         cpu = comm.allReduce(cpu, .max)
-        return StepTimings(ranks: comm.size, batchPerRank: batchPerRank, threads: Parallel.threadCount, size: size,
-                           seconds: seconds, communicationSeconds: communication, cpuSeconds: cpu)
+        return StepTimings(
+            ranks: comm.size, batchPerRank: batchPerRank, threads: Parallel.threadCount, size: size,
+            seconds: seconds, communicationSeconds: communication, cpuSeconds: cpu)
     }
 }

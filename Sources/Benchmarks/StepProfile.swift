@@ -29,14 +29,18 @@ public struct StepProfile: Codable, Sendable {
         for (i, item) in Profiler.report.enumerated() where item.calls > 0 {
             let s = item.seconds / n
             covered += s
-            entries.append(Entry(category: item.category.label, secondsPerStep: s, callsPerStep: Double(item.calls) / n,
-                                 gemmGflops: item.seconds > 0 ? flops[i].flops / item.seconds * 1e-9 : 0,
-                                 fraction: s / perStep))
+            entries.append(
+                Entry(
+                    category: item.category.label, secondsPerStep: s, callsPerStep: Double(item.calls) / n,
+                    gemmGflops: item.seconds > 0 ? flops[i].flops / item.seconds * 1e-9 : 0,
+                    fraction: s / perStep))
         }
         entries.sort { $0.secondsPerStep > $1.secondsPerStep }
         let rest = max(0, perStep - covered)
-        entries.append(Entry(category: "outside measured regions", secondsPerStep: rest, callsPerStep: 0, gemmGflops: 0,
-                             fraction: rest / perStep))
+        entries.append(
+            Entry(
+                category: "outside measured regions", secondsPerStep: rest, callsPerStep: 0, gemmGflops: 0,
+                fraction: rest / perStep))
         return StepProfile(secondsPerStep: perStep, entries: entries)
     }
 
@@ -45,8 +49,9 @@ public struct StepProfile: Codable, Sendable {
         var lines = ["  category                          s/step    share   calls/step   GEMM GFLOPS"]
         for e in entries {
             let name = e.category.padding(toLength: 32, withPad: " ", startingAt: 0)
-            lines.append("  \(name) \(fmt(e.secondsPerStep, 3, width: 7))  \(fmt(e.fraction * 100, 1, width: 5)) %"
-                         + "  \(fmt(e.callsPerStep, 0, width: 10))   \(e.gemmGflops > 0 ? fmt(e.gemmGflops, 1, width: 8) : "")")
+            lines.append(
+                "  \(name) \(fmt(e.secondsPerStep, 3, width: 7))  \(fmt(e.fraction * 100, 1, width: 5)) %"
+                    + "  \(fmt(e.callsPerStep, 0, width: 10))   \(e.gemmGflops > 0 ? fmt(e.gemmGflops, 1, width: 8) : "")")
         }
         lines.append("  \("total (wall)".padding(toLength: 32, withPad: " ", startingAt: 0)) \(fmt(secondsPerStep, 3, width: 7))")
         return lines.joined(separator: "\n")

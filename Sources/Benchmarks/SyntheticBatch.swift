@@ -18,12 +18,16 @@ public enum SyntheticBatch {
         }
         switch kind {
         case .unpaired:
-            return .unpaired(ImageBatch(a: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
-                                        b: Tensor.uniform(shape, low: -1, high: 1, using: &stream)))
+            return .unpaired(
+                ImageBatch(
+                    a: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
+                    b: Tensor.uniform(shape, low: -1, high: 1, using: &stream)))
         case .paired:
-            return .paired(PairedBatch(labels: labels(), images: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
-                                       exemplars: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
-                                       exemplarLabels: labels(), isSelfReference: Array(repeating: false, count: count)))
+            return .paired(
+                PairedBatch(
+                    labels: labels(), images: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
+                    exemplars: Tensor.uniform(shape, low: -1, high: 1, using: &stream),
+                    exemplarLabels: labels(), isSelfReference: Array(repeating: false, count: count)))
         }
     }
 }

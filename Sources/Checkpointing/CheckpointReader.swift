@@ -28,7 +28,8 @@ public final class CheckpointReader {
         }
         let version = try attr("format_version", Int.self)
         guard version == CheckpointWriter.version else {
-            throw CheckpointError(path: path, reason: "format version \(version) is not supported (this i2i reads \(CheckpointWriter.version))")
+            throw CheckpointError(
+                path: path, reason: "format version \(version) is not supported (this i2i reads \(CheckpointWriter.version))")
         }
         let position = try attr("sampler_position", [Int].self)
         var header = CheckpointHeader(
@@ -48,9 +49,11 @@ public final class CheckpointReader {
         h.update(manifest)
         guard h.hex == checksum else { throw CheckpointError(path: path, reason: "checksum mismatch (the file is corrupt)") }
         let lines = manifest.split(separator: "\n")
-        let expectedHead = "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
+        let expectedHead =
+            "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
         guard lines.first.map(String.init) == expectedHead, lines.count >= 2,
-              lines[1] == "config \(contentHash(of: header.config))" else {
+            lines[1] == "config \(contentHash(of: header.config))"
+        else {
             throw CheckpointError(path: path, reason: "header attributes do not match the manifest (the file is corrupt)")
         }
         for line in lines.dropFirst(2) {
@@ -95,7 +98,9 @@ public final class CheckpointReader {
             let g = try file.root.openGroup("optimizers/\(name)/group\(group)")
             let paths = try g.openDataset("parameter_paths").readStrings()
             let counts = try g.attribute("parameter_counts", as: [Int].self)
-            guard paths.count == counts.count else { throw CheckpointError(path: path, reason: "parameter_paths and parameter_counts differ in length") }
+            guard paths.count == counts.count else {
+                throw CheckpointError(path: path, reason: "parameter_paths and parameter_counts differ in length")
+            }
             return Array(zip(paths, counts))
         } catch let error as CheckpointError { throw error } catch {
             throw CheckpointError(path: path, reason: "optimizer '\(name)' group \(group): \(error)")
@@ -185,7 +190,9 @@ public struct CheckpointFolder {
     }
 
     /// Temporary files of checkpoint writes that never finished (the writer was killed before
-    /// renaming them), oldest first. They are never loaded; ``prune(keep:)`` deletes them.
+    /// renaming them), oldest first.
+    ///
+    /// They are never loaded; ``prune(keep:)`` deletes them.
     public func incompleteFiles() -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return names.filter { $0.hasPrefix(".step_") && $0.contains(".tmp-") }.sorted().map { path + "/" + $0 }

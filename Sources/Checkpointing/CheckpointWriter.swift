@@ -29,8 +29,10 @@ public struct CheckpointHeader: Equatable, Sendable {
     public var skippedSteps: Int
     public var codeVersion: String = i2iVersion
 
-    public init(model: String, step: Int, epoch: Int, samplerEpoch: Int, samplerStep: Int, worldSize: Int,
-                config: String, skippedSteps: Int) {
+    public init(
+        model: String, step: Int, epoch: Int, samplerEpoch: Int, samplerStep: Int, worldSize: Int,
+        config: String, skippedSteps: Int
+    ) {
         self.model = model
         self.step = step
         self.epoch = epoch
@@ -69,10 +71,14 @@ public enum CheckpointWriter {
     public static let format = "i2i-checkpoint"
     public static let version = 1
 
-    /// Writes a complete checkpoint at `path` (atomically). `beforeCommit` runs once everything
+    /// Writes a complete checkpoint at `path` (atomically).
+    ///
+    /// `beforeCommit` runs once everything
     /// is in the temporary file, before it is flushed and renamed (a test hook).
-    public static func write(to path: String, header: CheckpointHeader, networks: [(name: String, module: Module)],
-                             optimizers: [Adam], ranks: [RankState], beforeCommit: () -> Void = {}) throws {
+    public static func write(
+        to path: String, header: CheckpointHeader, networks: [(name: String, module: Module)],
+        optimizers: [Adam], ranks: [RankState], beforeCommit: () -> Void = {}
+    ) throws {
         let file = try HDF5File.create(at: path)
         do {
             var manifest = Manifest()
@@ -148,7 +154,8 @@ struct Manifest {
     }
 
     func text(header: CheckpointHeader) -> String {
-        let head = "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
+        let head =
+            "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
         return ([head, "config \(contentHash(of: header.config))"] + lines).joined(separator: "\n")
     }
 }

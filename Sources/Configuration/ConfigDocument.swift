@@ -17,7 +17,9 @@ public struct ConfigDocument {
     /// The scalars, in document order.
     public let entries: [Entry]
 
-    /// Parses YAML text; `source` names it in errors. Only mappings of scalars are allowed.
+    /// Parses YAML text; `source` names it in errors.
+    ///
+    /// Only mappings of scalars are allowed.
     public init(yaml text: String, source: String) throws {
         let node: Node?
         do { node = try Yams.compose(yaml: text) } catch {

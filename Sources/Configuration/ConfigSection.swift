@@ -24,8 +24,10 @@ public struct ConfigField: Sendable {
     /// Why a value is invalid (its range), or `nil`.
     let check: @Sendable (ConfigValue) -> String?
 
-    public init(key: String, type: ConfigType, defaultValue: ConfigValue, bounds: Bounds = .any, help: String,
-                check: @escaping @Sendable (ConfigValue) -> String? = { _ in nil }) {
+    public init(
+        key: String, type: ConfigType, defaultValue: ConfigValue, bounds: Bounds = .any, help: String,
+        check: @escaping @Sendable (ConfigValue) -> String? = { _ in nil }
+    ) {
         self.key = key
         self.type = type
         self.defaultValue = defaultValue
@@ -49,9 +51,10 @@ extension ConfigSection {
     public static var fields: [ConfigField] {
         let defaults = Self()
         return settings.map { setting in
-            ConfigField(key: section.isEmpty ? setting.name : section + "." + setting.name, type: setting.type,
-                        defaultValue: setting.read(defaults), bounds: setting.bounds, help: setting.help,
-                        check: { [setting] in setting.problem(with: $0) })
+            ConfigField(
+                key: section.isEmpty ? setting.name : section + "." + setting.name, type: setting.type,
+                defaultValue: setting.read(defaults), bounds: setting.bounds, help: setting.help,
+                check: { [setting] in setting.problem(with: $0) })
         }
     }
 

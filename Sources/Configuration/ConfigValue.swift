@@ -46,7 +46,9 @@ public enum ConfigType: Sendable, Equatable {
     case string
 
     /// Parses `text` (a YAML scalar or a command-line value) as this type; `nil` when it is not
-    /// one. Numbers must be finite: `1e9999` and `nan` are not numbers here.
+    /// one.
+    ///
+    /// Numbers must be finite: `1e9999` and `nan` are not numbers here.
     public func parse(_ text: String) -> ConfigValue? {
         switch self {
         case .int: return Int(text).map(ConfigValue.int)

@@ -38,46 +38,56 @@ public struct Setting<Root>: @unchecked Sendable {
 extension Setting {
     /// An integer property.
     public static func int(_ name: String, _ keyPath: WritableKeyPath<Root, Int>, _ bounds: Bounds, _ help: String) -> Setting {
-        Setting(name: name, type: .int, bounds: bounds, help: help, read: { .int($0[keyPath: keyPath]) },
-                write: { root, value in if case .int(let v) = value { root[keyPath: keyPath] = v } })
+        Setting(
+            name: name, type: .int, bounds: bounds, help: help, read: { .int($0[keyPath: keyPath]) },
+            write: { root, value in if case .int(let v) = value { root[keyPath: keyPath] = v } })
     }
 
     /// A Double property (finite).
-    public static func double(_ name: String, _ keyPath: WritableKeyPath<Root, Double>, _ bounds: Bounds,
-                              _ help: String) -> Setting {
-        Setting(name: name, type: .double, bounds: bounds, help: help, read: { .double($0[keyPath: keyPath]) },
-                write: { root, value in root[keyPath: keyPath] = value.doubleValue })
+    public static func double(
+        _ name: String, _ keyPath: WritableKeyPath<Root, Double>, _ bounds: Bounds,
+        _ help: String
+    ) -> Setting {
+        Setting(
+            name: name, type: .double, bounds: bounds, help: help, read: { .double($0[keyPath: keyPath]) },
+            write: { root, value in root[keyPath: keyPath] = value.doubleValue })
     }
 
     /// A Float property, stored and written as a Double (so `0.1` reads back as written).
-    public static func float(_ name: String, _ keyPath: WritableKeyPath<Root, Float>, _ bounds: Bounds,
-                             _ help: String) -> Setting {
-        Setting(name: name, type: .double, bounds: bounds, help: help,
-                read: { .double(Double(String($0[keyPath: keyPath])) ?? Double($0[keyPath: keyPath])) },
-                write: { root, value in root[keyPath: keyPath] = Float(value.doubleValue) })
+    public static func float(
+        _ name: String, _ keyPath: WritableKeyPath<Root, Float>, _ bounds: Bounds,
+        _ help: String
+    ) -> Setting {
+        Setting(
+            name: name, type: .double, bounds: bounds, help: help,
+            read: { .double(Double(String($0[keyPath: keyPath])) ?? Double($0[keyPath: keyPath])) },
+            write: { root, value in root[keyPath: keyPath] = Float(value.doubleValue) })
     }
 
     /// A Boolean property.
     public static func bool(_ name: String, _ keyPath: WritableKeyPath<Root, Bool>, _ help: String) -> Setting {
-        Setting(name: name, type: .bool, bounds: .any, help: help, read: { .bool($0[keyPath: keyPath]) },
-                write: { root, value in if case .bool(let v) = value { root[keyPath: keyPath] = v } })
+        Setting(
+            name: name, type: .bool, bounds: .any, help: help, read: { .bool($0[keyPath: keyPath]) },
+            write: { root, value in if case .bool(let v) = value { root[keyPath: keyPath] = v } })
     }
 
     /// A free-form string property (a path, a name).
     public static func string(_ name: String, _ keyPath: WritableKeyPath<Root, String>, _ help: String) -> Setting {
-        Setting(name: name, type: .string, bounds: .any, help: help, read: { .string($0[keyPath: keyPath]) },
-                write: { root, value in if case .string(let v) = value { root[keyPath: keyPath] = v } })
+        Setting(
+            name: name, type: .string, bounds: .any, help: help, read: { .string($0[keyPath: keyPath]) },
+            write: { root, value in if case .string(let v) = value { root[keyPath: keyPath] = v } })
     }
 
     /// An enumeration property whose raw values are the accepted strings.
     public static func choice<E: RawRepresentable & CaseIterable>(
         _ name: String, _ keyPath: WritableKeyPath<Root, E>, _ help: String
     ) -> Setting where E.RawValue == String {
-        Setting(name: name, type: .choice(E.allCases.map(\.rawValue)), bounds: .any, help: help,
-                read: { .string($0[keyPath: keyPath].rawValue) },
-                write: { root, value in
-                    if case .string(let v) = value, let e = E(rawValue: v) { root[keyPath: keyPath] = e }
-                })
+        Setting(
+            name: name, type: .choice(E.allCases.map(\.rawValue)), bounds: .any, help: help,
+            read: { .string($0[keyPath: keyPath].rawValue) },
+            write: { root, value in
+                if case .string(let v) = value, let e = E(rawValue: v) { root[keyPath: keyPath] = e }
+            })
     }
 }
 

@@ -49,8 +49,9 @@ public struct Augmentation: Equatable, Sendable {
 
     /// The reference's settings: 286, 256, flip.
     public init(loadSize: Int = 286, cropSize: Int = 256, flip: Bool = true) {
-        precondition(cropSize >= 1 && loadSize >= cropSize,
-                     "Augmentation: crop size \(cropSize) must be between 1 and the load size \(loadSize)")
+        precondition(
+            cropSize >= 1 && loadSize >= cropSize,
+            "Augmentation: crop size \(cropSize) must be between 1 and the load size \(loadSize)")
         self.loadSize = loadSize
         self.cropSize = cropSize
         self.flip = flip
@@ -72,7 +73,8 @@ public struct Augmentation: Equatable, Sendable {
     /// The crop of `image` resized to the load size (bicubic), possibly mirrored.
     public func augmented(_ image: Bitmap, _ choice: AugmentationChoice, filter: ResamplingFilter = .bicubic) -> Bitmap {
         let window = PixelRect(x: choice.x, y: choice.y, width: cropSize, height: cropSize)
-        let cropped = image.width == loadSize && image.height == loadSize
+        let cropped =
+            image.width == loadSize && image.height == loadSize
             ? image.cropped(x: window.x, y: window.y, width: cropSize, height: cropSize)
             : image.resized(width: loadSize, height: loadSize, filter: filter, window: window)
         return choice.flip ? cropped.flippedHorizontally() : cropped

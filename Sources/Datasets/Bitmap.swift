@@ -3,7 +3,9 @@
 import TensorCore
 
 /// An image of 8-bit samples: rows top to bottom, channels interleaved (H, W, C), as dataset
-/// files store them. Colour images have 3 channels (RGB); label maps have 1 (class ids).
+/// files store them.
+///
+/// Colour images have 3 channels (RGB); label maps have 1 (class ids).
 ///
 /// ```swift
 /// var image = Bitmap(width: 2, height: 1, channels: 3, repeating: 0)
@@ -22,8 +24,9 @@ public struct Bitmap: Equatable, Sendable {
     /// An image holding `pixels` (row-major, channels interleaved).
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         precondition(width >= 0 && height >= 0 && channels > 0, "Bitmap: bad size \(width)x\(height)x\(channels)")
-        precondition(pixels.count == width * height * channels,
-                     "Bitmap: \(pixels.count) samples do not fill \(width)x\(height)x\(channels)")
+        precondition(
+            pixels.count == width * height * channels,
+            "Bitmap: \(pixels.count) samples do not fill \(width)x\(height)x\(channels)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -32,8 +35,9 @@ public struct Bitmap: Equatable, Sendable {
 
     /// An image with every sample set to `value`.
     public init(width: Int, height: Int, channels: Int, repeating value: UInt8) {
-        self.init(width: width, height: height, channels: channels,
-                  pixels: [UInt8](repeating: value, count: width * height * channels))
+        self.init(
+            width: width, height: height, channels: channels,
+            pixels: [UInt8](repeating: value, count: width * height * channels))
     }
 
     /// Samples in one row.
@@ -47,19 +51,23 @@ public struct Bitmap: Equatable, Sendable {
 
     /// The pixels inside a rectangle that lies within the image.
     public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> Bitmap {
-        precondition(x >= 0 && y >= 0 && x + w <= width && y + h <= height,
-                     "cropped: \(w)x\(h) at (\(x), \(y)) is outside a \(width)x\(height) image")
+        precondition(
+            x >= 0 && y >= 0 && x + w <= width && y + h <= height,
+            "cropped: \(w)x\(h) at (\(x), \(y)) is outside a \(width)x\(height) image")
         var out = [UInt8](repeating: 0, count: w * h * channels)
         for row in 0..<h {
             let from = ((y + row) * width + x) * channels
-            out.replaceSubrange(row * w * channels..<(row + 1) * w * channels,
-                                with: pixels[from..<from + w * channels])
+            out.replaceSubrange(
+                row * w * channels..<(row + 1) * w * channels,
+                with: pixels[from..<from + w * channels])
         }
         return Bitmap(width: w, height: h, channels: channels, pixels: out)
     }
 
     /// The image as EXIF orientation `tag` (1...8) says it should be displayed; 1 and unknown
-    /// values leave it unchanged. Matches Pillow's `ImageOps.exif_transpose`.
+    /// values leave it unchanged.
+    ///
+    /// Matches Pillow's `ImageOps.exif_transpose`.
     public func applyingOrientation(_ tag: Int) -> Bitmap {
         guard (2...8).contains(tag) else { return self }
         let swapsAxes = tag >= 5
@@ -71,13 +79,13 @@ public struct Bitmap: Equatable, Sendable {
                 // (sx, sy): the stored pixel shown at (x, y).
                 let (sx, sy): (Int, Int)
                 switch tag {
-                case 2: (sx, sy) = (w - 1 - x, y)               // mirror left–right
-                case 3: (sx, sy) = (w - 1 - x, h - 1 - y)       // rotate 180°
-                case 4: (sx, sy) = (x, h - 1 - y)               // mirror top–bottom
-                case 5: (sx, sy) = (y, x)                       // transpose
-                case 6: (sx, sy) = (y, h - 1 - x)               // rotate 90° clockwise
-                case 7: (sx, sy) = (w - 1 - y, h - 1 - x)       // transverse
-                default: (sx, sy) = (w - 1 - y, x)              // 8: rotate 90° anticlockwise
+                case 2: (sx, sy) = (w - 1 - x, y)  // mirror left–right
+                case 3: (sx, sy) = (w - 1 - x, h - 1 - y)  // rotate 180°
+                case 4: (sx, sy) = (x, h - 1 - y)  // mirror top–bottom
+                case 5: (sx, sy) = (y, x)  // transpose
+                case 6: (sx, sy) = (y, h - 1 - x)  // rotate 90° clockwise
+                case 7: (sx, sy) = (w - 1 - y, h - 1 - x)  // transverse
+                default: (sx, sy) = (w - 1 - y, x)  // 8: rotate 90° anticlockwise
                 }
                 for c in 0..<channels {
                     out[(y * outWidth + x) * channels + c] = pixels[(sy * w + sx) * channels + c]
@@ -98,8 +106,9 @@ extension Bitmap {
     /// inverted: `round((v + 1) · 127.5)`, clamped to 0...255.
     public init(tensor: Tensor) {
         let shape = tensor.shape
-        precondition(shape.count == 3 || (shape.count == 4 && shape[0] == 1),
-                     "Bitmap(tensor:) needs (C, H, W) or (1, C, H, W), not \(shape)")
+        precondition(
+            shape.count == 3 || (shape.count == 4 && shape[0] == 1),
+            "Bitmap(tensor:) needs (C, H, W) or (1, C, H, W), not \(shape)")
         let c = shape[shape.count - 3], h = shape[shape.count - 2], w = shape[shape.count - 1]
         var out = [UInt8](repeating: 0, count: c * h * w)
         let data = tensor.data

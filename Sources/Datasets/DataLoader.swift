@@ -49,14 +49,19 @@ public final class DataLoader {
     private let prefetcher: Prefetcher
     private var isClosed = false
 
-    /// Starts streaming from `start` (a saved ``position`` to resume exactly). The source must
-    /// match the sampler's counts; the loader owns it from now on.
-    public init(source: TrainingSource, sampler: ShardedSampler, augmentation: Augmentation,
-                start: SamplerPosition = .start) {
-        precondition(source.countA == sampler.countA && source.countB == sampler.countB,
-                     "DataLoader: the sampler's counts differ from the source's")
-        precondition(start.step >= 0 && start.step < sampler.stepsPerEpoch && start.epoch >= 0,
-                     "DataLoader: start \(start) is outside an epoch of \(sampler.stepsPerEpoch) steps")
+    /// Starts streaming from `start` (a saved ``position`` to resume exactly).
+    ///
+    /// The source must match the sampler's counts; the loader owns it from now on.
+    public init(
+        source: TrainingSource, sampler: ShardedSampler, augmentation: Augmentation,
+        start: SamplerPosition = .start
+    ) {
+        precondition(
+            source.countA == sampler.countA && source.countB == sampler.countB,
+            "DataLoader: the sampler's counts differ from the source's")
+        precondition(
+            start.step >= 0 && start.step < sampler.stepsPerEpoch && start.epoch >= 0,
+            "DataLoader: start \(start) is outside an epoch of \(sampler.stepsPerEpoch) steps")
         position = start
         prefetcher = Prefetcher(source: source, sampler: sampler, augmentation: augmentation)
         prefetcher.start(at: start)
@@ -64,8 +69,9 @@ public final class DataLoader {
 
     deinit { close() }
 
-    /// The next batch; waits only when it is not prepared yet. Read or decode errors of that
-    /// batch are thrown here (the stream moves past it).
+    /// The next batch; waits only when it is not prepared yet.
+    ///
+    /// Read or decode errors of that batch are thrown here (the stream moves past it).
     public func next() throws -> Batch {
         precondition(!isClosed, "DataLoader.next() after close()")
         let (batchPosition, result) = prefetcher.take(thenRequest: { self.sampler.advanced($0) })
@@ -74,6 +80,7 @@ public final class DataLoader {
     }
 
     /// Stops the prefetch thread (after the batch it is preparing) and releases the source.
+    ///
     /// Called on release; calling it twice does nothing.
     public func close() {
         guard !isClosed else { return }
@@ -82,8 +89,9 @@ public final class DataLoader {
     }
 }
 
-/// The prefetch thread and the state it shares with the loader. The thread holds this object,
-/// not the loader, so that releasing the loader stops it.
+/// The prefetch thread and the state it shares with the loader.
+///
+/// The thread holds this object, not the loader, so that releasing the loader stops it.
 private final class Prefetcher {
     let sampler: ShardedSampler
     let augmentation: Augmentation
@@ -191,7 +199,8 @@ private final class Prefetcher {
                 namesB.append(source.name(.b, indexB))
             }
         }
-        return Batch(position: position, samples: samples, a: a, b: b, labels: labels, exemplars: exemplars,
-                     exemplarLabels: exemplarLabels, namesA: namesA, namesB: namesB)
+        return Batch(
+            position: position, samples: samples, a: a, b: b, labels: labels, exemplars: exemplars,
+            exemplarLabels: exemplarLabels, namesA: namesA, namesB: namesB)
     }
 }

@@ -5,7 +5,7 @@ import HDF5Kit
 
 /// The shape and contents of one split.
 public struct SplitInfo: Equatable, Sendable {
-    /// `trainA`, `testB`, `train`, …
+    /// `trainA`, `testB`, `train`, ….
     public let name: String
     /// Number of images.
     public let count: Int
@@ -95,10 +95,11 @@ public final class DatasetFile {
         }
         func optionalInt(_ key: String) -> Int? { root.hasAttribute(key) ? try? root.attribute(key, as: Int.self) : nil }
         func text(_ key: String) -> String { (root.hasAttribute(key) ? try? root.attribute(key, as: String.self) : nil) ?? "" }
-        return DatasetInfo(kind: text("kind"), imageSize: try root.attribute("image_size", as: Int.self),
-                           resizeMode: text("resize_mode"), skipped: optionalInt("skipped") ?? 0,
-                           createdBy: text("created_by"), contentHash: text("content_hash"),
-                           numClasses: optionalInt("num_classes"), splits: splits)
+        return DatasetInfo(
+            kind: text("kind"), imageSize: try root.attribute("image_size", as: Int.self),
+            resizeMode: text("resize_mode"), skipped: optionalInt("skipped") ?? 0,
+            createdBy: text("created_by"), contentHash: text("content_hash"),
+            numClasses: optionalInt("num_classes"), splits: splits)
     }
 
     /// The root `format` attribute of any HDF5 file ("i2i-dataset", "i2i-checkpoint", …), or
@@ -147,9 +148,10 @@ public final class DatasetFile {
             var hasher = SplitHasher()
             let names = try self.names(split.name)
             for i in 0..<split.count {
-                hasher.add(name: names[i], image: try image(split.name, i).pixels,
-                           labels: split.contents.labels ? try labels(split.name, i).pixels : nil,
-                           truth: split.contents.truth ? try truth(split.name, i).pixels : nil)
+                hasher.add(
+                    name: names[i], image: try image(split.name, i).pixels,
+                    labels: split.contents.labels ? try labels(split.name, i).pixels : nil,
+                    truth: split.contents.truth ? try truth(split.name, i).pixels : nil)
             }
             hashers[split.name] = hasher
         }
@@ -166,8 +168,9 @@ public final class DatasetFile {
         }
         _ = try split("trainA")
         _ = try split("trainB")
-        return DatasetTrainingSource(file: self, splitA: "trainA", splitB: "trainB",
-                                     namesA: try names("trainA"), namesB: try names("trainB"))
+        return DatasetTrainingSource(
+            file: self, splitA: "trainA", splitB: "trainB",
+            namesA: try names("trainA"), namesB: try names("trainB"))
     }
 
     private func read(_ split: String, _ kind: String, _ index: Int, channels: Int) throws -> Bitmap {

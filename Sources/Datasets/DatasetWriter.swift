@@ -51,12 +51,14 @@ public final class DatasetWriter {
             func create(_ dataset: String, channels: Int?) throws -> HDF5Dataset {
                 let shape = [0, s, s] + (channels.map { [$0] } ?? [])
                 let chunk = [1, s, s] + (channels.map { [$0] } ?? [])
-                return try file.root.createDataset("\(name)/\(dataset)", of: UInt8.self, shape: shape, chunkShape: chunk,
-                                                   gzipLevel: gzipLevel, extendible: true)
+                return try file.root.createDataset(
+                    "\(name)/\(dataset)", of: UInt8.self, shape: shape, chunkShape: chunk,
+                    gzipLevel: gzipLevel, extendible: true)
             }
-            self.splits[name] = Split(contents: contents, images: try create("images", channels: 3),
-                                 labels: contents.labels ? try create("labels", channels: nil) : nil,
-                                 truth: contents.truth ? try create("truth", channels: 3) : nil)
+            self.splits[name] = Split(
+                contents: contents, images: try create("images", channels: 3),
+                labels: contents.labels ? try create("labels", channels: nil) : nil,
+                truth: contents.truth ? try create("truth", channels: 3) : nil)
         }
     }
 
@@ -64,11 +66,15 @@ public final class DatasetWriter {
     public func count(of split: String) -> Int { counts[split] ?? 0 }
 
     /// Appends one image (S × S × 3) with its name, and its label map (S × S × 1) and true
-    /// translation (S × S × 3) when the split holds them. `recordDigest`, when given, must be
+    /// translation (S × S × 3) when the split holds them.
+    ///
+    /// `recordDigest`, when given, must be
     /// ``SplitHasher/recordDigest(name:image:labels:truth:)`` of the same values (callers
     /// compute it on worker threads); otherwise it is computed here.
-    public func append(to split: String, name: String, image: Bitmap, labels: Bitmap? = nil, truth: Bitmap? = nil,
-                       recordDigest: [UInt8]? = nil) throws {
+    public func append(
+        to split: String, name: String, image: Bitmap, labels: Bitmap? = nil, truth: Bitmap? = nil,
+        recordDigest: [UInt8]? = nil
+    ) throws {
         guard let target = splits[split] else { throw DatasetError("\(path): no split '\(split)' was declared") }
         try check(image, channels: 3, "image '\(name)'")
         guard (labels != nil) == target.contents.labels, (truth != nil) == target.contents.truth else {
@@ -85,12 +91,15 @@ public final class DatasetWriter {
         }
         target.names.append(name)
         counts[split, default: 0] += 1
-        target.hasher.add(recordDigest: recordDigest
-            ?? SplitHasher.recordDigest(name: name, image: image.pixels, labels: labels?.pixels, truth: truth?.pixels))
+        target.hasher.add(
+            recordDigest: recordDigest
+                ?? SplitHasher.recordDigest(name: name, image: image.pixels, labels: labels?.pixels, truth: truth?.pixels))
     }
 
     /// Writes names and attributes, closes the file and moves it into place; returns the
-    /// content hash. The standard attributes (format, version, kind, size, splits, counts,
+    /// content hash.
+    ///
+    /// The standard attributes (format, version, kind, size, splits, counts,
     /// content hash) are added to `attributes`.
     @discardableResult
     public func finish(attributes: [(String, HDF5AttributeValue)]) throws -> String {
@@ -126,7 +135,8 @@ public final class DatasetWriter {
 
     private func check(_ image: Bitmap, channels: Int, _ what: String) throws {
         guard image.width == imageSize, image.height == imageSize, image.channels == channels else {
-            throw DatasetError("\(path): \(what) is \(image.width)x\(image.height)x\(image.channels), expected \(imageSize)x\(imageSize)x\(channels)")
+            throw DatasetError(
+                "\(path): \(what) is \(image.width)x\(image.height)x\(image.channels), expected \(imageSize)x\(imageSize)x\(channels)")
         }
     }
 }

@@ -45,15 +45,19 @@ public enum DemoDataset {
     /// Writes `count` training images per domain and `testCount` test images per domain of
     /// `kind` at `size` pixels to `path`; returns the content hash.
     @discardableResult
-    public static func write(kind: DemoKind, count: Int, testCount: Int? = nil, size: Int, seed: UInt64,
-                             to path: String, gzipLevel: Int? = nil) throws -> String {
+    public static func write(
+        kind: DemoKind, count: Int, testCount: Int? = nil, size: Int, seed: UInt64,
+        to path: String, gzipLevel: Int? = nil
+    ) throws -> String {
         precondition(count > 0 && size > 0, "DemoDataset: count and size must be positive")
         let tests = testCount ?? defaultTestCount(count: count)
         let generator = kind.generator(seed: seed)
-        let writer = try DatasetWriter(path: path, imageSize: size, splits: [
-            ("trainA", .images), ("trainB", .images),
-            ("testA", SplitContents(labels: false, truth: true)), ("testB", SplitContents(labels: false, truth: true)),
-        ], gzipLevel: gzipLevel)
+        let writer = try DatasetWriter(
+            path: path, imageSize: size,
+            splits: [
+                ("trainA", .images), ("trainB", .images),
+                ("testA", SplitContents(labels: false, truth: true)), ("testB", SplitContents(labels: false, truth: true)),
+            ], gzipLevel: gzipLevel)
         do {
             for (split, n) in [("trainA", count), ("trainB", count), ("testA", tests), ("testB", tests)] {
                 let chunk = Swift.max(16, 4 * Parallel.threadCount)
@@ -79,8 +83,10 @@ public enum DemoDataset {
                     }
                 }
             }
-            let parameters: [String: Any] = ["command": "demo-data", "kind": kind.rawValue, "count": count,
-                                             "test_count": tests, "size": size, "seed": seed]
+            let parameters: [String: Any] = [
+                "command": "demo-data", "kind": kind.rawValue, "count": count,
+                "test_count": tests, "size": size, "seed": seed,
+            ]
             let json = try JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys, .withoutEscapingSlashes])
             return try writer.finish(attributes: [
                 ("resize_mode", .string("generated")), ("skipped", .int(0)),

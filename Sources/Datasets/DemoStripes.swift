@@ -58,8 +58,9 @@ public struct StripesGenerator: DemoGenerator {
             let major = s * (0.15 + 0.2 * random.nextDouble())
             let minor = major * (0.4 + 0.6 * random.nextDouble())
             let angle = Double.pi * random.nextDouble()
-            return Shape(isEllipse: isEllipse, centreX: cx, centreY: cy, major: major, minor: minor,
-                         cosine: cos(angle), sine: sin(angle), colour: colour())
+            return Shape(
+                isEllipse: isEllipse, centreX: cx, centreY: cy, major: major, minor: minor,
+                cosine: cos(angle), sine: sin(angle), colour: colour())
         }
         return (background, shapes)
     }

@@ -4,12 +4,13 @@
 // `ImageError` naming the file and the reason; nothing here can crash on a hostile file.
 import CImageCodecs
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
-private let systemRead = Glibc.read
+    import Glibc
+    private let systemRead = Glibc.read
 #else
-import Darwin
-private let systemRead = Darwin.read
+    import Darwin
+    private let systemRead = Darwin.read
 #endif
 
 /// Why an image could not be read or written.
@@ -108,12 +109,14 @@ public enum ImageCodec {
         var size = 0
         var message = [CChar](repeating: 0, count: 256)
         let status = image.pixels.withUnsafeBufferPointer { pixels in
-            i2i_encode_png(pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
-                           Int32(compressionLevel), &out, &size, &message, message.count)
+            i2i_encode_png(
+                pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
+                Int32(compressionLevel), &out, &size, &message, message.count)
         }
         guard status == Int32(I2I_CODEC_OK), let out else {
-            throw ImageError(status == Int32(I2I_CODEC_NO_MEMORY) ? .outOfMemory : .corrupt,
-                             reason: "cannot encode PNG: \(String(cString: message))")
+            throw ImageError(
+                status == Int32(I2I_CODEC_NO_MEMORY) ? .outOfMemory : .corrupt,
+                reason: "cannot encode PNG: \(String(cString: message))")
         }
         defer { i2i_codecs_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))
@@ -125,12 +128,14 @@ public enum ImageCodec {
         var size = 0
         var message = [CChar](repeating: 0, count: 256)
         let status = image.pixels.withUnsafeBufferPointer { pixels in
-            i2i_encode_jpeg(pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
-                            Int32(quality), &out, &size, &message, message.count)
+            i2i_encode_jpeg(
+                pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.channels),
+                Int32(quality), &out, &size, &message, message.count)
         }
         guard status == Int32(I2I_CODEC_OK), let out else {
-            throw ImageError(status == Int32(I2I_CODEC_NO_MEMORY) ? .outOfMemory : .corrupt,
-                             reason: "cannot encode JPEG: \(String(cString: message))")
+            throw ImageError(
+                status == Int32(I2I_CODEC_NO_MEMORY) ? .outOfMemory : .corrupt,
+                reason: "cannot encode JPEG: \(String(cString: message))")
         }
         defer { i2i_codecs_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))
@@ -209,8 +214,9 @@ public enum ImageCodec {
         }
         defer { i2i_codecs_free(pixels) }
         let count = Int(result.width) * Int(result.height) * Int(result.channels)
-        let image = Bitmap(width: Int(result.width), height: Int(result.height), channels: Int(result.channels),
-                           pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
+        let image = Bitmap(
+            width: Int(result.width), height: Int(result.height), channels: Int(result.channels),
+            pixels: Array(UnsafeBufferPointer(start: pixels, count: count)))
         return image.applyingOrientation(Int(result.orientation))
     }
 }

@@ -19,7 +19,9 @@ public struct ImageFolder: Sendable {
     /// Entries that could not be listed (unreadable sub-folders), with the reason.
     public let problems: [(path: String, reason: String)]
 
-    /// Lists `path` recursively. Names starting with "." (hidden files and folders, such as
+    /// Lists `path` recursively.
+    ///
+    /// Names starting with "." (hidden files and folders, such as
     /// macOS `._x.jpg` companions) are ignored, and symbolic links are followed unless they
     /// lead back into a folder already being listed. A missing path, or one that is not a
     /// folder, is an error; an empty result is not (the caller decides).
@@ -50,8 +52,10 @@ public struct ImageFolder: Sendable {
         return String(relativePath[..<dot])
     }
 
-    private static func walk(root: String, relative: String, visiting: inout Set<[UInt64]>,
-                             files: inout [String], problems: inout [(String, String)]) {
+    private static func walk(
+        root: String, relative: String, visiting: inout Set<[UInt64]>,
+        files: inout [String], problems: inout [(String, String)]
+    ) {
         let folder = relative.isEmpty ? root : root + "/" + relative
         guard let directory = opendir(folder) else {
             problems.append((relative.isEmpty ? "." : relative, "cannot list the folder (\(String(cString: strerror(errno))))"))

@@ -95,8 +95,10 @@ public enum Preprocessor {
 
     /// An unpaired dataset from folders of A and B images, with test splits from `aTest` and
     /// `bTest` or, when those are `nil`, by `options.testFraction`.
-    public static func unpaired(a: PreprocessSource, b: PreprocessSource, aTest: PreprocessSource?, bTest: PreprocessSource?,
-                                output: String, options: PreprocessOptions) throws -> PreprocessSummary {
+    public static func unpaired(
+        a: PreprocessSource, b: PreprocessSource, aTest: PreprocessSource?, bTest: PreprocessSource?,
+        output: String, options: PreprocessOptions
+    ) throws -> PreprocessSummary {
         let started = DispatchTime.now()
         var jobs: [Job] = [], skipped: [SkippedFile] = []
         func add(_ source: PreprocessSource, train: String, test: String, testSource: PreprocessSource?) throws {
@@ -116,14 +118,17 @@ public enum Preprocessor {
             "command": "preprocess", "a": a.path, "b": b.path, "a_test": aTest?.path ?? NSNull(),
             "b_test": bTest?.path ?? NSNull(), "test_fraction": options.testFraction,
         ]
-        return try run(jobs: jobs, splits: DatasetLayout.unpairedSplits, required: [("trainA", a), ("trainB", b)],
-                       skipped: skipped, started: started, output: output, options: options, parameters: parameters)
+        return try run(
+            jobs: jobs, splits: DatasetLayout.unpairedSplits, required: [("trainA", a), ("trainB", b)],
+            skipped: skipped, started: started, output: output, options: options, parameters: parameters)
     }
 
     /// A paired dataset (CoCosNet): images with PNG class-id label maps matched by relative path
     /// without extension; files without a partner are reported as skipped.
-    public static func paired(images: PreprocessSource, labels: PreprocessSource, imagesTest: PreprocessSource?,
-                              labelsTest: PreprocessSource?, output: String, options: PreprocessOptions) throws -> PreprocessSummary {
+    public static func paired(
+        images: PreprocessSource, labels: PreprocessSource, imagesTest: PreprocessSource?,
+        labelsTest: PreprocessSource?, output: String, options: PreprocessOptions
+    ) throws -> PreprocessSummary {
         let started = DispatchTime.now()
         var jobs: [Job] = [], skipped: [SkippedFile] = []
         func add(_ images: PreprocessSource, _ labels: PreprocessSource, split: String?) throws {
@@ -134,7 +139,9 @@ public enum Preprocessor {
             var matched = Set<String>()
             for file in imageFiles {
                 guard let label = labelByStem[ImageFolder.stem(file)], !matched.contains(label) else {
-                    skipped.append(SkippedFile(path: join(images.path, file), reason: "no label map of the same name in \(labels.option) '\(labels.path)'"))
+                    skipped.append(
+                        SkippedFile(
+                            path: join(images.path, file), reason: "no label map of the same name in \(labels.option) '\(labels.path)'"))
                     continue
                 }
                 matched.insert(label)
@@ -142,7 +149,8 @@ public enum Preprocessor {
                 jobs.append(Job(split: target, name: file, image: join(images.path, file), labels: join(labels.path, label)))
             }
             for file in labelFiles where !matched.contains(file) {
-                skipped.append(SkippedFile(path: join(labels.path, file), reason: "no image of the same name in \(images.option) '\(images.path)'"))
+                skipped.append(
+                    SkippedFile(path: join(labels.path, file), reason: "no image of the same name in \(images.option) '\(images.path)'"))
             }
         }
         try add(images, labels, split: imagesTest == nil ? nil : "train")
@@ -152,8 +160,9 @@ public enum Preprocessor {
             "images_test": imagesTest?.path ?? NSNull(), "labels_test": labelsTest?.path ?? NSNull(),
             "test_fraction": options.testFraction,
         ]
-        return try run(jobs: jobs, splits: DatasetLayout.pairedSplits, required: [("train", images)],
-                       skipped: skipped, started: started, output: output, options: options, parameters: parameters)
+        return try run(
+            jobs: jobs, splits: DatasetLayout.pairedSplits, required: [("train", images)],
+            skipped: skipped, started: started, output: output, options: options, parameters: parameters)
     }
 
     // MARK: - Running
@@ -164,10 +173,13 @@ public enum Preprocessor {
         case skipped(SkippedFile)
     }
 
-    private static func run(jobs: [Job], splits: [String], required: [(String, PreprocessSource)], skipped planned: [SkippedFile],
-                            started: DispatchTime, output: String, options: PreprocessOptions, parameters: [String: Any]) throws -> PreprocessSummary {
-        let clock = ProgressBar(total: jobs.count, label: "preprocess", unit: "images",
-                                output: options.showProgress ? nil : { _ in })
+    private static func run(
+        jobs: [Job], splits: [String], required: [(String, PreprocessSource)], skipped planned: [SkippedFile],
+        started: DispatchTime, output: String, options: PreprocessOptions, parameters: [String: Any]
+    ) throws -> PreprocessSummary {
+        let clock = ProgressBar(
+            total: jobs.count, label: "preprocess", unit: "images",
+            output: options.showProgress ? nil : { _ in })
         if options.strict, let first = planned.first { throw DatasetError("\(first.path): \(first.reason) (--strict)") }
         let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
         var isFolder: ObjCBool = false
@@ -175,9 +187,10 @@ public enum Preprocessor {
             throw DatasetError("--out: folder '\(folder)' does not exist")
         }
         let paired = splits == DatasetLayout.pairedSplits
-        let writer = try DatasetWriter(path: output, imageSize: options.size,
-                                       splits: splits.map { ($0, SplitContents(labels: paired, truth: false)) },
-                                       gzipLevel: options.gzipLevel)
+        let writer = try DatasetWriter(
+            path: output, imageSize: options.size,
+            splits: splits.map { ($0, SplitContents(labels: paired, truth: false)) },
+            gzipLevel: options.gzipLevel)
         var skipped = planned
         var largestLabel = -1
         do {
@@ -209,9 +222,10 @@ public enum Preprocessor {
             let numClasses = paired ? (options.numClasses ?? largestLabel + 1) : nil
             if let numClasses { attributes.append(("num_classes", .int(numClasses))) }
             let hash = try writer.finish(attributes: attributes)
-            return PreprocessSummary(path: output, counts: splits.map { ($0, writer.count(of: $0)) }, skipped: skipped,
-                                     contentHash: hash, numClasses: numClasses,
-                                     seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+            return PreprocessSummary(
+                path: output, counts: splits.map { ($0, writer.count(of: $0)) }, skipped: skipped,
+                contentHash: hash, numClasses: numClasses,
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
         } catch {
             writer.discard()
             throw error
@@ -230,7 +244,8 @@ public enum Preprocessor {
 
     private static func prepare(_ job: Job, options: PreprocessOptions) -> Outcome {
         func ready(_ image: Bitmap, _ labels: Bitmap?) -> Outcome {
-            .image(image, labels: labels, recordDigest: SplitHasher.recordDigest(name: job.name, image: image.pixels, labels: labels?.pixels))
+            .image(
+                image, labels: labels, recordDigest: SplitHasher.recordDigest(name: job.name, image: image.pixels, labels: labels?.pixels))
         }
         do {
             let image = try ImageCodec.read(contentsOf: job.image, maxPixels: options.maxPixels)
@@ -239,13 +254,17 @@ public enum Preprocessor {
             }
             let labels = try ImageCodec.readLabels(contentsOf: labelPath, maxPixels: options.maxPixels)
             guard labels.width == image.width, labels.height == image.height else {
-                return .skipped(SkippedFile(path: labelPath, reason: "label map is \(labels.width)x\(labels.height) but its image is \(image.width)x\(image.height)"))
+                return .skipped(
+                    SkippedFile(
+                        path: labelPath,
+                        reason: "label map is \(labels.width)x\(labels.height) but its image is \(image.width)x\(image.height)"))
             }
             if let classes = options.numClasses, let top = labels.pixels.max(), Int(top) >= classes {
                 return .skipped(SkippedFile(path: labelPath, reason: "label value \(top) is not below --num-classes \(classes)"))
             }
-            return ready(image.fitted(toSquare: options.size, mode: options.resizeMode),
-                         labels.fitted(toSquare: options.size, mode: options.resizeMode, filter: .nearest))
+            return ready(
+                image.fitted(toSquare: options.size, mode: options.resizeMode),
+                labels.fitted(toSquare: options.size, mode: options.resizeMode, filter: .nearest))
         } catch let error as ImageError {
             return .skipped(SkippedFile(path: error.path ?? job.image, reason: error.reason))
         } catch {

@@ -43,14 +43,17 @@ public struct PixelRect: Equatable, Sendable {
 extension Bitmap {
     /// The image resized to `width` × `height`, or only the `window` of that resized image
     /// (same pixels as resizing fully and cropping, at a fraction of the cost).
-    public func resized(width outWidth: Int, height outHeight: Int, filter: ResamplingFilter = .bicubic,
-                        window: PixelRect? = nil) -> Bitmap {
+    public func resized(
+        width outWidth: Int, height outHeight: Int, filter: ResamplingFilter = .bicubic,
+        window: PixelRect? = nil
+    ) -> Bitmap {
         precondition(outWidth > 0 && outHeight > 0, "resized: empty target size \(outWidth)x\(outHeight)")
         precondition(width > 0 && height > 0, "resized: empty source image")
         let box = window ?? PixelRect(x: 0, y: 0, width: outWidth, height: outHeight)
-        precondition(box.x >= 0 && box.y >= 0 && box.width > 0 && box.height > 0
-                     && box.x + box.width <= outWidth && box.y + box.height <= outHeight,
-                     "resized: window \(box) outside \(outWidth)x\(outHeight)")
+        precondition(
+            box.x >= 0 && box.y >= 0 && box.width > 0 && box.height > 0
+                && box.x + box.width <= outWidth && box.y + box.height <= outHeight,
+            "resized: window \(box) outside \(outWidth)x\(outHeight)")
         switch filter {
         case .nearest: return nearest(outWidth: outWidth, outHeight: outHeight, box: box)
         case .bicubic: return bicubic(outWidth: outWidth, outHeight: outHeight, box: box)
@@ -80,9 +83,11 @@ extension Bitmap {
     // MARK: - Bicubic
 
     private func bicubic(outWidth: Int, outHeight: Int, box: PixelRect) -> Bitmap {
-        let horizontal = outWidth == width && box.x == 0 && box.width == width
+        let horizontal =
+            outWidth == width && box.x == 0 && box.width == width
             ? nil : ResamplingTaps(inputSize: width, outputSize: outWidth, range: box.x..<box.x + box.width)
-        let vertical = outHeight == height && box.y == 0 && box.height == height
+        let vertical =
+            outHeight == height && box.y == 0 && box.height == height
             ? nil : ResamplingTaps(inputSize: height, outputSize: outHeight, range: box.y..<box.y + box.height)
         // Pillow 13 runs the vertical pass first when the width grows and the height shrinks.
         if let h = horizontal, let v = vertical, outWidth > width, outHeight < height {
@@ -91,7 +96,8 @@ extension Bitmap {
             return middle.resampledHorizontally(h, rows: 0..<middle.height, firstColumn: columns.lowerBound)
         }
         let rows = vertical?.sourceSpan ?? box.y..<box.y + box.height
-        let middle = horizontal.map { resampledHorizontally($0, rows: rows, firstColumn: 0) }
+        let middle =
+            horizontal.map { resampledHorizontally($0, rows: rows, firstColumn: 0) }
             ?? cropped(x: box.x, y: rows.lowerBound, width: box.width, height: rows.count)
         guard let v = vertical else { return middle }
         return middle.resampledVertically(v, columns: 0..<middle.width, firstRow: rows.lowerBound)
@@ -104,8 +110,9 @@ extension Bitmap {
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for r in 0..<rows.count {
-                    taps.apply(source: src.baseAddress! + (rows.lowerBound + r) * width * c, firstSourceIndex: firstColumn,
-                               channels: c, destination: dst.baseAddress! + r * outWidth * c)
+                    taps.apply(
+                        source: src.baseAddress! + (rows.lowerBound + r) * width * c, firstSourceIndex: firstColumn,
+                        channels: c, destination: dst.baseAddress! + r * outWidth * c)
                 }
             }
         }
@@ -118,9 +125,10 @@ extension Bitmap {
         var out = [UInt8](repeating: 0, count: outHeight * rowLength)
         pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                taps.applyVertically(source: src.baseAddress! + columns.lowerBound * c, firstSourceRow: firstRow,
-                                     sourceRowStride: width * c, rowLength: rowLength,
-                                     destination: dst.baseAddress!, outputRows: 0..<outHeight)
+                taps.applyVertically(
+                    source: src.baseAddress! + columns.lowerBound * c, firstSourceRow: firstRow,
+                    sourceRowStride: width * c, rowLength: rowLength,
+                    destination: dst.baseAddress!, outputRows: 0..<outHeight)
             }
         }
         return Bitmap(width: columns.count, height: outHeight, channels: c, pixels: out)
@@ -193,8 +201,10 @@ struct ResamplingTaps {
     /// Resamples one line of interleaved samples; `source` holds source pixels from index
     /// `firstSourceIndex` on, and output slot j is written at `destination[j · channels]`.
     @inline(__always)
-    func apply(source: UnsafePointer<UInt8>, firstSourceIndex: Int, channels: Int,
-               destination: UnsafeMutablePointer<UInt8>) {
+    func apply(
+        source: UnsafePointer<UInt8>, firstSourceIndex: Int, channels: Int,
+        destination: UnsafeMutablePointer<UInt8>
+    ) {
         weights.withUnsafeBufferPointer { w in
             for j in 0..<starts.count {
                 let base = source + (starts[j] - firstSourceIndex) * channels
@@ -211,8 +221,10 @@ struct ResamplingTaps {
     /// Resamples whole rows at once: output row `r` in `outputRows` is a weighted sum of source
     /// rows `starts[r]...`, each `rowLength` samples; `source` starts at row `firstSourceRow`
     /// and its rows are `sourceRowStride` samples apart.
-    func applyVertically(source: UnsafePointer<UInt8>, firstSourceRow: Int, sourceRowStride: Int, rowLength: Int,
-                         destination: UnsafeMutablePointer<UInt8>, outputRows: Range<Int>) {
+    func applyVertically(
+        source: UnsafePointer<UInt8>, firstSourceRow: Int, sourceRowStride: Int, rowLength: Int,
+        destination: UnsafeMutablePointer<UInt8>, outputRows: Range<Int>
+    ) {
         var sums = [Int32](repeating: 0, count: rowLength)
         weights.withUnsafeBufferPointer { w in
             sums.withUnsafeMutableBufferPointer { acc in

@@ -12,8 +12,9 @@ public enum ResizeMode: String, CaseIterable, Sendable {
 
 extension Bitmap {
     /// The image fitted into a `size` × `size` square as `mode` says, resampled with `filter`
-    /// (bicubic for photographs, nearest for label maps). An image already of that size is
-    /// returned unchanged.
+    /// (bicubic for photographs, nearest for label maps).
+    ///
+    /// An image already of that size is returned unchanged.
     ///
     /// The scaled side is `round(other · size / side)` (halves away from zero), at least 1.
     public func fitted(toSquare size: Int, mode: ResizeMode, filter: ResamplingFilter = .bicubic) -> Bitmap {

@@ -66,7 +66,9 @@ public struct SamplerError: Error, CustomStringConvertible, Equatable {
     public let description: String
 }
 
-/// Assigns dataset images to (epoch, step, rank) for data-parallel training. A pure value:
+/// Assigns dataset images to (epoch, step, rank) for data-parallel training.
+///
+/// A pure value:
 /// all ranks construct the same sampler (differing only in `rank`) and agree without talking.
 ///
 /// ```swift
@@ -120,8 +122,9 @@ public struct ShardedSampler: Equatable, Sendable {
 
     /// The same sampler as seen by another rank.
     public func forRank(_ other: Int) throws -> ShardedSampler {
-        try ShardedSampler(countA: countA, countB: countB, globalBatch: globalBatch, worldSize: worldSize,
-                           rank: other, seed: seed)
+        try ShardedSampler(
+            countA: countA, countB: countB, globalBatch: globalBatch, worldSize: worldSize,
+            rank: other, seed: seed)
     }
 
     /// The order of sample positions in `epoch` (a permutation of 0..<epochLength).
@@ -131,6 +134,7 @@ public struct ShardedSampler: Equatable, Sendable {
     }
 
     /// The samples of the whole global batch at `position` (all ranks, rank 0's first).
+    ///
     /// Pass `permutation(epoch:)` when calling for many steps of one epoch.
     public func globalSamples(at position: SamplerPosition, permutation: [Int]? = nil) -> [SampleIndex] {
         samples(at: position, slots: 0..<globalBatch, permutation: permutation)
@@ -154,8 +158,9 @@ public struct ShardedSampler: Equatable, Sendable {
     }
 
     private func samples(at position: SamplerPosition, slots: Range<Int>, permutation: [Int]?) -> [SampleIndex] {
-        precondition(position.step >= 0 && position.step < stepsPerEpoch && position.epoch >= 0,
-                     "ShardedSampler: \(position) is outside an epoch of \(stepsPerEpoch) steps")
+        precondition(
+            position.step >= 0 && position.step < stepsPerEpoch && position.epoch >= 0,
+            "ShardedSampler: \(position) is outside an epoch of \(stepsPerEpoch) steps")
         let order = permutation ?? self.permutation(epoch: position.epoch)
         precondition(order.count == epochLength, "ShardedSampler: permutation of the wrong length")
         let tag = StableHash.value(of: "sampler.b"), exemplarTag = StableHash.value(of: "sampler.exemplar")

@@ -39,8 +39,10 @@ public final class InMemoryTrainingSource: TrainingSource {
     private let namesA: [String], namesB: [String]
 
     /// Unpaired images (give `imagesB`) or paired images with label maps (give `labels`).
-    public init(imagesA: [Bitmap], imagesB: [Bitmap]? = nil, labels: [Bitmap]? = nil,
-                namesA: [String]? = nil, namesB: [String]? = nil) {
+    public init(
+        imagesA: [Bitmap], imagesB: [Bitmap]? = nil, labels: [Bitmap]? = nil,
+        namesA: [String]? = nil, namesB: [String]? = nil
+    ) {
         precondition((imagesB == nil) != (labels == nil), "InMemoryTrainingSource: give B images or label maps")
         precondition(labels == nil || labels!.count == imagesA.count, "InMemoryTrainingSource: one label map per image")
         self.imagesA = imagesA

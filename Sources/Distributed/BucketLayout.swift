@@ -57,7 +57,7 @@ public struct BucketLayout: Equatable, Sendable {
         let cap = bucketBytes / 4
         var currentCap = (firstBucketBytes ?? bucketBytes) / 4
         var ranges = [Range<Int>]()
-        var low = total, high = total // the open bucket is low..<high
+        var low = total, high = total  // the open bucket is low..<high
         func close(_ range: Range<Int>) {
             ranges.append(range)
             currentCap = cap
@@ -85,12 +85,14 @@ public struct BucketLayout: Equatable, Sendable {
         var ofSegment = [[Int]](repeating: [], count: segmentSizes.count)
         for (b, range) in ranges.enumerated() {
             var touched = [Int]()
-            for s in segmentSizes.indices where segmentSizes[s] > 0
-                && offsets[s] < range.upperBound && offsets[s] + segmentSizes[s] > range.lowerBound {
+            for s in segmentSizes.indices
+            where segmentSizes[s] > 0
+                && offsets[s] < range.upperBound && offsets[s] + segmentSizes[s] > range.lowerBound
+            {
                 touched.append(s)
                 ofSegment[s].append(b)
             }
-            buckets.append(Bucket(elements: range, segments: touched.first! ... touched.last!))
+            buckets.append(Bucket(elements: range, segments: touched.first!...touched.last!))
         }
         self.buckets = buckets
         bucketsOfSegment = ofSegment

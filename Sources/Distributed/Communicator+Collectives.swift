@@ -50,8 +50,9 @@ extension Communicator {
                 // limit/2 later) before reporting itself.
                 if diagnosis == nil { diagnosis = (self as? MPICommunicator)?.diagnoseStall(of: oldest) }
                 if diagnosis?.lowerRankWaiting != true || waited > limit * 1.5 + 2 {
-                    abortJob("\(oldest.label) (\(oldest.bytes) bytes, collective #\(oldest.sequence)) at step \(step), "
-                             + "phase \(phase) did not complete within \(formatSeconds(limit)) s" + (diagnosis?.clause ?? ""))
+                    abortJob(
+                        "\(oldest.label) (\(oldest.bytes) bytes, collective #\(oldest.sequence)) at step \(step), "
+                            + "phase \(phase) did not complete within \(formatSeconds(limit)) s" + (diagnosis?.clause ?? ""))
                 }
             }
             PollBackoff.pause(waited: waited)
@@ -66,14 +67,18 @@ extension Communicator {
     // MARK: - All-reduce
 
     /// All-reduces `buffer` in place.
-    public func allReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReductionOperation = .sum,
-                          timeout: Double? = nil) {
+    public func allReduce(
+        _ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReductionOperation = .sum,
+        timeout: Double? = nil
+    ) {
         wait(startAllReduce(buffer, operation), timeout: timeout)
     }
 
     /// All-reduces `buffer` in place.
-    public func allReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReductionOperation = .sum,
-                          timeout: Double? = nil) {
+    public func allReduce(
+        _ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReductionOperation = .sum,
+        timeout: Double? = nil
+    ) {
         wait(startAllReduce(buffer, operation), timeout: timeout)
     }
 
@@ -159,7 +164,7 @@ extension Communicator {
         send.withUnsafeMutableBytes { s in
             gathered.withUnsafeMutableBytes { g in wait(startAllGather(UnsafeRawBufferPointer(s), into: g)) }
         }
-        return (0..<size).map { r in Array(gathered[r * width ..< r * width + lengths[r]]) }
+        return (0..<size).map { r in Array(gathered[r * width..<r * width + lengths[r]]) }
     }
 
     /// Blocks until every rank has reached the barrier (under the deadline).
@@ -192,7 +197,9 @@ public enum MonotonicClock {
     }
 }
 
-/// How a waiting rank spends the time between two tests of its requests. MPI progresses only
+/// How a waiting rank spends the time between two tests of its requests.
+///
+/// MPI progresses only
 /// inside those tests, so the first milliseconds are a busy loop that yields the core; long
 /// waits (a slower rank still computing) back off to short sleeps so the waiting rank does not
 /// steal a core from ranks sharing the node. Measured with `i2i bench allreduce` on 2 ranks:

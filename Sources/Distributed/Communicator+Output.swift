@@ -22,8 +22,9 @@ extension Communicator {
     }
 
     /// Leaves the job with `status` after an outcome every rank shares (success, or an error
-    /// thrown on every rank alike): finalises MPI on every rank, then exits. A failure that
-    /// concerns only this rank should use ``abortJob(_:)`` instead.
+    /// thrown on every rank alike): finalises MPI on every rank, then exits.
+    ///
+    /// A failure that concerns only this rank should use ``abortJob(_:)`` instead.
     public func exitJob(_ status: Int32) -> Never {
         finalize()
         exit(status)

@@ -109,7 +109,9 @@ public final class CollectiveRequest {
     /// Whether the collective has completed.
     public var isComplete: Bool { handles.isEmpty }
 
-    /// Drives progress and returns whether the collective has completed. MPI has no progress
+    /// Drives progress and returns whether the collective has completed.
+    ///
+    /// MPI has no progress
     /// thread by default, so a posted collective advances only while some rank tests or waits.
     @discardableResult
     public func test() -> Bool {

@@ -36,9 +36,11 @@ public struct Fingerprint: Codable, Equatable, Sendable {
     public var extra: [String: String]
 
     /// Creates a fingerprint.
-    public init(codeVersion: String, configHash: String, parameterLayout: String, parameterCount: Int,
-                datasetHash: String, datasetCounts: [String: Int], globalBatch: Int, seed: UInt64,
-                extra: [String: String] = [:]) {
+    public init(
+        codeVersion: String, configHash: String, parameterLayout: String, parameterCount: Int,
+        datasetHash: String, datasetCounts: [String: Int], globalBatch: Int, seed: UInt64,
+        extra: [String: String] = [:]
+    ) {
         self.codeVersion = codeVersion
         self.configHash = configHash
         self.parameterLayout = parameterLayout

@@ -53,10 +53,10 @@ public final class GradientSynchronizer {
 
     private var gradients: UnsafeMutableBufferPointer<Float>?
     private var segmentReady: [Bool]
-    private var unreadySegments: [Int]      // per bucket
-    private var requests: [CollectiveRequest?] // per bucket, once posted
-    private var nextBucket = 0              // first bucket not yet posted
-    private var firstInFlight = 0           // no bucket below this one needs testing
+    private var unreadySegments: [Int]  // per bucket
+    private var requests: [CollectiveRequest?]  // per bucket, once posted
+    private var nextBucket = 0  // first bucket not yet posted
+    private var firstInFlight = 0  // no bucket below this one needs testing
 
     /// Creates a synchroniser for a flat buffer whose parameters have `segmentSizes` elements,
     /// in declaration order.
@@ -65,11 +65,14 @@ public final class GradientSynchronizer {
     ///   - bucketBytes: the cap of each bucket (default 25 MiB).
     ///   - firstBucketBytes: the cap of the first bucket (default 1 MiB), so communication
     ///     starts early; `nil` for `bucketBytes`.
-    public convenience init(communicator: Communicator, segmentSizes: [Int], bucketBytes: Int = 25 << 20,
-                            firstBucketBytes: Int? = 1 << 20, name: String = "gradients") {
-        self.init(communicator: communicator,
-                  layout: BucketLayout(segmentSizes: segmentSizes, bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes),
-                  name: name)
+    public convenience init(
+        communicator: Communicator, segmentSizes: [Int], bucketBytes: Int = 25 << 20,
+        firstBucketBytes: Int? = 1 << 20, name: String = "gradients"
+    ) {
+        self.init(
+            communicator: communicator,
+            layout: BucketLayout(segmentSizes: segmentSizes, bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes),
+            name: name)
     }
 
     /// Creates a synchroniser over a precomputed layout.
@@ -86,11 +89,14 @@ public final class GradientSynchronizer {
     public var isActive: Bool { gradients != nil }
 
     /// Starts a step over `gradients` (the flat buffer, which must stay valid and in place until
-    /// ``finish(timeout:)`` returns). All parameters start not ready.
+    /// ``finish(timeout:)`` returns).
+    ///
+    /// All parameters start not ready.
     public func begin(gradients: UnsafeMutableBufferPointer<Float>) {
         precondition(self.gradients == nil, "\(name): begin(gradients:) called again before finish()")
-        precondition(gradients.count == layout.elementCount,
-                     "\(name): gradient buffer holds \(gradients.count) floats, the layout \(layout.elementCount)")
+        precondition(
+            gradients.count == layout.elementCount,
+            "\(name): gradient buffer holds \(gradients.count) floats, the layout \(layout.elementCount)")
         self.gradients = gradients
         for s in segmentReady.indices { segmentReady[s] = false }
         for (b, bucket) in layout.buckets.enumerated() {
@@ -102,7 +108,9 @@ public final class GradientSynchronizer {
 
     /// Marks the parameter `segment` (its index in declaration order) as having its final
     /// gradient for this step; posts every bucket that is now due and drives progress of the
-    /// all-reduces in flight. Repeated calls for one segment are ignored.
+    /// all-reduces in flight.
+    ///
+    /// Repeated calls for one segment are ignored.
     public func parameterReady(_ segment: Int) {
         precondition(gradients != nil, "\(name): parameterReady(\(segment)) outside begin(gradients:) … finish()")
         guard !segmentReady[segment] else { return }

@@ -5,7 +5,9 @@ import TensorCore
 
 /// Environment variables that MPI launchers set in every process they start: Open MPI's
 /// `mpirun`, PMIx-based launchers (Open MPI 5, `srun --mpi=pmix`), and PMI-1/PMI-2 launchers
-/// (MPICH's Hydra, Intel MPI, `srun --mpi=pmi2`). Their values are never used for rank or size.
+/// (MPICH's Hydra, Intel MPI, `srun --mpi=pmi2`).
+///
+/// Their values are never used for rank or size.
 public let mpiLauncherMarkers = [
     "OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMIX_NAMESPACE", "PMI_RANK", "PMI_SIZE", "PMI_FD",
 ]
@@ -23,8 +25,10 @@ public func startedByMPILauncher(environment: [String: String] = ProcessInfo.pro
 ///   - threadSupport: the MPI thread level required (checked against what MPI provides).
 ///   - environment: where to look for the launcher's markers (``mpiLauncherMarkers``).
 /// - Throws: ``DistributedError/initialization(_:)`` when MPI cannot be initialised.
-public func makeCommunicator(threadSupport: ThreadSupport = .serialized,
-                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Communicator {
+public func makeCommunicator(
+    threadSupport: ThreadSupport = .serialized,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+) throws -> Communicator {
     if startedByMPILauncher(environment: environment) {
         return try MPICommunicator(threadSupport: threadSupport)
     }

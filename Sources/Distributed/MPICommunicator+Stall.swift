@@ -48,8 +48,10 @@ extension MPICommunicator {
         }
         var clauses = [String]()
         if !missing.isEmpty {
-            clauses.append(missing.count == 1 ? "rank \(missing[0]) has not reached it (stalled, busy or gone)"
-                : "ranks \(missing.map(String.init).joined(separator: ", ")) have not reached it (stalled, busy or gone)")
+            clauses.append(
+                missing.count == 1
+                    ? "rank \(missing[0]) has not reached it (stalled, busy or gone)"
+                    : "ranks \(missing.map(String.init).joined(separator: ", ")) have not reached it (stalled, busy or gone)")
         }
         clauses += elsewhere
         if clauses.isEmpty && size > 1 { clauses.append("all other ranks are waiting in it too") }

@@ -18,7 +18,7 @@ public final class MPICommunicator: Communicator {
     /// The thread support MPI provided (at least the level requested).
     public let threadSupport: ThreadSupport
     private var finalized = false
-    private var posted = 0 // collectives posted so far
+    private var posted = 0  // collectives posted so far
 
     /// Initialises MPI, checking that it provides at least `threadSupport`.
     ///
@@ -57,18 +57,21 @@ public final class MPICommunicator: Communicator {
     // MARK: - Non-blocking collectives
 
     public func startAllReduce(_ buffer: UnsafeMutableBufferPointer<Float>, _ operation: ReductionOperation) -> CollectiveRequest {
-        allReduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: 4,
-                  type: Int32(I2I_MPI_FLOAT32), operation)
+        allReduce(
+            UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: 4,
+            type: Int32(I2I_MPI_FLOAT32), operation)
     }
 
     public func startAllReduce(_ buffer: UnsafeMutableBufferPointer<Double>, _ operation: ReductionOperation) -> CollectiveRequest {
-        allReduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: 8,
-                  type: Int32(I2I_MPI_FLOAT64), operation)
+        allReduce(
+            UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: 8,
+            type: Int32(I2I_MPI_FLOAT64), operation)
     }
 
     public func startAllReduce(_ buffer: UnsafeMutableBufferPointer<Int64>, _ operation: ReductionOperation) -> CollectiveRequest {
-        allReduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: 8,
-                  type: Int32(I2I_MPI_INT64), operation)
+        allReduce(
+            UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, elementSize: 8,
+            type: Int32(I2I_MPI_INT64), operation)
     }
 
     public func startBroadcast(_ bytes: UnsafeMutableRawBufferPointer, root: Int) -> CollectiveRequest {
@@ -76,8 +79,9 @@ public final class MPICommunicator: Communicator {
         // Split into calls of at most Int32.max bytes; each rank splits identically.
         let handles = chunks(count: bytes.count).map { range -> OpaquePointer in
             var handle: OpaquePointer?
-            MPIRuntime.check(i2i_mpi_ibcast(bytes.baseAddress! + range.lowerBound, Int64(range.count), Int32(root), &handle),
-                             "broadcast of \(bytes.count) bytes")
+            MPIRuntime.check(
+                i2i_mpi_ibcast(bytes.baseAddress! + range.lowerBound, Int64(range.count), Int32(root), &handle),
+                "broadcast of \(bytes.count) bytes")
             return handle!
         }
         return record("broadcast", bytes: bytes.count, handles)
@@ -90,8 +94,9 @@ public final class MPICommunicator: Communicator {
             return record("all-gather", bytes: 0, [])
         }
         var handle: OpaquePointer?
-        MPIRuntime.check(i2i_mpi_iallgather(send, Int64(bytes.count), receive, &handle),
-                         "all-gather of \(bytes.count) bytes")
+        MPIRuntime.check(
+            i2i_mpi_iallgather(send, Int64(bytes.count), receive, &handle),
+            "all-gather of \(bytes.count) bytes")
         return record("all-gather", bytes: bytes.count, [handle!])
     }
 
@@ -120,16 +125,20 @@ public final class MPICommunicator: Communicator {
     /// A blocking `MPI_Allreduce` with no deadline, for comparison in benchmarks only.
     public func blockingAllReduce(_ buffer: UnsafeMutableBufferPointer<Float>) {
         for range in chunks(count: buffer.count) {
-            MPIRuntime.check(i2i_mpi_allreduce(buffer.baseAddress! + range.lowerBound, Int64(range.count),
-                                               Int32(I2I_MPI_FLOAT32), Int32(I2I_MPI_SUM)),
-                             "all-reduce of \(buffer.count * 4) bytes")
+            MPIRuntime.check(
+                i2i_mpi_allreduce(
+                    buffer.baseAddress! + range.lowerBound, Int64(range.count),
+                    Int32(I2I_MPI_FLOAT32), Int32(I2I_MPI_SUM)),
+                "all-reduce of \(buffer.count * 4) bytes")
         }
     }
 
     // MARK: - Helpers
 
-    private func allReduce(_ base: UnsafeMutableRawPointer?, count: Int, elementSize: Int, type: Int32,
-                           _ operation: ReductionOperation) -> CollectiveRequest {
+    private func allReduce(
+        _ base: UnsafeMutableRawPointer?, count: Int, elementSize: Int, type: Int32,
+        _ operation: ReductionOperation
+    ) -> CollectiveRequest {
         let op: Int32
         switch operation {
         case .sum: op = Int32(I2I_MPI_SUM)
@@ -138,8 +147,9 @@ public final class MPICommunicator: Communicator {
         }
         let handles = chunks(count: count).map { range -> OpaquePointer in
             var handle: OpaquePointer?
-            MPIRuntime.check(i2i_mpi_iallreduce(base! + range.lowerBound * elementSize, Int64(range.count), type, op, &handle),
-                             "all-reduce of \(count * elementSize) bytes")
+            MPIRuntime.check(
+                i2i_mpi_iallreduce(base! + range.lowerBound * elementSize, Int64(range.count), type, op, &handle),
+                "all-reduce of \(count * elementSize) bytes")
             return handle!
         }
         return record("all-reduce", bytes: count * elementSize, handles)

@@ -3,7 +3,9 @@
 import CMPI
 import Foundation
 
-/// Thin Swift checks around CMPI calls. A failing MPI call is fatal for the job: the rank
+/// Thin Swift checks around CMPI calls.
+///
+/// A failing MPI call is fatal for the job: the rank
 /// prints one line naming the call and the MPI error, then aborts every process.
 enum MPIRuntime {
     /// World rank and size once MPI is initialised (a process joins at most one MPI job).
@@ -35,8 +37,9 @@ enum MPIRuntime {
         let code = i2i_mpi_test(handle, &done)
         if code != 0 {
             // Typically MPI_ERR_TRUNCATE: the ranks posted different collectives at this point.
-            fail("\(request.label) (\(request.bytes) bytes, collective #\(request.sequence)) at step \(step), phase \(phase) "
-                 + "failed in MPI: \(errorText(code)) (do all ranks post the same collectives in the same order?)")
+            fail(
+                "\(request.label) (\(request.bytes) bytes, collective #\(request.sequence)) at step \(step), phase \(phase) "
+                    + "failed in MPI: \(errorText(code)) (do all ranks post the same collectives in the same order?)")
         }
         return done != 0
     }

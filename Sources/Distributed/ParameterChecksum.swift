@@ -51,6 +51,6 @@ extension Communicator {
         let list = odd.count == 1 ? "rank \(first) differs" : "ranks " + odd.map(String.init).joined(separator: ", ") + " differ"
         throw DistributedError.parameterDrift(
             "parameters differ across ranks at step \(step): \(list) from rank 0 "
-            + "(sum \(Double(bitPattern: all[first][1])) on rank \(first), \(Double(bitPattern: reference[1])) on rank 0)")
+                + "(sum \(Double(bitPattern: all[first][1])) on rank \(first), \(Double(bitPattern: reference[1])) on rank 0)")
     }
 }

@@ -7,11 +7,15 @@
 // or SIGTERM: it kills the ranks instead), and Slurm can send it ahead of a time limit.
 import Foundation
 
-/// The write end of the signal pipe; -1 before installation. Read by the handler only.
+/// The write end of the signal pipe; -1 before installation.
+///
+/// Read by the handler only.
 nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
 
 /// The handler: records the signal number in the pipe, then restores the default action of
-/// every monitored signal. Only async-signal-safe calls (write, signal).
+/// every monitored signal.
+///
+/// Only async-signal-safe calls (write, signal).
 private let recordSignal: @convention(c) (Int32) -> Void = { number in
     var byte = UInt8(truncatingIfNeeded: number)
     _ = write(signalPipeWriteEnd, &byte, 1)
@@ -41,8 +45,9 @@ public final class SignalMonitor {
         self.readEnd = readEnd
     }
 
-    /// Installs the handlers (once per process; later calls return the same monitor). Install
-    /// after MPI is initialised, so that MPI's own set-up cannot replace them.
+    /// Installs the handlers (once per process; later calls return the same monitor).
+    ///
+    /// Install after MPI is initialised, so that MPI's own set-up cannot replace them.
     public static func install() -> SignalMonitor {
         if let monitor = installed { return monitor }
         var ends: [Int32] = [-1, -1]
@@ -57,9 +62,9 @@ public final class SignalMonitor {
         for number in [SIGINT, SIGTERM, SIGUSR1] {
             var action = sigaction()
             #if canImport(Glibc)
-            action.__sigaction_handler.sa_handler = recordSignal
+                action.__sigaction_handler.sa_handler = recordSignal
             #else
-            action.__sigaction_u.__sa_handler = recordSignal
+                action.__sigaction_u.__sa_handler = recordSignal
             #endif
             sigemptyset(&action.sa_mask)
             action.sa_flags = SA_RESTART
@@ -69,7 +74,9 @@ public final class SignalMonitor {
     }
 
     /// Whether a monitored signal has arrived (this process only; combine across ranks with
-    /// ``Communicator/anyRank(_:)``). Cheap: one non-blocking read.
+    /// ``Communicator/anyRank(_:)``).
+    ///
+    /// Cheap: one non-blocking read.
     public var stopRequested: Bool {
         var bytes = [UInt8](repeating: 0, count: 16)
         let n = read(readEnd, &bytes, bytes.count)

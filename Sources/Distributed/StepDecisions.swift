@@ -49,7 +49,8 @@ public struct NonFiniteStepGuard: Sendable {
         total += 1
         if consecutive >= limit {
             throw DistributedError.tooManySkippedSteps(
-                "\(consecutive) steps in a row up to step \(step) had a non-finite loss or gradient on some rank (limit \(limit)); stopping")
+                "\(consecutive) steps in a row up to step \(step) had a non-finite loss or gradient on some rank (limit \(limit)); stopping"
+            )
         }
         return true
     }

@@ -69,8 +69,10 @@ public final class HDF5Dataset: HDF5Object {
                 var valueCount = 8
                 var values = [UInt32](repeating: 0, count: 8)
                 var name = [CChar](repeating: 0, count: 64)
-                let filter = try context.check(H5Pget_filter2(dcpl, index, &flags, &valueCount, &values,
-                                                              64, &name, &config), action)
+                let filter = try context.check(
+                    H5Pget_filter2(
+                        dcpl, index, &flags, &valueCount, &values,
+                        64, &name, &config), action)
                 if filter == H5Z_FILTER_DEFLATE { return valueCount > 0 ? Int(values[0]) : 0 }
             }
             return nil
@@ -96,8 +98,9 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Reads every element into `buffer`, which must hold exactly the dataset's element count.
     public func read<T: HDF5Element>(into buffer: UnsafeMutableBufferPointer<T>) throws {
-        try transfer(rows: nil, buffer.baseAddress, count: buffer.count, T.nativeTypeID,
-                     writing: false, action: "cannot read dataset")
+        try transfer(
+            rows: nil, buffer.baseAddress, count: buffer.count, T.nativeTypeID,
+            writing: false, action: "cannot read dataset")
     }
 
     /// Writes every element from `values` (row-major, exactly the dataset's element count).
@@ -107,8 +110,9 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Writes every element from `buffer` (row-major, exactly the dataset's element count).
     public func write<T: HDF5Element>(from buffer: UnsafeBufferPointer<T>) throws {
-        try transfer(rows: nil, UnsafeMutableRawPointer(mutating: buffer.baseAddress), count: buffer.count,
-                     T.nativeTypeID, writing: true, action: "cannot write dataset")
+        try transfer(
+            rows: nil, UnsafeMutableRawPointer(mutating: buffer.baseAddress), count: buffer.count,
+            T.nativeTypeID, writing: true, action: "cannot write dataset")
     }
 
     // MARK: - Slices along the first axis
@@ -125,14 +129,16 @@ public final class HDF5Dataset: HDF5Object {
     /// Reads slice `index` along the first axis into `buffer`, which must hold exactly one
     /// slice (the product of the dimensions after the first).
     public func readSlice<T: HDF5Element>(_ index: Int, into buffer: UnsafeMutableBufferPointer<T>) throws {
-        try transfer(rows: index..<index + 1, buffer.baseAddress, count: buffer.count, T.nativeTypeID,
-                     writing: false, action: "cannot read slice \(index) of dataset")
+        try transfer(
+            rows: index..<index + 1, buffer.baseAddress, count: buffer.count, T.nativeTypeID,
+            writing: false, action: "cannot read slice \(index) of dataset")
     }
 
     /// Reads the slices `rows` along the first axis (a batch of images) into `buffer`.
     public func readSlices<T: HDF5Element>(_ rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<T>) throws {
-        try transfer(rows: rows, buffer.baseAddress, count: buffer.count, T.nativeTypeID,
-                     writing: false, action: "cannot read slices \(rows) of dataset")
+        try transfer(
+            rows: rows, buffer.baseAddress, count: buffer.count, T.nativeTypeID,
+            writing: false, action: "cannot read slices \(rows) of dataset")
     }
 
     /// Writes slice `index` along the first axis from `values` (exactly one slice).
@@ -142,15 +148,17 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Writes slice `index` along the first axis from `buffer` (exactly one slice).
     public func writeSlice<T: HDF5Element>(_ index: Int, from buffer: UnsafeBufferPointer<T>) throws {
-        try transfer(rows: index..<index + 1, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
-                     count: buffer.count, T.nativeTypeID, writing: true,
-                     action: "cannot write slice \(index) of dataset")
+        try transfer(
+            rows: index..<index + 1, UnsafeMutableRawPointer(mutating: buffer.baseAddress),
+            count: buffer.count, T.nativeTypeID, writing: true,
+            action: "cannot write slice \(index) of dataset")
     }
 
     /// Writes the slices `rows` along the first axis from `buffer`.
     public func writeSlices<T: HDF5Element>(_ rows: Range<Int>, from buffer: UnsafeBufferPointer<T>) throws {
-        try transfer(rows: rows, UnsafeMutableRawPointer(mutating: buffer.baseAddress), count: buffer.count,
-                     T.nativeTypeID, writing: true, action: "cannot write slices \(rows) of dataset")
+        try transfer(
+            rows: rows, UnsafeMutableRawPointer(mutating: buffer.baseAddress), count: buffer.count,
+            T.nativeTypeID, writing: true, action: "cannot write slices \(rows) of dataset")
     }
 
     // MARK: - Appending
@@ -180,8 +188,9 @@ public final class HDF5Dataset: HDF5Object {
         var newDims = dims.map { hsize_t($0) }
         newDims[0] = hsize_t(rows.upperBound)
         try context.check(H5Dset_extent(try validID(action), newDims), action)
-        try transfer(rows: rows, UnsafeMutableRawPointer(mutating: buffer.baseAddress), count: buffer.count,
-                     T.nativeTypeID, writing: true, action: action)
+        try transfer(
+            rows: rows, UnsafeMutableRawPointer(mutating: buffer.baseAddress), count: buffer.count,
+            T.nativeTypeID, writing: true, action: action)
         return rows
     }
 
@@ -189,12 +198,16 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Reads or writes `count` elements of memory type `memoryType`: the whole dataset when
     /// `rows` is `nil`, else the slices `rows` along the first axis.
-    private func transfer(rows: Range<Int>?, _ buffer: UnsafeMutableRawPointer?, count: Int, _ memoryType: hid_t,
-                          writing: Bool, action: String) throws {
+    private func transfer(
+        rows: Range<Int>?, _ buffer: UnsafeMutableRawPointer?, count: Int, _ memoryType: hid_t,
+        writing: Bool, action: String
+    ) throws {
         let id = try validID(action)
         guard elementType.isNumeric else {
-            throw context.error(action, elementType == .string
-                ? "it holds strings (use readStrings())" : "its elements (\(elementType)) are not numbers")
+            throw context.error(
+                action,
+                elementType == .string
+                    ? "it holds strings (use readStrings())" : "its elements (\(elementType)) are not numbers")
         }
         let fileSpace = try context.check(H5Dget_space(id), action)
         defer { H5Sclose(fileSpace) }
@@ -237,8 +250,10 @@ enum DatasetLayout {
     static let defaultChunkBytes = 1 << 20
 
     /// What is wrong with a requested layout, or `nil` when it is valid.
-    static func problem(shape: [Int], chunkShape: [Int]?, gzipLevel: Int?, shuffle: Bool,
-                        extendible: Bool) -> String? {
+    static func problem(
+        shape: [Int], chunkShape: [Int]?, gzipLevel: Int?, shuffle: Bool,
+        extendible: Bool
+    ) -> String? {
         if shape.contains(where: { $0 < 0 }) { return "shape \(shape) has a negative dimension" }
         let chunked = extendible || chunkShape != nil || gzipLevel != nil || shuffle
         if chunked && shape.isEmpty {
@@ -269,7 +284,9 @@ enum DatasetLayout {
     }
 
     /// A new dataspace: scalar for `[]`, else simple with an unlimited first axis when
-    /// `extendible`. The caller closes it.
+    /// `extendible`.
+    ///
+    /// The caller closes it.
     static func dataspace(shape: [Int], extendible: Bool, _ context: HDF5Context, _ action: String) throws -> hid_t {
         if shape.isEmpty { return try context.check(H5Screate(H5S_SCALAR), action) }
         let dims = shape.map { hsize_t($0) }
@@ -280,7 +297,8 @@ enum DatasetLayout {
 
     /// The current and maximum dimensions of a dataspace (`nil` for an unlimited maximum).
     static func dimensions(of space: hid_t, _ context: HDF5Context, _ action: String) throws
-        -> (shape: [Int], maximum: [Int?]) {
+        -> (shape: [Int], maximum: [Int?])
+    {
         let rank = Int(try context.check(H5Sget_simple_extent_ndims(space), action))
         var dims = [hsize_t](repeating: 0, count: rank)
         var maxDims = [hsize_t](repeating: 0, count: rank)
@@ -291,7 +309,9 @@ enum DatasetLayout {
         return (dims.map { Int($0) }, maxDims.map { $0 == unlimited ? nil : Int($0) })
     }
 
-    /// A memory dataspace of `shape` (scalar for `[]`). The caller closes it.
+    /// A memory dataspace of `shape` (scalar for `[]`).
+    ///
+    /// The caller closes it.
     static func memorySpace(shape: [Int], _ context: HDF5Context, _ action: String) throws -> hid_t {
         try dataspace(shape: shape, extendible: false, context, action)
     }

@@ -89,7 +89,9 @@ public enum HDF5ElementType: Equatable, CustomStringConvertible {
 }
 
 /// A Swift type HDF5Kit reads and writes as dataset elements: `Float`, `Double`, `Int32`,
-/// `Int64` and `UInt8`. Reading converts (through HDF5) when the stored type differs.
+/// `Int64` and `UInt8`.
+///
+/// Reading converts (through HDF5) when the stored type differs.
 public protocol HDF5Element {
     /// The element type a value of this Swift type is stored as.
     static var hdf5ElementType: HDF5ElementType { get }

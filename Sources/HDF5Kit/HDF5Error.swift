@@ -32,7 +32,7 @@ import CHDF5
 /// HDF5Kit call on that thread) and its messages are folded into the error instead.
 public enum HDF5Library {
 
-    /// The HDF5 library version, e.g. `"1.10.8"`.
+    /// The HDF5 library version, such as `"1.10.8"`.
     public static var version: String {
         enter()
         var major: UInt32 = 0, minor: UInt32 = 0, release: UInt32 = 0
@@ -79,7 +79,9 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable {
     public let reason: String?
 
     /// HDF5's error stack at the time of the failure, most specific entry first, each written
-    /// `"function(): message"`. Empty when HDF5Kit detected the problem itself.
+    /// `"function(): message"`.
+    ///
+    /// Empty when HDF5Kit detected the problem itself.
     public let stack: [String]
 
     /// Creates an error; `stack` is normally filled by HDF5Kit from HDF5's error stack.
@@ -106,13 +108,16 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable {
 extension HDF5Error {
 
     /// An error whose reason is HDF5's most specific message on the calling thread's error
-    /// stack. Must be called right after the failing HDF5 call: the next API call clears it.
+    /// stack.
+    ///
+    /// Must be called right after the failing HDF5 call: the next API call clears it.
     static func fromStack(file: String, object: String?, action: String) -> HDF5Error {
         let entries = currentStack()
         let reason = entries.first.map { cleanedReason($0.desc) } ?? nil
         let stack = entries.map { "\($0.function)(): \($0.desc)" }
-        return HDF5Error(file: file, object: object, action: action,
-                         reason: reason ?? "HDF5 reported a failure without a message", stack: stack)
+        return HDF5Error(
+            file: file, object: object, action: action,
+            reason: reason ?? "HDF5 reported a failure without a message", stack: stack)
     }
 
     /// The default error stack of the calling thread, most specific entry first.
@@ -128,8 +133,9 @@ extension HDF5Error {
             return 0
         }
         withExtendedLifetime(collector) {
-            _ = H5Ewalk2(i2i_h5e_default(), H5E_WALK_UPWARD, walker,
-                         Unmanaged.passUnretained(collector).toOpaque())
+            _ = H5Ewalk2(
+                i2i_h5e_default(), H5E_WALK_UPWARD, walker,
+                Unmanaged.passUnretained(collector).toOpaque())
         }
         return collector.entries
     }
@@ -182,7 +188,8 @@ extension StringProtocol {
     func trimmingWhitespace() -> String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         guard let first = firstIndex(where: { !isSpace($0) }),
-              let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+            let last = lastIndex(where: { !isSpace($0) })
+        else { return "" }
         return String(self[first...last])
     }
 }

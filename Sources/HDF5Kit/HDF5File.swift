@@ -58,7 +58,9 @@ public final class HDF5File {
     }
 
     /// How many HDF5 objects (groups, datasets, named types, attributes) opened through this
-    /// file are open now; 0 once every ``HDF5Object`` from it is released. For leak checks.
+    /// file are open now; 0 once every ``HDF5Object`` from it is released.
+    ///
+    /// For leak checks.
     public var openObjectCount: Int {
         guard isOpen else { return 0 }
         HDF5Library.enter()
@@ -132,11 +134,13 @@ public final class HDF5File {
             var error = HDF5Error.fromStack(file: path, object: nil, action: action)
             if let reason = error.reason {
                 if reason.hasPrefix("truncated file") {
-                    error = HDF5Error(file: path, object: nil, action: action,
-                                      reason: "the file is truncated (\(reason))", stack: error.stack)
+                    error = HDF5Error(
+                        file: path, object: nil, action: action,
+                        reason: "the file is truncated (\(reason))", stack: error.stack)
                 } else if reason.hasPrefix("file signature not found") {
-                    error = HDF5Error(file: path, object: nil, action: action,
-                                      reason: "not an HDF5 file (no HDF5 signature found)", stack: error.stack)
+                    error = HDF5Error(
+                        file: path, object: nil, action: action,
+                        reason: "not an HDF5 file (no HDF5 signature found)", stack: error.stack)
                 }
             }
             throw error
@@ -237,8 +241,9 @@ enum FileSync {
         guard Foundation.fsync(fd) == 0 else { throw context.error(action, "fsync failed: \(lastError())") }
     }
 
-    /// Flushes the directory entry of `path` (its folder) to disk. File systems that cannot
-    /// sync folders (EINVAL) are accepted.
+    /// Flushes the directory entry of `path` (its folder) to disk.
+    ///
+    /// File systems that cannot sync folders (EINVAL) are accepted.
     static func fsyncFolder(of path: String, _ context: HDF5Context, _ action: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let fd = open(folder, O_RDONLY)
@@ -256,9 +261,9 @@ enum FileSync {
 
     private static func closeDescriptor(_ fd: Int32) {
         #if canImport(Glibc)
-        _ = Glibc.close(fd)
+            _ = Glibc.close(fd)
         #else
-        _ = Darwin.close(fd)
+            _ = Darwin.close(fd)
         #endif
     }
 }

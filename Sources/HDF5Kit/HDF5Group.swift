@@ -35,7 +35,9 @@ public final class HDF5Group: HDF5Object {
     }
 
     /// Whether something (a group or dataset) exists at `path`; `false` when any component on
-    /// the way is missing or not a group. The empty path and `"."` name the group itself.
+    /// the way is missing or not a group.
+    ///
+    /// The empty path and `"."` name the group itself.
     public func contains(_ path: String) -> Bool {
         guard (try? validID("cannot look up")) != nil else { return false }
         return (try? missingComponent(absolutePath(path), "cannot look up")) == .some(nil)
@@ -69,11 +71,15 @@ public final class HDF5Group: HDF5Object {
             var names: [String] = []
             names.reserveCapacity(Int(info.nlinks))
             for index in 0..<info.nlinks {
-                let size = try context.check(H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index,
-                                                                nil, 0, i2i_h5p_default()), action)
+                let size = try context.check(
+                    H5Lget_name_by_idx(
+                        id, ".", H5_INDEX_NAME, H5_ITER_INC, index,
+                        nil, 0, i2i_h5p_default()), action)
                 var buffer = [CChar](repeating: 0, count: size + 1)
-                try context.check(H5Lget_name_by_idx(id, ".", H5_INDEX_NAME, H5_ITER_INC, index,
-                                                     &buffer, size + 1, i2i_h5p_default()), action)
+                try context.check(
+                    H5Lget_name_by_idx(
+                        id, ".", H5_INDEX_NAME, H5_ITER_INC, index,
+                        &buffer, size + 1, i2i_h5p_default()), action)
                 names.append(String(cString: buffer))
             }
             return names.sorted()
@@ -117,8 +123,10 @@ public final class HDF5Group: HDF5Object {
         let id = try validID(action)
         let context = self.context.with(object: target)
         if contains(target) { throw context.error(action, "an object of that name exists") }
-        if let problem = DatasetLayout.problem(shape: shape, chunkShape: chunkShape, gzipLevel: gzipLevel,
-                                               shuffle: shuffle, extendible: extendible) {
+        if let problem = DatasetLayout.problem(
+            shape: shape, chunkShape: chunkShape, gzipLevel: gzipLevel,
+            shuffle: shuffle, extendible: extendible)
+        {
             throw context.error(action, problem)
         }
         let space = try DatasetLayout.dataspace(shape: shape, extendible: extendible, context, action)
@@ -126,8 +134,11 @@ public final class HDF5Group: HDF5Object {
         let dcpl = try context.check(H5Pcreate(i2i_h5p_dataset_create()), action)
         defer { H5Pclose(dcpl) }
         if extendible || chunkShape != nil || gzipLevel != nil || shuffle {
-            let chunk = chunkShape ?? DatasetLayout.defaultChunk(shape: shape, elementSize: MemoryLayout<T>.size,
-                                                                 extendible: extendible)
+            let chunk =
+                chunkShape
+                ?? DatasetLayout.defaultChunk(
+                    shape: shape, elementSize: MemoryLayout<T>.size,
+                    extendible: extendible)
             let dims = chunk.map { hsize_t($0) }
             try context.check(H5Pset_chunk(dcpl, Int32(dims.count), dims), action)
             if shuffle { try context.check(H5Pset_shuffle(dcpl), action) }
@@ -136,12 +147,14 @@ public final class HDF5Group: HDF5Object {
         let lcpl = try intermediateGroupLinkProperties(context, action)
         defer { H5Pclose(lcpl) }
         let fileType = T.hdf5ElementType.fileTypeID!
-        let dataset = try context.check(H5Dcreate2(id, target, fileType, space, lcpl, dcpl, i2i_h5p_default()),
-                                        action)
+        let dataset = try context.check(
+            H5Dcreate2(id, target, fileType, space, lcpl, dcpl, i2i_h5p_default()),
+            action)
         return HDF5Dataset(file: file, id: dataset, path: target)
     }
 
     /// Creates a dataset holding `values` (row-major, `shape`'s element count of them).
+    ///
     /// The other parameters are those of ``createDataset(_:of:shape:chunkShape:gzipLevel:shuffle:extendible:)``.
     @discardableResult
     public func createDataset<T: HDF5Element>(
@@ -153,8 +166,9 @@ public final class HDF5Group: HDF5Object {
             throw context.with(object: absolutePath(path)).error(
                 "cannot create dataset", "shape \(shape) holds \(count) elements, but \(values.count) were given")
         }
-        let dataset = try createDataset(path, of: T.self, shape: shape, chunkShape: chunkShape,
-                                        gzipLevel: gzipLevel, shuffle: shuffle, extendible: extendible)
+        let dataset = try createDataset(
+            path, of: T.self, shape: shape, chunkShape: chunkShape,
+            gzipLevel: gzipLevel, shuffle: shuffle, extendible: extendible)
         try dataset.write(values)
         return dataset
     }
@@ -172,6 +186,7 @@ public final class HDF5Group: HDF5Object {
     // MARK: - Helpers
 
     /// The first component of absolute `target` that does not exist, or `nil` when all do.
+    ///
     /// A component below a dataset counts as missing; a damaged file throws.
     func missingComponent(_ target: String, _ action: String) throws -> String? {
         let context = self.context.with(object: target)

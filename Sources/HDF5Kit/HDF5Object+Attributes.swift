@@ -28,10 +28,13 @@ extension HDF5Object {
         }
     }
 
-    private func writeAttribute<T: HDF5Element>(_ name: String, _ values: [T], scalar: Bool,
-                                                _ type: HDF5ElementType, _ action: String) throws {
-        let attribute = try createAttribute(name, fileType: type.fileTypeID!, count: values.count,
-                                            scalar: scalar, action)
+    private func writeAttribute<T: HDF5Element>(
+        _ name: String, _ values: [T], scalar: Bool,
+        _ type: HDF5ElementType, _ action: String
+    ) throws {
+        let attribute = try createAttribute(
+            name, fileType: type.fileTypeID!, count: values.count,
+            scalar: scalar, action)
         defer { H5Aclose(attribute) }
         if values.isEmpty { return }
         try values.withUnsafeBytes { buffer in
@@ -51,8 +54,10 @@ extension HDF5Object {
     }
 
     /// A new attribute with a scalar, 1-D or (for an empty array) null dataspace.
-    private func createAttribute(_ name: String, fileType: hid_t, count: Int, scalar: Bool,
-                                 _ action: String) throws -> hid_t {
+    private func createAttribute(
+        _ name: String, fileType: hid_t, count: Int, scalar: Bool,
+        _ action: String
+    ) throws -> hid_t {
         let space: hid_t
         if scalar {
             space = try context.check(H5Screate(H5S_SCALAR), action)
@@ -63,8 +68,9 @@ extension HDF5Object {
             space = try context.check(H5Screate_simple(1, &dims, nil), action)
         }
         defer { H5Sclose(space) }
-        return try context.check(H5Acreate2(id, name, fileType, space, i2i_h5p_default(), i2i_h5p_default()),
-                                 action)
+        return try context.check(
+            H5Acreate2(id, name, fileType, space, i2i_h5p_default(), i2i_h5p_default()),
+            action)
     }
 
     // MARK: - Reading
@@ -144,8 +150,10 @@ extension HDF5Object {
                 return 0
             }
             try withExtendedLifetime(names) {
-                _ = try context.check(H5Aiterate2(id, H5_INDEX_NAME, H5_ITER_INC, &index, collect,
-                                              Unmanaged.passUnretained(names).toOpaque()), action)
+                _ = try context.check(
+                    H5Aiterate2(
+                        id, H5_INDEX_NAME, H5_ITER_INC, &index, collect,
+                        Unmanaged.passUnretained(names).toOpaque()), action)
             }
             return names.list.sorted()
         }

@@ -6,7 +6,9 @@ import Foundation
 /// Encoding and decoding of HDF5 string elements, shared by datasets and attributes.
 enum HDF5Strings {
 
-    /// A new variable-length UTF-8 string type. The caller closes it.
+    /// A new variable-length UTF-8 string type.
+    ///
+    /// The caller closes it.
     static func variableUTF8Type(_ context: HDF5Context, _ action: String) throws -> hid_t {
         let type = try context.check(H5Tcopy(i2i_h5t_c_s1()), action)
         if H5Tset_size(type, i2i_h5t_variable()) < 0 || H5Tset_cset(type, H5T_CSET_UTF8) < 0 {
@@ -18,13 +20,17 @@ enum HDF5Strings {
     }
 
     /// Writes `values` as variable-length UTF-8 strings through `write(memoryType, buffer)`
-    /// (an `H5Dwrite` or `H5Awrite`). Strings are cut at an embedded NUL.
-    static func write(_ values: [String], _ context: HDF5Context, _ action: String,
-                      _ write: (hid_t, UnsafeRawPointer) -> herr_t) throws {
+    /// (an `H5Dwrite` or `H5Awrite`).
+    ///
+    /// Strings are cut at an embedded NUL.
+    static func write(
+        _ values: [String], _ context: HDF5Context, _ action: String,
+        _ write: (hid_t, UnsafeRawPointer) -> herr_t
+    ) throws {
         let type = try variableUTF8Type(context, action)
         defer { H5Tclose(type) }
         var pointers: [UnsafeMutablePointer<CChar>?] = values.map { strdup($0) }
-        defer { pointers.forEach { free($0) } }
+        defer { for p in pointers { free(p) } }
         if pointers.contains(where: { $0 == nil }) { throw context.error(action, "out of memory") }
         try pointers.withUnsafeMutableBufferPointer { buffer in
             _ = try context.check(write(type, UnsafeRawPointer(buffer.baseAddress!)), action)
@@ -33,8 +39,10 @@ enum HDF5Strings {
 
     /// Reads `count` strings of stored type `fileType` through `read(memoryType, buffer)`
     /// (an `H5Dread` or `H5Aread`), variable- or fixed-length, decoded as UTF-8.
-    static func read(count: Int, fileType: hid_t, _ context: HDF5Context, _ action: String,
-                     _ read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
+    static func read(
+        count: Int, fileType: hid_t, _ context: HDF5Context, _ action: String,
+        _ read: (hid_t, UnsafeMutableRawPointer) -> herr_t
+    ) throws -> [String] {
         guard count > 0 else { return [] }
         let memoryType = try context.check(H5Tcopy(fileType), action)
         defer { H5Tclose(memoryType) }
@@ -44,7 +52,7 @@ enum HDF5Strings {
                 _ = try context.check(read(memoryType, UnsafeMutableRawPointer(buffer.baseAddress!)), action)
             }
             // HDF5 allocated each string; hand it back with HDF5's own allocator.
-            defer { pointers.forEach { if let p = $0 { H5free_memory(p) } } }
+            defer { for case let p? in pointers { H5free_memory(p) } }
             return pointers.map { $0.map { String(cString: $0) } ?? "" }
         }
         let size = H5Tget_size(memoryType)
@@ -55,7 +63,7 @@ enum HDF5Strings {
             _ = try context.check(read(memoryType, buffer.baseAddress!), action)
         }
         return (0..<count).map { index in
-            var element = bytes[index * size ..< (index + 1) * size]
+            var element = bytes[index * size..<(index + 1) * size]
             if let nul = element.firstIndex(of: 0) { element = element[..<nul] }
             if spacePadded {
                 while element.last == UInt8(ascii: " ") { element = element.dropLast() }
@@ -84,8 +92,10 @@ extension HDF5Group {
         defer { H5Tclose(type) }
         let lcpl = try intermediateGroupLinkProperties(context, action)
         defer { H5Pclose(lcpl) }
-        let dataset = try context.check(H5Dcreate2(id, target, type, space, lcpl, i2i_h5p_default(),
-                                                   i2i_h5p_default()), action)
+        let dataset = try context.check(
+            H5Dcreate2(
+                id, target, type, space, lcpl, i2i_h5p_default(),
+                i2i_h5p_default()), action)
         let result = HDF5Dataset(file: file, id: dataset, path: target)
         try result.writeStrings(values)
         return result

@@ -16,11 +16,15 @@ public final class Adam {
         public var weightDecay: Double
         /// TensorFlow's form, p ← p − lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + eps) (the "ε̂" of Kingma
         /// & Ba): eps is added before the bias correction, so it weighs √(1 − β2ᵗ)⁻¹ times more
-        /// than in PyTorch's form. Only parameters with gradients near eps see a difference.
+        /// than in PyTorch's form.
+        ///
+        /// Only parameters with gradients near eps see a difference.
         public var epsilonBeforeCorrection: Bool
 
-        public init(beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
-                    epsilonBeforeCorrection: Bool = false) {
+        public init(
+            beta1: Double = 0.9, beta2: Double = 0.999, eps: Double = 1e-8, weightDecay: Double = 0,
+            epsilonBeforeCorrection: Bool = false
+        ) {
             self.beta1 = beta1
             self.beta2 = beta2
             self.eps = eps

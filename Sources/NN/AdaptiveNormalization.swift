@@ -5,8 +5,9 @@
 import TensorCore
 
 /// Instance norm whose per-sample, per-channel scale (`weight`) and shift (`bias`) are set
-/// before each forward by ``assignAdaINParameters(_:to:)``. Keeps MUNIT's unused
-/// `running_mean` and `running_var` buffers so that state names match.
+/// before each forward by ``assignAdaINParameters(_:to:)``.
+///
+/// Keeps MUNIT's unused `running_mean` and `running_var` buffers so that state names match.
 public final class AdaptiveInstanceNorm2d: Layer {
     public let features: Int
     public let eps: Float
@@ -53,8 +54,9 @@ public func assignAdaINParameters(_ parameters: Tensor, to module: Module) {
     for (_, m) in module.namedModules() {
         guard let layer = m as? AdaptiveInstanceNorm2d else { continue }
         let c = layer.features
-        check(offset + 2 * c <= parameters.shape[1],
-              "assignAdaINParameters: \(parameters.shape[1]) values are too few for the AdaIN layers")
+        check(
+            offset + 2 * c <= parameters.shape[1],
+            "assignAdaINParameters: \(parameters.shape[1]) values are too few for the AdaIN layers")
         layer.assignedBias = parameters.slice(axis: 1, offset..<(offset + c)).reshaped([n * c])
         layer.assignedWeight = parameters.slice(axis: 1, (offset + c)..<(offset + 2 * c)).reshaped([n * c])
         offset += 2 * c

@@ -20,13 +20,15 @@ public final class SelfAttention: Layer {
         super.init()
     }
 
-    /// [B, C, H, W] → same shape. Attention is [B, N, N] with N = H·W.
+    /// [B, C, H, W] → same shape.
+    ///
+    /// Attention is [B, N, N] with N = H·W.
     public override func forward(_ x: Tensor) -> Tensor {
         let b = x.shape[0], c = x.shape[1], n = x.shape[2] * x.shape[3]
-        let q = query_conv(x).reshaped([b, -1, n]).permuted([0, 2, 1])   // [B, N, C/8]
-        let k = key_conv(x).reshaped([b, -1, n])                           // [B, C/8, N]
-        let attention = batchedMatmul(q, k).softmax(axis: -1)              // [B, N, N]
-        let v = value_conv(x).reshaped([b, -1, n])                         // [B, C, N]
+        let q = query_conv(x).reshaped([b, -1, n]).permuted([0, 2, 1])  // [B, N, C/8]
+        let k = key_conv(x).reshaped([b, -1, n])  // [B, C/8, N]
+        let attention = batchedMatmul(q, k).softmax(axis: -1)  // [B, N, N]
+        let v = value_conv(x).reshaped([b, -1, n])  // [B, C, N]
         let out = batchedMatmul(v, attention.permuted([0, 2, 1])).reshaped([b, c, x.shape[2], x.shape[3]])
         return gamma.value * out + x
     }
@@ -41,25 +43,31 @@ public final class PooledAttention: Layer {
     public let gamma: Parameter
 
     public init(channels: Int, spectralNorm: Bool = true, stream: inout RandomStream) {
-        theta = Conv2d(inChannels: channels, outChannels: channels / 8, kernelSize: 1, bias: false,
-                       spectralNorm: spectralNorm, stream: &stream)
-        phi = Conv2d(inChannels: channels, outChannels: channels / 8, kernelSize: 1, bias: false,
-                     spectralNorm: spectralNorm, stream: &stream)
-        g = Conv2d(inChannels: channels, outChannels: channels / 2, kernelSize: 1, bias: false,
-                   spectralNorm: spectralNorm, stream: &stream)
-        o = Conv2d(inChannels: channels / 2, outChannels: channels, kernelSize: 1, bias: false,
-                   spectralNorm: spectralNorm, stream: &stream)
+        theta = Conv2d(
+            inChannels: channels, outChannels: channels / 8, kernelSize: 1, bias: false,
+            spectralNorm: spectralNorm, stream: &stream)
+        phi = Conv2d(
+            inChannels: channels, outChannels: channels / 8, kernelSize: 1, bias: false,
+            spectralNorm: spectralNorm, stream: &stream)
+        g = Conv2d(
+            inChannels: channels, outChannels: channels / 2, kernelSize: 1, bias: false,
+            spectralNorm: spectralNorm, stream: &stream)
+        o = Conv2d(
+            inChannels: channels / 2, outChannels: channels, kernelSize: 1, bias: false,
+            spectralNorm: spectralNorm, stream: &stream)
         gamma = Parameter(Tensor.zeros([1]))
         super.init()
     }
 
-    /// [B, C, H, W] → same shape (H and W even). Attention is [B, N, N/4].
+    /// [B, C, H, W] → same shape (H and W even).
+    ///
+    /// Attention is [B, N, N/4].
     public override func forward(_ x: Tensor) -> Tensor {
         let b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], n = h * w
         let th = theta(x).reshaped([b, c / 8, n])
         let ph = phi(x).maxPool2d(kernel: 2).reshaped([b, c / 8, n / 4])
         let gg = g(x).maxPool2d(kernel: 2).reshaped([b, c / 2, n / 4])
-        let beta = batchedMatmul(th.permuted([0, 2, 1]), ph).softmax(axis: -1)      // [B, N, N/4]
+        let beta = batchedMatmul(th.permuted([0, 2, 1]), ph).softmax(axis: -1)  // [B, N, N/4]
         let mixed = batchedMatmul(gg, beta.permuted([0, 2, 1])).reshaped([b, c / 2, h, w])
         return gamma.value * o(mixed) + x
     }

@@ -3,7 +3,9 @@
 // ConvTranspose2d (weight [in, out, kh, kw]).
 import TensorCore
 
-/// 2-D convolution. With spectral norm its state names are `weight_orig`, `bias`, `weight_u`,
+/// 2-D convolution.
+///
+/// With spectral norm its state names are `weight_orig`, `bias`, `weight_u`,
 /// `weight_v`, as after `torch.nn.utils.spectral_norm`.
 public final class Conv2d: Layer {
     /// [out, in, kh, kw] (`weight`, or `weight_orig` under spectral norm).
@@ -18,9 +20,11 @@ public final class Conv2d: Layer {
 
     /// A conv whose parameters start with PyTorch's default initialisation drawn from
     /// `stream` (re-initialise with ``Initializer`` as each model requires).
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                paddingMode: PaddingMode = .zero, bias: Bool = true, spectralNorm: Bool = false,
-                stream: inout RandomStream) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        paddingMode: PaddingMode = .zero, bias: Bool = true, spectralNorm: Bool = false,
+        stream: inout RandomStream
+    ) {
         let shape = [outChannels, inChannels, kernelSize, kernelSize]
         let fanIn = inChannels * kernelSize * kernelSize
         self.weight = Parameter(Initializer.pytorchDefaultWeight(shape, fanIn: fanIn, using: &stream))
@@ -33,8 +37,10 @@ public final class Conv2d: Layer {
     }
 
     /// A conv with explicit per-side zero padding (TensorFlow `SAME` alignment).
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Padding,
-                bias: Bool = true, stream: inout RandomStream) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Padding,
+        bias: Bool = true, stream: inout RandomStream
+    ) {
         let shape = [outChannels, inChannels, kernelSize, kernelSize]
         let fanIn = inChannels * kernelSize * kernelSize
         self.weight = Parameter(Initializer.pytorchDefaultWeight(shape, fanIn: fanIn, using: &stream))
@@ -79,8 +85,10 @@ public final class ConvTranspose2d: Layer {
     public let outputPadding: (Int, Int)
 
     /// A transposed conv with PyTorch's default initialisation (fan-in from dimension 1).
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
-                outputPadding: Int = 0, bias: Bool = true, stream: inout RandomStream) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+        outputPadding: Int = 0, bias: Bool = true, stream: inout RandomStream
+    ) {
         let shape = [inChannels, outChannels, kernelSize, kernelSize]
         // PyTorch computes fan_in from weight.size(1) · k · k, i.e. the *output* channels here.
         let fanIn = outChannels * kernelSize * kernelSize
@@ -93,8 +101,9 @@ public final class ConvTranspose2d: Layer {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        convTranspose2d(x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
-                        outputPadding: outputPadding)
+        convTranspose2d(
+            x, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+            outputPadding: outputPadding)
     }
 }
 
@@ -105,8 +114,10 @@ public final class Linear: Layer {
     public let spectralNorm: SpectralNormState?
 
     /// A linear layer with PyTorch's default initialisation.
-    public init(inFeatures: Int, outFeatures: Int, bias: Bool = true, spectralNorm: Bool = false,
-                stream: inout RandomStream) {
+    public init(
+        inFeatures: Int, outFeatures: Int, bias: Bool = true, spectralNorm: Bool = false,
+        stream: inout RandomStream
+    ) {
         let shape = [outFeatures, inFeatures]
         self.weight = Parameter(Initializer.pytorchDefaultWeight(shape, fanIn: inFeatures, using: &stream))
         self.bias = bias ? Parameter(Initializer.pytorchDefaultBias([outFeatures], fanIn: inFeatures, using: &stream)) : nil

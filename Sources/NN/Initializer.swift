@@ -32,8 +32,9 @@ public enum Initializer: Equatable, Sendable {
     }
 
     /// Re-initialises every Conv2d, ConvTranspose2d and Linear weight below `module` (and
-    /// zeroes their biases, except under `.pytorchDefault`), in module order. Normalisation
-    /// layers keep their own initial values, as in the reference `init_weights` functions.
+    /// zeroes their biases, except under `.pytorchDefault`), in module order.
+    ///
+    /// Normalisation layers keep their own initial values, as in the reference `init_weights` functions.
     public func apply(to module: Module, using stream: inout RandomStream) {
         for (_, m) in module.namedModules() {
             let weight: Parameter, bias: Parameter?, fanIn: Int, fanOut: Int
@@ -77,7 +78,7 @@ public enum Initializer: Equatable, Sendable {
         }
     }
 
-    /// PyTorch's default weight: kaiming_uniform(a = √5), i.e. U(±1/√fan_in).
+    /// PyTorch's default weight: kaiming_uniform(a = √5), that is U(±1/√fan_in).
     public static func pytorchDefaultWeight(_ shape: [Int], fanIn: Int, using stream: inout RandomStream) -> Tensor {
         let bound = 1 / Float(Swift.max(fanIn, 1)).squareRoot()
         return Tensor.uniform(shape, low: -bound, high: bound, using: &stream)

@@ -58,7 +58,9 @@ open class Module {
     public init() {}
 
     /// The named children of this module, in order: parameters, buffers, modules, arrays of
-    /// modules, optionals. The default reflects over stored properties; containers override it.
+    /// modules, optionals.
+    ///
+    /// The default reflects over stored properties; containers override it.
     open func namedMembers() -> [(name: String, value: Any)] {
         var mirrors: [Mirror] = []
         var m: Mirror? = Mirror(reflecting: self)

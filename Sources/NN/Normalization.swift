@@ -4,8 +4,9 @@
 // and positional normalisation (per-pixel statistics over channels, unbiased variance).
 import TensorCore
 
-/// Instance normalisation (`nn.InstanceNorm2d`, no running statistics). Affine parameters
-/// are `weight` (1) and `bias` (0).
+/// Instance normalisation (`nn.InstanceNorm2d`, no running statistics).
+///
+/// Affine parameters are `weight` (1) and `bias` (0).
 public final class InstanceNorm2d: Layer {
     public let weight: Parameter?
     public let bias: Parameter?

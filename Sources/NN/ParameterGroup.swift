@@ -8,7 +8,7 @@ import TensorCore
 public final class ParameterGroup {
     /// One parameter's place in the flat buffers.
     public struct Segment {
-        /// The parameter's path, prefixed with its network's name (e.g. `G_A.model.1.weight`).
+        /// The parameter's path, prefixed with its network's name (for example `G_A.model.1.weight`).
         public let path: String
         public let parameter: Parameter
         /// First element in the flat buffers.
@@ -29,8 +29,9 @@ public final class ParameterGroup {
     /// The rate the group was created with: what schedules scale.
     public let baseLearningRate: Double
 
-    /// Packs `parameters` (paths and parameters in declaration order) into flat buffers. The
-    /// parameters' current values are copied; afterwards they live in the flat buffer.
+    /// Packs `parameters` (paths and parameters in declaration order) into flat buffers.
+    ///
+    /// The parameters' current values are copied; afterwards they live in the flat buffer.
     public init(name: String, parameters: [(path: String, parameter: Parameter)], learningRate: Double) {
         self.name = name
         self.learningRate = learningRate

@@ -7,7 +7,9 @@
 //   with adaILN.
 import TensorCore
 
-/// CycleGAN's residual block. Reflect or replicate padding adds pad layers
+/// CycleGAN's residual block.
+///
+/// Reflect or replicate padding adds pad layers
 /// (`conv_block.1.weight`, `conv_block.5.weight`); zero padding goes into the convs
 /// (`conv_block.0.weight`, `conv_block.3.weight`).
 public final class ResnetBlock: Layer {
@@ -15,12 +17,15 @@ public final class ResnetBlock: Layer {
     /// AGGAN's TensorFlow generator applies ReLU to x + block(x).
     public let reluAfterSum: Bool
 
-    public init(channels: Int, padding: PaddingMode = .reflect, bias: Bool = true, affineNorm: Bool = false,
-                dropout: Double = 0, reluAfterSum: Bool = false, stream: inout RandomStream) {
+    public init(
+        channels: Int, padding: PaddingMode = .reflect, bias: Bool = true, affineNorm: Bool = false,
+        dropout: Double = 0, reluAfterSum: Bool = false, stream: inout RandomStream
+    ) {
         var layers: [Layer] = []
         func conv(_ s: inout RandomStream) -> Conv2d {
-            Conv2d(inChannels: channels, outChannels: channels, kernelSize: 3, padding: padding == .zero ? 1 : 0,
-                   bias: bias, stream: &s)
+            Conv2d(
+                inChannels: channels, outChannels: channels, kernelSize: 3, padding: padding == .zero ? 1 : 0,
+                bias: bias, stream: &s)
         }
         if padding != .zero { layers.append(Pad2d(1, mode: padding)) }
         layers += [conv(&stream), InstanceNorm2d(features: channels, affine: affineNorm), ReLU()]
@@ -47,6 +52,7 @@ public enum BlockNorm: String, Sendable, CaseIterable { case none, instance = "i
 public enum BlockActivation: String, Sendable, CaseIterable { case none, relu, lrelu, tanh }
 
 /// MUNIT's conv block: pad (reflect, replicate or zero), conv (with bias), norm, activation.
+///
 /// State names `conv.*` and `norm.*`.
 public final class Conv2dBlock: Layer {
     public let pad: Pad2d
@@ -54,9 +60,11 @@ public final class Conv2dBlock: Layer {
     public let conv: Conv2d
     public let activation: BlockActivation
 
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int,
-                norm: BlockNorm = .none, activation: BlockActivation = .relu, padMode: PaddingMode = .zero,
-                stream: inout RandomStream) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int, padding: Int,
+        norm: BlockNorm = .none, activation: BlockActivation = .relu, padMode: PaddingMode = .zero,
+        stream: inout RandomStream
+    ) {
         self.pad = Pad2d(padding, mode: padMode)
         switch norm {
         case .none: self.norm = nil
@@ -64,8 +72,9 @@ public final class Conv2dBlock: Layer {
         case .layer: self.norm = LayerNorm(features: outChannels, stream: &stream)
         case .adain: self.norm = AdaptiveInstanceNorm2d(features: outChannels)
         }
-        self.conv = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                           stream: &stream)
+        self.conv = Conv2d(
+            inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+            stream: &stream)
         self.activation = activation
         super.init()
     }
@@ -86,13 +95,17 @@ public final class Conv2dBlock: Layer {
 public final class ResBlock: Layer {
     public let model: Sequential
 
-    public init(channels: Int, norm: BlockNorm, activation: BlockActivation = .relu, padMode: PaddingMode,
-                stream: inout RandomStream) {
+    public init(
+        channels: Int, norm: BlockNorm, activation: BlockActivation = .relu, padMode: PaddingMode,
+        stream: inout RandomStream
+    ) {
         self.model = Sequential([
-            Conv2dBlock(inChannels: channels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1,
-                        norm: norm, activation: activation, padMode: padMode, stream: &stream),
-            Conv2dBlock(inChannels: channels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1,
-                        norm: norm, activation: .none, padMode: padMode, stream: &stream),
+            Conv2dBlock(
+                inChannels: channels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1,
+                norm: norm, activation: activation, padMode: padMode, stream: &stream),
+            Conv2dBlock(
+                inChannels: channels, outChannels: channels, kernelSize: 3, stride: 1, padding: 1,
+                norm: norm, activation: .none, padMode: padMode, stream: &stream),
         ])
         super.init()
     }

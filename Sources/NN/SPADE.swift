@@ -15,19 +15,24 @@ public final class SPADE: Module {
     public let mlp_beta: Conv2d
     public let normalization: Normalization
 
-    public init(features: Int, conditionChannels: Int, hidden: Int = 128, kernelSize: Int = 3,
-                normalization: Normalization = .positional, paddingMode: PaddingMode = .zero,
-                stream: inout RandomStream) {
+    public init(
+        features: Int, conditionChannels: Int, hidden: Int = 128, kernelSize: Int = 3,
+        normalization: Normalization = .positional, paddingMode: PaddingMode = .zero,
+        stream: inout RandomStream
+    ) {
         let pad = kernelSize / 2
         self.mlp_shared = Sequential([
-            Conv2d(inChannels: conditionChannels, outChannels: hidden, kernelSize: kernelSize, padding: pad,
-                   paddingMode: paddingMode, stream: &stream),
+            Conv2d(
+                inChannels: conditionChannels, outChannels: hidden, kernelSize: kernelSize, padding: pad,
+                paddingMode: paddingMode, stream: &stream),
             ReLU(),
         ])
-        self.mlp_gamma = Conv2d(inChannels: hidden, outChannels: features, kernelSize: kernelSize, padding: pad,
-                                paddingMode: paddingMode, stream: &stream)
-        self.mlp_beta = Conv2d(inChannels: hidden, outChannels: features, kernelSize: kernelSize, padding: pad,
-                               paddingMode: paddingMode, stream: &stream)
+        self.mlp_gamma = Conv2d(
+            inChannels: hidden, outChannels: features, kernelSize: kernelSize, padding: pad,
+            paddingMode: paddingMode, stream: &stream)
+        self.mlp_beta = Conv2d(
+            inChannels: hidden, outChannels: features, kernelSize: kernelSize, padding: pad,
+            paddingMode: paddingMode, stream: &stream)
         self.normalization = normalization
         super.init()
     }

@@ -32,7 +32,7 @@ public enum LearningRateSchedule: Equatable, Sendable {
         switch self {
         case let .cycleGANLinear(nEpochs, nEpochsDecay, epochCount):
             let factor = 1 - Double(Swift.max(0, epoch + 1 + epochCount - nEpochs)) / Double(nEpochsDecay + 1)
-            return base * Swift.max(factor, 0)   // 0 past the end of the schedule, never negative
+            return base * Swift.max(factor, 0)  // 0 past the end of the schedule, never negative
         case let .step(stepSize, gamma):
             var lr = base
             for _ in 0..<(iteration / stepSize) { lr *= gamma }

@@ -5,7 +5,9 @@
 // padding in place; the layers (and so the state names) stay as declared.
 import TensorCore
 
-/// Layers applied in order. Children are named by their index, as `nn.Sequential` names them.
+/// Layers applied in order.
+///
+/// Children are named by their index, as `nn.Sequential` names them.
 public final class Sequential: Layer {
     /// The layers, including parameter-free ones (they occupy indices, as in PyTorch).
     public let layers: [Layer]
@@ -25,11 +27,13 @@ public final class Sequential: Layer {
         var i = 0
         while i < layers.count {
             if i + 1 < layers.count, let norm = layers[i] as? InstanceNorm2d,
-               let activation = Sequential.fusableActivation(layers[i + 1]) {
+                let activation = Sequential.fusableActivation(layers[i + 1])
+            {
                 y = norm.forward(y, activation: activation)
                 i += 2
             } else if i + 1 < layers.count, let pad = layers[i] as? Pad2d, let conv = layers[i + 1] as? Conv2d,
-                      conv.padding == .none {
+                conv.padding == .none
+            {
                 y = conv.forward(y, padding: pad.padding, paddingMode: pad.mode)
                 i += 2
             } else {

@@ -43,7 +43,7 @@ public final class SpectralNormState {
             }
         }
         let w = weightOrig.reshaped([rows, cols])
-        let wv = linear(v.value.reshaped([1, cols]), weight: w)   // [1, rows] = (W v)ᵀ
+        let wv = linear(v.value.reshaped([1, cols]), weight: w)  // [1, rows] = (W v)ᵀ
         let sigma = (wv * u.value.reshaped([1, rows])).sum()
         return weightOrig / sigma
     }

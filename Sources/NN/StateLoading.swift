@@ -54,7 +54,9 @@ extension Module {
         namedParameters().map { ($0.path, $0.parameter.value) } + namedBuffers().map { ($0.path, $0.buffer.value) }
     }
 
-    /// Reads the state from `source`. Every key must be present with the same shape; with
+    /// Reads the state from `source`.
+    ///
+    /// Every key must be present with the same shape; with
     /// `allowUnexpected` false, extra keys are errors too. Nothing is changed unless
     /// everything matches.
     public func loadState(from source: StateSource, allowUnexpected: Bool = false) throws {
@@ -71,8 +73,9 @@ extension Module {
         let known = Set(tensors.map(\.key))
         let unexpected = allowUnexpected ? [] : present.subtracting(known).sorted()
         if !missing.isEmpty || !wrong.isEmpty || !unexpected.isEmpty {
-            throw StateMismatchError(source: source.stateSourceDescription, missing: missing, unexpected: unexpected,
-                                     wrongShapes: wrong)
+            throw StateMismatchError(
+                source: source.stateSourceDescription, missing: missing, unexpected: unexpected,
+                wrongShapes: wrong)
         }
         for (key, tensor) in matched {
             try source.readState(key, into: UnsafeMutableBufferPointer(start: tensor.data, count: tensor.count))

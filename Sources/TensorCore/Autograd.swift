@@ -17,7 +17,9 @@
 final class GradNode {
     let op: String
     let inputs: [Tensor]
-    /// Maps the output's gradient to one gradient per input. `needs[i]` is false when input
+    /// Maps the output's gradient to one gradient per input.
+    ///
+    /// `needs[i]` is false when input
     /// `i` does not lead to any tensor whose gradient was asked for; the closure may then skip
     /// that work and return nil.
     let backward: (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]
@@ -29,7 +31,9 @@ final class GradNode {
     }
 }
 
-/// Whether operations record the graph. Training code turns it off with ``withoutGradient(_:)``.
+/// Whether operations record the graph.
+///
+/// Training code turns it off with ``withoutGradient(_:)``.
 public enum GradMode {
     /// True while operations record graph nodes.
     public static var isEnabled: Bool { depthWithoutGradient == 0 }
@@ -45,12 +49,16 @@ public func withoutGradient<T>(_ body: () throws -> T) rethrows -> T {
 
 extension Tensor {
     /// Attaches a graph node to `self` (an op's fresh output) when recording is on and any of
-    /// `inputs` requires a gradient. Returns `self` for chaining. This is how an op declares
+    /// `inputs` requires a gradient.
+    ///
+    /// Returns `self` for chaining. This is how an op declares
     /// its backward: `backward` maps the output's gradient to one optional gradient per input
     /// (in `inputs` order); `needs[i]` says whether input `i`'s gradient is wanted at all.
     @discardableResult
-    public func recorded(_ op: String, _ inputs: [Tensor],
-                  backward: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]) -> Tensor {
+    public func recorded(
+        _ op: String, _ inputs: [Tensor],
+        backward: @escaping (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]
+    ) -> Tensor {
         guard GradMode.isEnabled else { return self }
         var any = false
         for t in inputs where t.requiresGrad { any = true; break }
@@ -59,31 +67,42 @@ extension Tensor {
     }
 
     /// Back-propagates from this tensor and accumulates into the `grad` of every leaf that
-    /// requires a gradient. `seed` defaults to ones (a scalar loss).
+    /// requires a gradient.
+    ///
+    /// `seed` defaults to ones (a scalar loss).
     public func backward(_ seed: Tensor? = nil) {
         _ = Backpropagation(root: self, seed: seed, targets: nil, retainGraph: false, accumulate: true, onLeafReady: nil)
     }
 
     /// Back-propagates and accumulates only into the `grad` of `targets` (for example the
-    /// generators' parameters during a GAN's generator step). Work that leads to no target
-    /// is skipped, and the graph is released.
+    /// generators' parameters during a GAN's generator step).
+    ///
+    /// Work that leads to no target is skipped, and the graph is released.
     ///
     /// `onLeafReady` is called once per target leaf, as soon as its gradient is final and has
     /// been added into its `grad` — in the same deterministic order on every run — so that a
     /// gradient all-reduce can start while the rest of the backward pass runs.
-    public func backward(_ seed: Tensor? = nil, accumulatingInto targets: [Tensor],
-                         onLeafReady: ((Tensor) -> Void)? = nil) {
-        _ = Backpropagation(root: self, seed: seed, targets: targets, retainGraph: false, accumulate: true,
-                            onLeafReady: onLeafReady)
+    public func backward(
+        _ seed: Tensor? = nil, accumulatingInto targets: [Tensor],
+        onLeafReady: ((Tensor) -> Void)? = nil
+    ) {
+        _ = Backpropagation(
+            root: self, seed: seed, targets: targets, retainGraph: false, accumulate: true,
+            onLeafReady: onLeafReady)
     }
 }
 
 /// The gradients of `output` with respect to each of `targets` (nil where no path exists),
-/// without touching any `grad` field. Set `retainGraph` to walk the same graph again later.
-public func gradients(of output: Tensor, withRespectTo targets: [Tensor], seed: Tensor? = nil,
-                      retainGraph: Bool = false) -> [Tensor?] {
-    let result = Backpropagation(root: output, seed: seed, targets: targets, retainGraph: retainGraph,
-                                 accumulate: false, onLeafReady: nil)
+/// without touching any `grad` field.
+///
+/// Set `retainGraph` to walk the same graph again later.
+public func gradients(
+    of output: Tensor, withRespectTo targets: [Tensor], seed: Tensor? = nil,
+    retainGraph: Bool = false
+) -> [Tensor?] {
+    let result = Backpropagation(
+        root: output, seed: seed, targets: targets, retainGraph: retainGraph,
+        accumulate: false, onLeafReady: nil)
     return targets.map { result.gradients[ObjectIdentifier($0)] }
 }
 
@@ -91,11 +110,15 @@ public func gradients(of output: Tensor, withRespectTo targets: [Tensor], seed: 
 private struct Backpropagation {
     var gradients: [ObjectIdentifier: Tensor] = [:]
 
-    /// Walks the graph. With `accumulate`, each needed leaf's gradient is added into its
+    /// Walks the graph.
+    ///
+    /// With `accumulate`, each needed leaf's gradient is added into its
     /// `grad` the moment it is final (all its consumers are behind the walk) and then
     /// `onLeafReady` is called; otherwise gradients are kept in `gradients`.
-    init(root: Tensor, seed: Tensor?, targets: [Tensor]?, retainGraph: Bool, accumulate: Bool,
-         onLeafReady: ((Tensor) -> Void)?) {
+    init(
+        root: Tensor, seed: Tensor?, targets: [Tensor]?, retainGraph: Bool, accumulate: Bool,
+        onLeafReady: ((Tensor) -> Void)?
+    ) {
         check(root.requiresGrad, "backward: the tensor does not require a gradient (no parameter or input reached it)")
         let seed = seed ?? Tensor(shape: root.shape, repeating: 1)
         check(seed.shape == root.shape, "backward: seed shape \(seed.shape) differs from output shape \(root.shape)")
@@ -134,8 +157,9 @@ private struct Backpropagation {
             // Without recording: a backward closure written with public ops (now that
             // `recorded` is public) would otherwise build graph nodes on the gradients.
             let inputGrads = withoutGradient { node.backward(g, needs) }
-            check(inputGrads.count == node.inputs.count,
-                  "backward of \(node.op) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
+            check(
+                inputGrads.count == node.inputs.count,
+                "backward of \(node.op) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (i, input) in node.inputs.enumerated() where needs[i] {
                 guard let gi = inputGrads[i] else { continue }
                 let reduced = gi.reduced(to: input.shape, op: node.op)
@@ -186,8 +210,9 @@ private struct Backpropagation {
 }
 
 extension Tensor {
-    /// `self` summed over broadcast dimensions so that it has `target` shape. Used by the
-    /// engine for every op, so no op reduces broadcast gradients itself.
+    /// `self` summed over broadcast dimensions so that it has `target` shape.
+    ///
+    /// Used by the engine for every op, so no op reduces broadcast gradients itself.
     func reduced(to target: [Int], op: String) -> Tensor {
         if shape == target { return self }
         if count == target.elementCount {

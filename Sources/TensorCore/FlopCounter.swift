@@ -19,7 +19,9 @@ public enum FlopCounter {
         public init() {}
     }
 
-    /// The totals so far. Ops add to it on the thread that runs them (the training thread).
+    /// The totals so far.
+    ///
+    /// Ops add to it on the thread that runs them (the training thread).
     public private(set) static var totals = Totals()
 
     /// Clears the totals.

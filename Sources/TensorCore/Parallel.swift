@@ -10,7 +10,9 @@ import Foundation
 
 /// Parallel loops for the work that is not a BLAS call.
 public enum Parallel {
-    /// Threads used by parallel loops and GEMMs. See ``ComputeRuntime/configure(threads:)``.
+    /// Threads used by parallel loops and GEMMs.
+    ///
+    /// See ``ComputeRuntime/configure(threads:)``.
     public static var threadCount: Int { storedThreadCount }
     static var storedThreadCount: Int = ComputeRuntime.initialThreadCount()
 
@@ -18,7 +20,9 @@ public enum Parallel {
     public static var isInsideTask: Bool { i2i_pool_in_task() != 0 }
 
     /// Calls `body` on disjoint subranges covering `0..<count`, in parallel when there is more
-    /// than `grain` work. Subranges are contiguous and chosen deterministically, so a loop that
+    /// than `grain` work.
+    ///
+    /// Subranges are contiguous and chosen deterministically, so a loop that
     /// writes each index once gives the same result for any thread count. Large loops are cut
     /// into up to four ranges per thread, so that a thread the OS has descheduled for a moment
     /// holds up little work.
@@ -38,7 +42,9 @@ public enum Parallel {
     }
 
     /// Runs `body(i)` for `i` in `0..<count`, spread over the threads (one task per index,
-    /// handed out in order to whichever thread is free). The body always runs as a task, also
+    /// handed out in order to whichever thread is free).
+    ///
+    /// The body always runs as a task, also
     /// with one thread: GEMMs inside it run whole on the calling thread.
     public static func forEachTask(_ count: Int, _ body: (Int) -> Void) {
         run(count, body)
@@ -49,9 +55,11 @@ public enum Parallel {
         withoutActuallyEscaping(body) { escaping in
             var task = PoolTask(body: escaping)
             withUnsafeMutablePointer(to: &task) { pointer in
-                i2i_pool_run(count, { context, index in
-                    context!.assumingMemoryBound(to: PoolTask.self).pointee.body(index)
-                }, pointer)
+                i2i_pool_run(
+                    count,
+                    { context, index in
+                        context!.assumingMemoryBound(to: PoolTask.self).pointee.body(index)
+                    }, pointer)
             }
         }
     }

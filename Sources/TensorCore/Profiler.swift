@@ -57,7 +57,9 @@ public enum Profiler {
         return DispatchTime.now().uptimeNanoseconds
     }
 
-    /// Whether regions are timed. Set it from the thread that runs the step.
+    /// Whether regions are timed.
+    ///
+    /// Set it from the thread that runs the step.
     public static var isEnabled = false {
         didSet { owner = pthread_self() }
     }

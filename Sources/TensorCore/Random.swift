@@ -146,8 +146,10 @@ public struct RandomStream: Sendable, Equatable {
 
 extension Tensor {
     /// Uniform samples in [low, high).
-    public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
-                               using stream: inout RandomStream) -> Tensor {
+    public static func uniform(
+        _ shape: [Int], low: Float = 0, high: Float = 1,
+        using stream: inout RandomStream
+    ) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
         let span = high - low
         for i in 0..<t.count { t.data[i] = low + span * stream.nextFloat() }
@@ -155,8 +157,10 @@ extension Tensor {
     }
 
     /// Normal samples with the given mean and standard deviation.
-    public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                              using stream: inout RandomStream) -> Tensor {
+    public static func normal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        using stream: inout RandomStream
+    ) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
         for i in 0..<t.count { t.data[i] = mean + std * stream.nextNormal() }
         return t
@@ -164,9 +168,11 @@ extension Tensor {
 
     /// Normal samples redrawn until they fall in [low, high] (absolute bounds, as PyTorch's
     /// `trunc_normal_`; TensorFlow's truncated normal is low = mean − 2σ, high = mean + 2σ).
-    public static func truncatedNormal(_ shape: [Int], mean: Float = 0, std: Float = 1,
-                                       low: Float, high: Float,
-                                       using stream: inout RandomStream) -> Tensor {
+    public static func truncatedNormal(
+        _ shape: [Int], mean: Float = 0, std: Float = 1,
+        low: Float, high: Float,
+        using stream: inout RandomStream
+    ) -> Tensor {
         check(low < high, "truncatedNormal: empty interval [\(low), \(high)]")
         let t = Tensor(uninitializedShape: shape)
         for i in 0..<t.count {
@@ -182,8 +188,10 @@ extension Tensor {
     }
 
     /// 1 with probability `p`, else 0.
-    public static func bernoulli(_ shape: [Int], probability p: Double,
-                                 using stream: inout RandomStream) -> Tensor {
+    public static func bernoulli(
+        _ shape: [Int], probability p: Double,
+        using stream: inout RandomStream
+    ) -> Tensor {
         let t = Tensor(uninitializedShape: shape)
         for i in 0..<t.count { t.data[i] = stream.nextBernoulli(p) ? 1 : 0 }
         return t

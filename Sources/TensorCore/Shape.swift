@@ -24,12 +24,16 @@ extension Array where Element == Int {
     }
 }
 
-/// Stops the process with `message` when `condition` is false. Unlike `precondition`, this
+/// Stops the process with `message` when `condition` is false.
+///
+/// Unlike `precondition`, this
 /// survives `-Ounchecked` builds: shape errors are programming errors that must never turn
 /// into silent memory corruption.
 @inlinable @inline(__always)
-public func check(_ condition: Bool, _ message: @autoclosure () -> String,
-                  file: StaticString = #fileID, line: UInt = #line) {
+public func check(
+    _ condition: Bool, _ message: @autoclosure () -> String,
+    file: StaticString = #fileID, line: UInt = #line
+) {
     if !condition { fatalError(message(), file: file, line: line) }
 }
 
@@ -66,8 +70,9 @@ func broadcastStrides(_ shape: [Int], to target: [Int]) -> [Int] {
 }
 
 /// Calls `body(outputIndex, aOffset, bOffset, run)` over the elements of `shape`, where the last
-/// `run` elements advance `a` by `aStep` and `b` by `bStep`. Lets broadcasting ops run a tight
-/// inner loop over the innermost dimension.
+/// `run` elements advance `a` by `aStep` and `b` by `bStep`.
+///
+/// Lets broadcasting ops run a tight inner loop over the innermost dimension.
 func forEachBroadcastRow(
     shape: [Int], aStrides: [Int], bStrides: [Int],
     _ body: (_ out: Int, _ a: Int, _ b: Int, _ run: Int, _ aStep: Int, _ bStep: Int) -> Void

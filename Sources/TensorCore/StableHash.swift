@@ -69,9 +69,9 @@ public struct StableHash: Hashable, Sendable {
     /// `0.0`, and a NaN's payload counts).
     public mutating func combine(_ floats: UnsafeBufferPointer<Float>) {
         #if _endian(little)
-        combine(bytes: UnsafeRawBufferPointer(floats))
+            combine(bytes: UnsafeRawBufferPointer(floats))
         #else
-        for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { combine(bytes: $0) } }
+            for f in floats { withUnsafeBytes(of: f.bitPattern.littleEndian) { combine(bytes: $0) } }
         #endif
     }
 

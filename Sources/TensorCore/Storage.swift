@@ -12,7 +12,9 @@ import Foundation
 /// reference goes away) or a *view* into another owner's memory, such as an optimiser group's
 /// flat parameter buffer. Views keep their owner alive.
 public final class TensorStorage {
-    /// First element. Always 64-byte aligned for owned storage.
+    /// First element.
+    ///
+    /// Always 64-byte aligned for owned storage.
     public let pointer: UnsafeMutablePointer<Float>
     /// Number of elements.
     public let count: Int

@@ -1,6 +1,8 @@
 // The Tensor type: Float32, row-major (NCHW for images), contiguous, storage shared by
 // reference, with an optional link to the operation that produced it for reverse-mode autodiff.
 
+import Foundation
+
 /// An n-dimensional array of `Float`, stored contiguously in row-major order.
 ///
 /// Images are laid out NCHW as in PyTorch. A tensor that requires a gradient either is a leaf
@@ -17,7 +19,9 @@
 public final class Tensor {
     /// Dimensions, outermost first.
     public let shape: [Int]
-    /// The elements. Reshaping shares it; every other operation writes new storage.
+    /// The elements.
+    ///
+    /// Reshaping shares it; every other operation writes new storage.
     public internal(set) var storage: TensorStorage
     /// The recorded operation that produced this tensor, if any.
     var node: GradNode?
@@ -26,11 +30,14 @@ public final class Tensor {
     /// Accumulated gradient (leaves only); same shape as the tensor.
     public var grad: Tensor?
 
-    /// Wraps existing storage. `storage.count` must be at least the element count of `shape`.
+    /// Wraps existing storage.
+    ///
+    /// `storage.count` must be at least the element count of `shape`.
     public init(shape: [Int], storage: TensorStorage, requiresGrad: Bool = false) {
         check(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
-        check(storage.count >= shape.elementCount,
-              "Tensor: storage of \(storage.count) elements is too small for shape \(shape)")
+        check(
+            storage.count >= shape.elementCount,
+            "Tensor: storage of \(storage.count) elements is too small for shape \(shape)")
         self.shape = shape
         self.storage = storage
         self.isGradLeaf = requiresGrad
@@ -50,8 +57,9 @@ public final class Tensor {
 
     /// A tensor holding `values` (row-major).
     public convenience init(shape: [Int], values: [Float], requiresGrad: Bool = false) {
-        check(values.count == shape.elementCount,
-              "Tensor: \(values.count) values do not fill shape \(shape) (\(shape.elementCount) elements)")
+        check(
+            values.count == shape.elementCount,
+            "Tensor: \(values.count) values do not fill shape \(shape) (\(shape.elementCount) elements)")
         self.init(shape: shape, storage: TensorStorage(count: values.count), requiresGrad: requiresGrad)
         values.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: values.count) }
     }
@@ -121,8 +129,9 @@ public final class Tensor {
     }
 
     /// Points this tensor at other storage of at least `count` elements (used to move
-    /// parameters into an optimiser group's flat buffer). Other tensors sharing the old
-    /// storage keep it.
+    /// parameters into an optimiser group's flat buffer).
+    ///
+    /// Other tensors sharing the old storage keep it.
     public func replaceStorage(with newStorage: TensorStorage) {
         check(newStorage.count >= count, "replaceStorage: \(newStorage.count) elements cannot hold shape \(shape)")
         storage = newStorage
@@ -139,5 +148,3 @@ extension Tensor: CustomStringConvertible {
         return "Tensor(\(shape): [\(shown)\(count > 8 ? ", …" : "")])"
     }
 }
-
-import Foundation

@@ -25,10 +25,14 @@ public final class ProgressBar {
     private var lastLineFraction = 0.0
     private let output: (String) -> Void
 
-    /// A bar for `total` items. `isTerminal` defaults to whether standard error is a terminal;
+    /// A bar for `total` items.
+    ///
+    /// `isTerminal` defaults to whether standard error is a terminal;
     /// `output` (for tests) receives each piece of text instead of standard error.
-    public init(total: Int, label: String, unit: String = "items", isTerminal: Bool? = nil,
-                output: ((String) -> Void)? = nil) {
+    public init(
+        total: Int, label: String, unit: String = "items", isTerminal: Bool? = nil,
+        output: ((String) -> Void)? = nil
+    ) {
         self.total = max(0, total)
         self.label = label
         self.unit = unit

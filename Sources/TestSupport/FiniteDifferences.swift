@@ -18,7 +18,9 @@ public let finiteDifferenceTolerance = Tolerance(absolute: 1e-3, relative: 1e-2)
 
 /// Checks the gradient of `f` with respect to every tensor in `inputs` (each element perturbed
 /// in turn) against finite differences, failing the test with a message naming `name` and the
-/// input's position. The inputs are marked as requiring a gradient.
+/// input's position.
+///
+/// The inputs are marked as requiring a gradient.
 public func checkFiniteDifferences(
     _ name: String, _ inputs: [Tensor], step h: Float = 1e-2,
     tolerance: Tolerance = finiteDifferenceTolerance, seed: UInt64 = 7,
@@ -52,7 +54,8 @@ public func checkFiniteDifferences(
         }
         if let message = comparisonFailure(
             path: "\(name): d/d(input \(k)) analytic vs numerical", actual: a.values.map(Double.init),
-            actualShape: a.shape, expected: numeric, expectedShape: x.shape, tolerance: tolerance) {
+            actualShape: a.shape, expected: numeric, expectedShape: x.shape, tolerance: tolerance)
+        {
             XCTFail(message, file: file, line: line)
         }
     }

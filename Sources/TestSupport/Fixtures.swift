@@ -108,7 +108,9 @@ public struct FixtureCase {
     public let grads: [String: Tensor]
 }
 
-/// An open fixture file. Files are opened once per process and kept.
+/// An open fixture file.
+///
+/// Files are opened once per process and kept.
 public final class FixtureFile {
     public let name: String
     let file: HDF5File
@@ -178,8 +180,9 @@ public struct FixtureError: Error, CustomStringConvertible {
 
 /// Runs `op` on the case's inputs and compares its output, then the gradient of
 /// Σ output ⊙ R with respect to every input that has a reference gradient (computed through
-/// `backward()` into `grad`, so accumulation into leaves is exercised too). Failures name the
-/// case, the tensor, its shape, the largest error and where it is.
+/// `backward()` into `grad`, so accumulation into leaves is exercised too).
+///
+/// Failures name the case, the tensor, its shape, the largest error and where it is.
 public func assertOpMatchesFixture(
     _ c: FixtureCase, tolerance: Tolerance = .standard, gradientTolerance: Tolerance? = nil,
     file: StaticString = #filePath, line: UInt = #line,
@@ -199,7 +202,8 @@ public func assertOpMatchesFixture(
             XCTFail("\(c.path): input '\(name)' \(input.shape) got no gradient", file: file, line: line)
             continue
         }
-        assertClose(g, c.grads[name]!, gradientTolerance ?? tolerance, path: "\(c.path) (op \(c.op)): grads/\(name)",
-                    file: file, line: line)
+        assertClose(
+            g, c.grads[name]!, gradientTolerance ?? tolerance, path: "\(c.path) (op \(c.op)): grads/\(name)",
+            file: file, line: line)
     }
 }

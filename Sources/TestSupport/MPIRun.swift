@@ -30,16 +30,22 @@ public enum MPIRun {
         (geteuid() == 0 ? ["--allow-run-as-root"] : []) + ["--oversubscribe", "--bind-to", "none"]
     }
 
-    /// The environment settings every test job gets. Containers often forbid the cross-memory
+    /// The environment settings every test job gets.
+    ///
+    /// Containers often forbid the cross-memory
     /// attach that Open MPI's shared-memory transport tries first; the copy-in/copy-out path
     /// works everywhere.
     public static let jobEnvironment: [String: String?] = ["OMPI_MCA_btl_vader_single_copy_mechanism": "none"]
 
     /// `mpirun OPTIONS -np n₁ exe₁ args₁ : -np n₂ exe₂ args₂ …`, run in `directory`, with
     /// ``Command/inheritedEnvironment`` plus ``jobEnvironment`` plus `setting` (the ranks on
-    /// this machine inherit it). Throws ``MissingPrerequisite`` when `mpirun` is not installed.
-    public static func command(_ programs: [MPIProgram], setting: [String: String?] = [:],
-                               directory: String? = nil) throws -> Command {
+    /// this machine inherit it).
+    ///
+    /// Throws ``MissingPrerequisite`` when `mpirun` is not installed.
+    public static func command(
+        _ programs: [MPIProgram], setting: [String: String?] = [:],
+        directory: String? = nil
+    ) throws -> Command {
         precondition(!programs.isEmpty && programs.allSatisfy { $0.ranks > 0 }, "an MPI job needs programs with ranks")
         let mpirun = try Executables.requireMPIRun()
         var arguments = launcherOptions
@@ -51,16 +57,19 @@ public enum MPIRun {
     }
 
     /// `mpirun OPTIONS -np ranks executable arguments…` (see ``command(_:setting:directory:)``).
-    public static func command(ranks: Int, _ executable: String, _ arguments: [String],
-                               setting: [String: String?] = [:], directory: String? = nil) throws -> Command {
+    public static func command(
+        ranks: Int, _ executable: String, _ arguments: [String],
+        setting: [String: String?] = [:], directory: String? = nil
+    ) throws -> Command {
         try command([MPIProgram(ranks: ranks, executable, arguments)], setting: setting, directory: directory)
     }
 }
 
 extension RunningProcess {
     /// The process ids of the ranks of this `mpirun` job, by rank: the processes it started
-    /// that carry the `OMPI_COMM_WORLD_RANK` their launcher gave them. Empty for a process that
-    /// is not a running job.
+    /// that carry the `OMPI_COMM_WORLD_RANK` their launcher gave them.
+    ///
+    /// Empty for a process that is not a running job.
     public func rankPIDs() -> [Int: pid_t] {
         var result: [Int: pid_t] = [:]
         for pid in ProcessTable.descendants(of: pid) {

@@ -54,9 +54,10 @@ public enum Executables {
     /// The executable `name` built beside the tests; throws ``MissingPrerequisite`` when absent.
     public static func requireBuilt(_ name: String) throws -> String {
         guard let path = built(name) else {
-            throw MissingPrerequisite("the executable '\(name)' was not found beside the tests (looked in "
-                + buildFolders.joined(separator: ", ") + "); build it with the tests: "
-                + "`swift build -c release --build-tests` (launch/test does)")
+            throw MissingPrerequisite(
+                "the executable '\(name)' was not found beside the tests (looked in "
+                    + buildFolders.joined(separator: ", ") + "); build it with the tests: "
+                    + "`swift build -c release --build-tests` (launch/test does)")
         }
         return path
     }
@@ -64,8 +65,9 @@ public enum Executables {
     /// `mpirun` on PATH; throws ``MissingPrerequisite`` when absent.
     public static func requireMPIRun() throws -> String {
         guard let path = mpirun else {
-            throw MissingPrerequisite("mpirun was not found on PATH; install Open MPI "
-                + "(Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev; launch/test installs it)")
+            throw MissingPrerequisite(
+                "mpirun was not found on PATH; install Open MPI "
+                    + "(Debian/Ubuntu: apt-get install openmpi-bin libopenmpi-dev; launch/test installs it)")
         }
         return path
     }
@@ -78,15 +80,17 @@ public enum Python {
     @discardableResult
     public static func require(modules: [String]) throws -> String {
         guard let python = Executables.onPath("python3") else {
-            throw MissingPrerequisite("python3 was not found on PATH; install Python 3, then "
-                + "`python3 -m pip install \(modules.joined(separator: " "))` (launch/test installs the modules)")
+            throw MissingPrerequisite(
+                "python3 was not found on PATH; install Python 3, then "
+                    + "`python3 -m pip install \(modules.joined(separator: " "))` (launch/test installs the modules)")
         }
         guard !modules.isEmpty else { return python }
         let check = try Command(python, ["-c", "import " + modules.joined(separator: ", ")]).run(limit: 120)
         guard check.status == 0 else {
-            throw MissingPrerequisite("\(python) cannot import \(modules.joined(separator: ", ")): "
-                + check.output.trimmingCharacters(in: .whitespacesAndNewlines)
-                + "; install with `\(python) -m pip install \(modules.joined(separator: " "))` (launch/test does)")
+            throw MissingPrerequisite(
+                "\(python) cannot import \(modules.joined(separator: ", ")): "
+                    + check.output.trimmingCharacters(in: .whitespacesAndNewlines)
+                    + "; install with `\(python) -m pip install \(modules.joined(separator: " "))` (launch/test does)")
         }
         return python
     }

@@ -7,8 +7,9 @@
 // the result says so. `mpirun` jobs are Commands too (MPIRun.swift); finding the programs is
 // Prerequisites.swift. Linux only (/proc).
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A program to run: executable, arguments, environment and working folder.
@@ -24,8 +25,10 @@ public struct Command: Sendable, CustomStringConvertible {
 
     /// A command whose environment is this process's with every MPI launcher variable removed
     /// (``Command/inheritedEnvironment``), then `setting` applied (a nil value removes the variable).
-    public init(_ executable: String, _ arguments: [String] = [], setting: [String: String?] = [:],
-                directory: String? = nil) {
+    public init(
+        _ executable: String, _ arguments: [String] = [], setting: [String: String?] = [:],
+        directory: String? = nil
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.directory = directory
@@ -39,7 +42,8 @@ public struct Command: Sendable, CustomStringConvertible {
     /// a child started alone never believes it is a rank of a job.
     public static var inheritedEnvironment: [String: String] {
         ProcessInfo.processInfo.environment.filter { key, _ in
-            let launcher = (key.hasPrefix("OMPI_") && !key.hasPrefix("OMPI_MCA_") && !key.hasPrefix("OMPI_ALLOW_"))
+            let launcher =
+                (key.hasPrefix("OMPI_") && !key.hasPrefix("OMPI_MCA_") && !key.hasPrefix("OMPI_ALLOW_"))
                 || key.hasPrefix("PMI")
             return !launcher
         }
@@ -69,7 +73,9 @@ public struct ProcessResult: Sendable {
     public var timedOut: Bool
 }
 
-/// A started child process. It runs in a process group of its own, so that stopping it at its
+/// A started child process.
+///
+/// It runs in a process group of its own, so that stopping it at its
 /// time limit also stops what it started (and, because the runner waits for the process itself
 /// rather than for its output to close, a background grandchild cannot hold the test up).
 public final class RunningProcess {
@@ -128,7 +134,9 @@ public final class RunningProcess {
 
     /// Waits for the process to end, at most until `limit` seconds after its start; past that,
     /// stops it and everything it started, and marks the result `timedOut` (its output then
-    /// ends with a line saying so). What the process leaves running in its group is killed.
+    /// ends with a line saying so).
+    ///
+    /// What the process leaves running in its group is killed.
     public func finish(limit: Double) -> ProcessResult {
         let deadline = start.addingTimeInterval(limit)
         while isRunning && Date() < deadline { usleep(20_000) }
@@ -234,7 +242,8 @@ public enum ProcessTable {
     /// The parent of `pid`, if it exists.
     public static func parent(of pid: pid_t) -> pid_t? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // After "pid (name)": state, then the parent's pid.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 1 ? pid_t(fields[1]) : nil
@@ -273,7 +282,8 @@ public enum ProcessTable {
     /// Whether `pid` exists and has not yet been reaped or become a zombie.
     public static func isAlive(_ pid: pid_t) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
+            let close = stat.lastIndex(of: ")")
+        else { return false }
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 }

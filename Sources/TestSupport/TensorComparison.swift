@@ -5,7 +5,9 @@ import TensorCore
 import XCTest
 
 /// How close an actual value `a` must be to an expected value `e`: |a − e| ≤ absolute +
-/// relative · |e|, elementwise. The relative term scales with the *expected* value only, so
+/// relative · |e|, elementwise.
+///
+/// The relative term scales with the *expected* value only, so
 /// the test is not symmetric; the absolute term covers expected values near zero.
 ///
 /// ``standard`` (1e-5 absolute, 1e-4 relative) suits a Float32 op checked against a Float64
@@ -23,8 +25,9 @@ public struct Tolerance: Sendable, CustomStringConvertible {
     /// 1e-5 absolute + 1e-4 relative.
     public static let standard = Tolerance(absolute: 1e-5, relative: 1e-4)
 
-    /// Whether `actual` is within tolerance of `expected`. NaNs match only NaNs and infinities
-    /// only the same infinity.
+    /// Whether `actual` is within tolerance of `expected`.
+    ///
+    /// NaNs match only NaNs and infinities only the same infinity.
     public func accepts(_ actual: Double, _ expected: Double) -> Bool {
         if expected.isNaN || actual.isNaN { return expected.isNaN && actual.isNaN }
         if expected.isInfinite || actual.isInfinite { return expected == actual }
@@ -47,9 +50,11 @@ public func multiIndex(_ i: Int, in shape: [Int]) -> [Int] {
 
 /// Compares `actual` with `expected` (both row-major with the given shapes) and returns nil
 /// when every element is within `tolerance`, otherwise a message naming `path`.
-public func comparisonFailure(path: String, actual: [Double], actualShape: [Int],
-                              expected: [Double], expectedShape: [Int],
-                              tolerance: Tolerance = .standard, pairsShown: Int = 5) -> String? {
+public func comparisonFailure(
+    path: String, actual: [Double], actualShape: [Int],
+    expected: [Double], expectedShape: [Int],
+    tolerance: Tolerance = .standard, pairsShown: Int = 5
+) -> String? {
     if actualShape != expectedShape || actual.count != expected.count {
         return "\(path): shape \(actualShape) differs from the expected \(expectedShape)"
     }
@@ -73,22 +78,28 @@ public func comparisonFailure(path: String, actual: [Double], actualShape: [Int]
 }
 
 /// Fails the current test when `actual` is not within `tolerance` of `expected`.
-public func assertClose(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance = .standard,
-                        path: String, file: StaticString = #filePath, line: UInt = #line) {
+public func assertClose(
+    _ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance = .standard,
+    path: String, file: StaticString = #filePath, line: UInt = #line
+) {
     if let message = comparisonFailure(
         path: path, actual: actual.values.map(Double.init), actualShape: actual.shape,
-        expected: expected.values.map(Double.init), expectedShape: expected.shape, tolerance: tolerance) {
+        expected: expected.values.map(Double.init), expectedShape: expected.shape, tolerance: tolerance)
+    {
         XCTFail(message, file: file, line: line)
     }
 }
 
 /// Fails the current test when `actual` differs from the exact `expected` values or shape.
-public func assertExactly(_ actual: Tensor?, shape: [Int], _ expected: [Float], path: String,
-                          file: StaticString = #filePath, line: UInt = #line) {
+public func assertExactly(
+    _ actual: Tensor?, shape: [Int], _ expected: [Float], path: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     guard let actual else { return XCTFail("\(path): no tensor (expected shape \(shape))", file: file, line: line) }
     if let message = comparisonFailure(
         path: path, actual: actual.values.map(Double.init), actualShape: actual.shape,
-        expected: expected.map(Double.init), expectedShape: shape, tolerance: Tolerance(absolute: 0, relative: 0)) {
+        expected: expected.map(Double.init), expectedShape: shape, tolerance: Tolerance(absolute: 0, relative: 0))
+    {
         XCTFail(message, file: file, line: line)
     }
 }

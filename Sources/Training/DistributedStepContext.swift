@@ -43,8 +43,9 @@ public final class DistributedStepContext: StepContext {
     private func synchronizer(for group: ParameterGroup) -> (sync: GradientSynchronizer, segments: [ObjectIdentifier: Int]) {
         let key = ObjectIdentifier(group)
         if let existing = synchronizers[key] { return existing }
-        let sync = GradientSynchronizer(communicator: communicator, segmentSizes: group.segments.map(\.count),
-                                        bucketBytes: bucketBytes, name: "\(group.name) gradients")
+        let sync = GradientSynchronizer(
+            communicator: communicator, segmentSizes: group.segments.map(\.count),
+            bucketBytes: bucketBytes, name: "\(group.name) gradients")
         var segments: [ObjectIdentifier: Int] = [:]
         for (i, s) in group.segments.enumerated() { segments[ObjectIdentifier(s.parameter.value)] = i }
         let entry = (sync, segments)
@@ -70,9 +71,13 @@ public final class DistributedStepContext: StepContext {
     /// What was skipped in this step and why, for the warning rank 0 prints.
     var skipReport: String {
         let updates = skippedOptimizers.joined(separator: " and ") + (skippedOptimizers.count == 1 ? " update" : " updates")
-        let cause = nonFiniteLossRanks.isEmpty ? "non-finite gradients"
-            : communicator.size == 1 ? "a non-finite loss"
-            : "a non-finite loss on rank" + (nonFiniteLossRanks.count == 1 ? " " : "s ") + nonFiniteLossRanks.sorted().map(String.init).joined(separator: ", ")
+        let cause =
+            nonFiniteLossRanks.isEmpty
+            ? "non-finite gradients"
+            : communicator.size == 1
+                ? "a non-finite loss"
+                : "a non-finite loss on rank" + (nonFiniteLossRanks.count == 1 ? " " : "s ")
+                    + nonFiniteLossRanks.sorted().map(String.init).joined(separator: ", ")
         return "\(cause); the \(updates) skipped on every rank"
     }
 

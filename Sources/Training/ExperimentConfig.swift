@@ -40,8 +40,10 @@ public struct ExperimentConfig {
     }
 
     /// Parses YAML text (`source` names it in errors) and applies `overrides`.
-    public static func parse(yaml text: String, source: String, overrides: [String] = [],
-                             registry: ModelRegistry = .standard) throws -> ExperimentConfig {
+    public static func parse(
+        yaml text: String, source: String, overrides: [String] = [],
+        registry: ModelRegistry = .standard
+    ) throws -> ExperimentConfig {
         let document = try ConfigDocument(yaml: text, source: source)
         // The model decides which section is valid, so read it first (overrides may change it).
         var name = document["model"] ?? "cyclegan"
@@ -61,8 +63,9 @@ public struct ExperimentConfig {
 
     private init(registration: ModelRegistration, registry: ModelRegistry) {
         self.registration = registration
-        let model = ConfigField(key: "model", type: .choice(registry.names), defaultValue: .string("cyclegan"),
-                                help: "which model to train")
+        let model = ConfigField(
+            key: "model", type: .choice(registry.names), defaultValue: .string("cyclegan"),
+            help: "which model to train")
         fields = [model] + ExperimentConfig.generalFields + registration.fields
         var v = ConfigValues()
         for f in fields { v.set(f.key, f.defaultValue) }
@@ -127,7 +130,8 @@ public struct ExperimentConfig {
 
     /// The first key whose value differs between two resolved configurations, with both values.
     public static func firstDifference(_ a: ExperimentConfig, _ b: ExperimentConfig)
-        -> (key: String, a: String, b: String)? {
+        -> (key: String, a: String, b: String)?
+    {
         let keys = a.fields.map(\.key) + b.fields.map(\.key).filter { k in !a.fields.contains { $0.key == k } }
         for key in keys where a.values[key] != b.values[key] {
             return (key, a.values[key]?.description ?? "(absent)", b.values[key]?.description ?? "(absent)")
@@ -149,4 +153,3 @@ public struct ExperimentConfig {
         try registration.makeModel(values, context: ModelBuildContext(seed: seed, rank: rank, loadFrozenWeights: loadFrozenWeights))
     }
 }
-

@@ -1,3 +1,9 @@
+// The `debug.*` settings and the hooks they switch on: fault injection and tracing used by the
+// multi-rank tests (Tests/TrainingTests) to check the trainer's failure behaviour through the
+// real CLI. All of them are off by default, and then `i2i train` does not install the hooks at
+// all; none is read from the environment.
+import Checkpointing
+import Configuration
 // The `debug.*` settings: fault injection and tracing used by the multi-rank tests
 // (Tests/TrainingTests) to check the trainer's failure behaviour through the real CLI. All of
 // them are off by default and cost nothing then; none is read from the environment.
@@ -8,20 +14,9 @@ import Models
 import NN
 import TensorCore
 
-// The `debug.*` settings and the hooks they switch on: fault injection and tracing used by the
-// multi-rank tests (Tests/TrainingTests) to check the trainer's failure behaviour through the
-// real CLI. All of them are off by default, and then `i2i train` does not install the hooks at
-// all; none is read from the environment.
-import Checkpointing
-import Configuration
-import Datasets
-import Distributed
-import Foundation
-import Models
-import NN
-import TensorCore
-
-/// `debug.*`: test hooks, all off by default. Steps are counted from 1, as in metrics.jsonl.
+/// `debug.*`: test hooks, all off by default.
+///
+/// Steps are counted from 1, as in metrics.jsonl.
 public struct DebugOptions: ConfigSection, Equatable, Sendable {
     public enum CrashKind: String, CaseIterable, Sendable { case kill, stall }
 
@@ -37,19 +32,24 @@ public struct DebugOptions: ConfigSection, Equatable, Sendable {
     public init() {}
     public static let section = "debug"
     public static let settings: [Setting<DebugOptions>] = [
-        .int("nonfinite_rank", \.nonFiniteRank, .within(-1, 1_000_000),
-             "test hook: this rank's losses become NaN at debug.nonfinite_step (-1: off)"),
+        .int(
+            "nonfinite_rank", \.nonFiniteRank, .within(-1, 1_000_000),
+            "test hook: this rank's losses become NaN at debug.nonfinite_step (-1: off)"),
         .int("nonfinite_step", \.nonFiniteStep, .within(0, 1e12), "test hook: the step at which debug.nonfinite_rank's losses become NaN"),
         .int("crash_rank", \.crashRank, .within(-1, 1_000_000), "test hook: this rank fails at the start of debug.crash_step (-1: off)"),
         .int("crash_step", \.crashStep, .within(0, 1e12), "test hook: the step at whose start debug.crash_rank fails"),
-        .choice("crash_kind", \.crashKind,
-                "test hook: kill (the rank SIGKILLs itself) or stall (it stops taking part, so the others reach the collective deadline)"),
-        .double("checkpoint_pause_seconds", \.checkpointPauseSeconds, .within(0, 4000),
-                "test hook: rank 0 sleeps this long after writing a checkpoint's temporary file, before renaming it"),
-        .bool("per_rank_checksums", \.perRankChecksums,
-              "test hook: every rank prints a checksum of its networks and optimiser state after each step"),
-        .bool("trace_samples", \.traceSamples,
-              "test hook: rank 0 writes each step's global sample indices (position:A:B) to log.txt"),
+        .choice(
+            "crash_kind", \.crashKind,
+            "test hook: kill (the rank SIGKILLs itself) or stall (it stops taking part, so the others reach the collective deadline)"),
+        .double(
+            "checkpoint_pause_seconds", \.checkpointPauseSeconds, .within(0, 4000),
+            "test hook: rank 0 sleeps this long after writing a checkpoint's temporary file, before renaming it"),
+        .bool(
+            "per_rank_checksums", \.perRankChecksums,
+            "test hook: every rank prints a checksum of its networks and optimiser state after each step"),
+        .bool(
+            "trace_samples", \.traceSamples,
+            "test hook: rank 0 writes each step's global sample indices (position:A:B) to log.txt"),
     ]
 
     /// Whether any hook is on.
@@ -85,7 +85,9 @@ public final class FaultInjection: TrainingHooks {
     public func checkpointWritten(step: Int, communicator comm: Communicator) {
         let seconds = options.checkpointPauseSeconds
         guard seconds > 0 else { return }
-        comm.info("debug: pausing \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s before committing the checkpoint of step \(step)")
+        comm.info(
+            "debug: pausing \(seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)) s before committing the checkpoint of step \(step)"
+        )
         usleep(UInt32(seconds * 1e6))
     }
 
@@ -94,8 +96,9 @@ public final class FaultInjection: TrainingHooks {
     public func stepFinished(_ step: Int, model: GANModel, communicator comm: Communicator) {
         guard options.perRankChecksums else { return }
         let (networks, optimizers) = FaultInjection.checksums(of: model)
-        let line = String(format: "debug: rank %d step %d networks %016llx optimizers %016llx",
-                          comm.rank, step, networks.hash, optimizers.hash)
+        let line = String(
+            format: "debug: rank %d step %d networks %016llx optimizers %016llx",
+            comm.rank, step, networks.hash, optimizers.hash)
         fputs(line + "\n", stdout)
         fflush(stdout)
     }
@@ -106,8 +109,10 @@ public final class FaultInjection: TrainingHooks {
         let networks = ParameterChecksum(tensors.map { UnsafeBufferPointer(start: $0.data, count: $0.count) })
         let moments = model.optimizers.flatMap { optimizer in
             optimizer.groups.flatMap { state in
-                [UnsafeBufferPointer(start: state.exp_avg.pointer, count: state.group.count),
-                 UnsafeBufferPointer(start: state.exp_avg_sq.pointer, count: state.group.count)]
+                [
+                    UnsafeBufferPointer(start: state.exp_avg.pointer, count: state.group.count),
+                    UnsafeBufferPointer(start: state.exp_avg_sq.pointer, count: state.group.count),
+                ]
             }
         }
         return (networks, ParameterChecksum(moments))

@@ -12,8 +12,9 @@ public struct RunOptions: ConfigSection, Equatable, Sendable {
     public init() {}
     public static let section = ""
     public static let settings: [Setting<RunOptions>] = [
-        .int("seed", \.seed, .within(0, 9_007_199_254_740_992),
-             "seed of every random stream (initialisation, data order, augmentation, pools)"),
+        .int(
+            "seed", \.seed, .within(0, 9_007_199_254_740_992),
+            "seed of every random stream (initialisation, data order, augmentation, pools)")
     ]
 }
 
@@ -72,19 +73,24 @@ public struct DistributedOptions: ConfigSection, Equatable, Sendable {
     public static let settings: [Setting<DistributedOptions>] = [
         .double("bucket_mb", \.bucketMB, .positive(atMost: 65_536), "gradient all-reduce bucket size in MB"),
         .double("timeout_seconds", \.timeoutSeconds, .positive(atMost: 1e7), "deadline of every collective; past it the job aborts"),
-        .double("checkpoint_timeout_seconds", \.checkpointTimeoutSeconds, .positive(atMost: 1e7),
-                "how long the other ranks wait while rank 0 reads or writes a checkpoint"),
-        .int("checksum_every", \.checksumEvery, .within(0, 1e12),
-             "steps between cross-rank parameter checksum comparisons (0: never)"),
-        .int("max_skipped_steps", \.maxSkippedSteps, .count(atMost: 1e12),
-             "consecutive steps skipped for non-finite values before the run stops"),
+        .double(
+            "checkpoint_timeout_seconds", \.checkpointTimeoutSeconds, .positive(atMost: 1e7),
+            "how long the other ranks wait while rank 0 reads or writes a checkpoint"),
+        .int(
+            "checksum_every", \.checksumEvery, .within(0, 1e12),
+            "steps between cross-rank parameter checksum comparisons (0: never)"),
+        .int(
+            "max_skipped_steps", \.maxSkippedSteps, .count(atMost: 1e12),
+            "consecutive steps skipped for non-finite values before the run stops"),
     ]
 
     /// Bucket size in bytes.
     public var bucketBytes: Int { Int(bucketMB * 1_048_576) }
 }
 
-/// `compute.*`: threads and kernels of each rank. The environment variables `I2I_THREADS` and
+/// `compute.*`: threads and kernels of each rank.
+///
+/// The environment variables `I2I_THREADS` and
 /// `I2I_WINOGRAD` set the same for commands that read no config (bench, translate).
 public struct ComputeOptions: ConfigSection, Equatable, Sendable {
     public var threads = 0
@@ -93,8 +99,9 @@ public struct ComputeOptions: ConfigSection, Equatable, Sendable {
     public init() {}
     public static let section = "compute"
     public static let settings: [Setting<ComputeOptions>] = [
-        .int("threads", \.threads, .within(0, 4096),
-             "compute threads per rank (0: the node's cores divided by the ranks on it; --threads overrides)"),
+        .int(
+            "threads", \.threads, .within(0, 4096),
+            "compute threads per rank (0: the node's cores divided by the ranks on it; --threads overrides)"),
         .bool("winograd", \.winograd, "Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (false: im2col and GEMM only)"),
     ]
 }

@@ -7,6 +7,7 @@ import Datasets
 public enum ImageGrid {
     /// The rows side by side and one under another, separated by `gap` pixels of `background`
     /// grey; cells take the size of the largest image, smaller ones sit at their top-left.
+    ///
     /// Grey and label images (one channel) are shown as grey RGB.
     public static func compose(_ rows: [[Bitmap]], gap: Int = 2, background: UInt8 = 255) -> Bitmap {
         let all = rows.flatMap { $0 }

@@ -69,7 +69,8 @@ public final class RunFolder {
 
     static func json(_ value: Any) -> String {
         switch value {
-        case let v as String: return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        case let v as String:
+            return "\"" + v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case let v as Int: return String(v)
         // Shortest text that reads back to the same value, so runs can be compared exactly.
         case let v as Double: return v.isFinite ? "\(v)" : "null"

@@ -15,21 +15,25 @@ final class SampleWriter {
     private let folder: String
 
     /// Takes up to `count` samples from `data` (test splits first), resized to the training
-    /// crop size. Paired samples take the next sample's image and label map as exemplar.
+    /// crop size.
+    ///
+    /// Paired samples take the next sample's image and label map as exemplar.
     init(data: DatasetFile, kind: BatchKind, count: Int, size: Int, folder: String) throws {
         func split(_ test: String, _ train: String) throws -> (name: String, count: Int) {
             let name = (try? data.split(test)).flatMap { $0.count > 0 ? $0 : nil } != nil ? test : train
             return (name, Swift.min(Swift.max(count, 1), try data.split(name).count))
         }
         func fitted(_ bitmap: Bitmap, labels: Bool = false) -> Bitmap {
-            bitmap.width == size && bitmap.height == size ? bitmap : bitmap.fitted(toSquare: size, mode: .crop, filter: labels ? .nearest : .bicubic)
+            bitmap.width == size && bitmap.height == size
+                ? bitmap : bitmap.fitted(toSquare: size, mode: .crop, filter: labels ? .nearest : .bicubic)
         }
         func images(_ split: (name: String, count: Int), order: [Int]? = nil) throws -> Tensor {
             concat(try (order ?? Array(0..<split.count)).map { try fitted(data.image(split.name, $0)).tensor() }, axis: 0)
         }
         func labels(_ split: (name: String, count: Int), order: [Int]? = nil) throws -> Tensor {
-            concat(try (order ?? Array(0..<split.count)).map { try fitted(data.labels(split.name, $0), labels: true).labelTensor() },
-                   axis: 0)
+            concat(
+                try (order ?? Array(0..<split.count)).map { try fitted(data.labels(split.name, $0), labels: true).labelTensor() },
+                axis: 0)
         }
         switch kind {
         case .unpaired:
@@ -37,8 +41,10 @@ final class SampleWriter {
         case .paired:
             let s = try split("test", "train")
             let next = (0..<s.count).map { ($0 + 1) % s.count }
-            batch = .paired(PairedBatch(labels: try labels(s), images: try images(s), exemplars: try images(s, order: next),
-                                        exemplarLabels: try labels(s, order: next), isSelfReference: next.map { _ in s.count == 1 }))
+            batch = .paired(
+                PairedBatch(
+                    labels: try labels(s), images: try images(s), exemplars: try images(s, order: next),
+                    exemplarLabels: try labels(s, order: next), isSelfReference: next.map { _ in s.count == 1 }))
         }
         self.folder = folder
     }
@@ -51,10 +57,11 @@ final class SampleWriter {
         for (_, images) in visuals.rows {
             let n = images[0].shape[0]
             for i in 0..<n {
-                rows.append(images.map { t in
-                    let one = t.slice(axis: 0, i..<(i + 1))
-                    return Bitmap(tensor: one.shape[1] == 1 ? AuxiliaryMap(name: "", tensor: one, kind: .mask).displayImage! : one)
-                })
+                rows.append(
+                    images.map { t in
+                        let one = t.slice(axis: 0, i..<(i + 1))
+                        return Bitmap(tensor: one.shape[1] == 1 ? AuxiliaryMap(name: "", tensor: one, kind: .mask).displayImage! : one)
+                    })
             }
         }
         let path = folder + String(format: "/step_%09d.png", step)

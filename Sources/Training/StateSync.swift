@@ -34,8 +34,9 @@ enum StateSync {
 
     /// This rank's pools and streams.
     static func localState(of model: GANModel) -> RankState {
-        RankState(pools: model.pools.map { ($0.name, $0.entries) },
-                  streams: model.randomSources.map { ($0.name, $0.stream.state) })
+        RankState(
+            pools: model.pools.map { ($0.name, $0.entries) },
+            streams: model.randomSources.map { ($0.name, $0.stream.state) })
     }
 
     /// Restores this rank's pools and streams (state the checkpoint does not hold is kept).
@@ -50,8 +51,9 @@ enum StateSync {
         }
     }
 
-    /// Every rank's state, on rank 0 (other ranks get an empty array). Each rank in turn
-    /// broadcasts its serialised state; the sizes are exchanged first.
+    /// Every rank's state, on rank 0 (other ranks get an empty array).
+    ///
+    /// Each rank in turn broadcasts its serialised state; the sizes are exchanged first.
     static func gatherToRoot(_ local: RankState, communicator: Communicator) -> [RankState] {
         guard communicator.size > 1 else { return [local] }
         communicator.phase = "checkpoint gather"

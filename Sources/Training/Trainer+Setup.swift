@@ -57,13 +57,16 @@ extension Trainer {
         let (data, source, sampler) = try Trainer.agreeing(on: comm) {
             let data = try DatasetFile(path: request.dataPath)
             guard data.info.isPaired == (kind == .paired) else {
-                throw ConfigError("\(request.dataPath) holds \(data.info.isPaired ? "paired label maps and images" : "unpaired A and B images"), "
-                                  + "and \(config.model) trains on \(kind == .paired ? "paired label maps and images (i2i preprocess --paired)" : "unpaired A and B images")")
+                throw ConfigError(
+                    "\(request.dataPath) holds \(data.info.isPaired ? "paired label maps and images" : "unpaired A and B images"), "
+                        + "and \(config.model) trains on \(kind == .paired ? "paired label maps and images (i2i preprocess --paired)" : "unpaired A and B images")"
+                )
             }
             let source = try data.trainingSource()
             do {
-                let sampler = try ShardedSampler(countA: source.countA, countB: source.countB, globalBatch: config.globalBatch,
-                                                 worldSize: comm.size, rank: comm.rank, seed: config.seed)
+                let sampler = try ShardedSampler(
+                    countA: source.countA, countB: source.countB, globalBatch: config.globalBatch,
+                    worldSize: comm.size, rank: comm.rank, seed: config.seed)
                 return (data, source, sampler)
             } catch { throw ConfigError("\(request.dataPath): \(error)") }
         }
@@ -84,8 +87,9 @@ extension Trainer {
 
         let total = config.steps > 0 ? config.steps : model.trainingEpochs * sampler.stepsPerEpoch
         func ready(_ outcome: TrainOutcome?, samples: SampleWriter? = nil) -> PreparedRun {
-            PreparedRun(model: model, batchKind: kind, source: source, sampler: sampler, augmentation: augmentation, start: start,
-                        totalSteps: total, samples: samples, outcomeWithoutTraining: outcome)
+            PreparedRun(
+                model: model, batchKind: kind, source: source, sampler: sampler, augmentation: augmentation, start: start,
+                totalSteps: total, samples: samples, outcomeWithoutTraining: outcome)
         }
         if request.steps == 0 {
             try checkpoint(model: model, step: start.step, position: start.position, skipped: start.skipped)
@@ -103,12 +107,15 @@ extension Trainer {
         // The sample images are read before the loader starts: from then on its prefetch thread
         // owns the dataset file, and reading it here too raced with that thread (a crash).
         let samples = try Trainer.agreeing(on: comm) {
-            isRoot ? try SampleWriter(data: data, kind: kind, count: config.train.sampleCount, size: augmentation.cropSize,
-                                      folder: folder.samplesPath) : nil
+            isRoot
+                ? try SampleWriter(
+                    data: data, kind: kind, count: config.train.sampleCount, size: augmentation.cropSize,
+                    folder: folder.samplesPath) : nil
         }
         let threads = Parallel.threadCount
-        comm.info("training \(config.model) on \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s"), "
-                  + "global batch \(config.globalBatch), \(sampler.stepsPerEpoch) steps per epoch, steps \(start.step)..<\(total)")
+        comm.info(
+            "training \(config.model) on \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s"), "
+                + "global batch \(config.globalBatch), \(sampler.stepsPerEpoch) steps per epoch, steps \(start.step)..<\(total)")
         return ready(nil, samples: samples)
     }
 
@@ -136,8 +143,10 @@ extension TrainingBatch {
             guard let labels = data.labels, let exemplars = data.exemplars, let exemplarLabels = data.exemplarLabels else {
                 throw ConfigError("the model needs paired label maps and images")
             }
-            self = .paired(PairedBatch(labels: labels, images: data.a, exemplars: exemplars, exemplarLabels: exemplarLabels,
-                                       isSelfReference: data.samples.map { $0.exemplar == $0.a }))
+            self = .paired(
+                PairedBatch(
+                    labels: labels, images: data.a, exemplars: exemplars, exemplarLabels: exemplarLabels,
+                    isSelfReference: data.samples.map { $0.exemplar == $0.a }))
         }
     }
 }

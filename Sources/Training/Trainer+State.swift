@@ -29,20 +29,24 @@ extension Trainer {
                 if let reader {
                     do {
                         guard reader.header.model == config.model else {
-                            throw CheckpointError(path: reader.path, reason: "holds a \(reader.header.model) model, the config trains \(config.model)")
+                            throw CheckpointError(
+                                path: reader.path, reason: "holds a \(reader.header.model) model, the config trains \(config.model)")
                         }
                         let saved = try? ExperimentConfig.parse(yaml: reader.header.config, source: reader.path, registry: registry)
                         if let savedBatch = saved?.globalBatch, savedBatch != config.globalBatch {
-                            throw CheckpointError(path: reader.path, reason: "was written with a global batch of \(savedBatch) and this run has "
-                                + "\(config.globalBatch); its data position counts global batches, so resume with --batch-size \(savedBatch) "
-                                + "(the number of ranks may change), or start a new run from its weights with --init-from")
+                            throw CheckpointError(
+                                path: reader.path,
+                                reason: "was written with a global batch of \(savedBatch) and this run has "
+                                    + "\(config.globalBatch); its data position counts global batches, so resume with --batch-size \(savedBatch) "
+                                    + "(the number of ranks may change), or start a new run from its weights with --init-from")
                         }
                         try reader.loadNetworks(model.networks)
                         try reader.loadOptimizers(model.optimizers)
                         chosen = reader.path
-                        start = StartState(step: reader.header.step,
-                                           position: SamplerPosition(epoch: reader.header.samplerEpoch, step: reader.header.samplerStep),
-                                           skipped: reader.header.skippedSteps)
+                        start = StartState(
+                            step: reader.header.step,
+                            position: SamplerPosition(epoch: reader.header.samplerEpoch, step: reader.header.samplerStep),
+                            skipped: reader.header.skippedSteps)
                     } catch { failure = "\(error)" }
                 } else if !skipped.isEmpty {
                     failure = "--resume: no usable checkpoint in \(folder.checkpoints.path) (\(skipped.count) skipped)"
@@ -63,7 +67,9 @@ extension Trainer {
             if reader.header.worldSize == comm.size, let state = try reader.rankState(comm.rank) {
                 StateSync.restore(state, into: model)
             } else if reader.header.worldSize != comm.size {
-                comm.info("the checkpoint was written by \(reader.header.worldSize) ranks and this run has \(comm.size): image pools start empty (the one state that depends on the rank count)")
+                comm.info(
+                    "the checkpoint was written by \(reader.header.worldSize) ranks and this run has \(comm.size): image pools start empty (the one state that depends on the rank count)"
+                )
             }
             if isRoot { folder.appendLog("resumed from \(path) at step \(start.step)") }
         } else if let weights = request.initFrom {
@@ -91,7 +97,9 @@ extension Trainer {
         let present = try file.root.openGroup("networks").childNames
         let known = model.networks.map(\.name)
         if let stranger = present.first(where: { !known.contains($0) }) {
-            throw ConfigError("--init-from \(path): network '\(stranger)' is not part of \(config.model) (its networks: \(known.joined(separator: ", ")))")
+            throw ConfigError(
+                "--init-from \(path): network '\(stranger)' is not part of \(config.model) (its networks: \(known.joined(separator: ", ")))"
+            )
         }
         for (name, module) in model.networks where present.contains(name) {
             do { try module.loadState(from: file.root.openGroup("networks/\(name)")) } catch {
@@ -115,7 +123,7 @@ extension Trainer {
             extra: ["frozen weights": Trainer.frozenWeightsChecksum(model)])
         try compareConfigurations()
         do { try communicator.verifyConsistency(fingerprint) } catch DistributedError.mismatch(let message) {
-            throw ConfigError(message)   // thrown on every rank alike: bad input, exit status 2
+            throw ConfigError(message)  // thrown on every rank alike: bad input, exit status 2
         }
     }
 
@@ -136,11 +144,14 @@ extension Trainer {
         for t in texts { votes[t, default: 0] += 1 }
         let best = votes.values.max() ?? 0
         guard let reference = texts.firstIndex(where: { votes[$0] == best }),
-              let odd = texts.indices.first(where: { texts[$0] != texts[reference] }) else { return }
+            let odd = texts.indices.first(where: { texts[$0] != texts[reference] })
+        else { return }
         let parse = { (text: String) in try? ExperimentConfig.parse(yaml: text, source: "a rank's config", registry: self.registry) }
-        let difference = parse(texts[odd]).flatMap { mine in parse(texts[reference]).flatMap { ExperimentConfig.firstDifference(mine, $0) } }
-        throw ConfigError("rank \(odd) differs from rank \(reference) in config key \(difference?.key ?? "?") "
-                          + "(rank \(odd): \(difference?.a ?? "?"), rank \(reference): \(difference?.b ?? "?"))")
+        let difference = parse(texts[odd]).flatMap { mine in parse(texts[reference]).flatMap { ExperimentConfig.firstDifference(mine, $0) }
+        }
+        throw ConfigError(
+            "rank \(odd) differs from rank \(reference) in config key \(difference?.key ?? "?") "
+                + "(rank \(odd): \(difference?.a ?? "?"), rank \(reference): \(difference?.b ?? "?"))")
     }
 
     /// Gathers every rank's pools to rank 0, which writes the checkpoint; all ranks learn
@@ -151,12 +162,15 @@ extension Trainer {
         var failure: String? = nil
         if isRoot {
             let path = folder.checkpoints.file(forStep: step)
-            let header = CheckpointHeader(model: config.model, step: step, epoch: position.epoch,
-                                          samplerEpoch: position.epoch, samplerStep: position.step,
-                                          worldSize: communicator.size, config: config.yaml(), skippedSteps: skipped)
+            let header = CheckpointHeader(
+                model: config.model, step: step, epoch: position.epoch,
+                samplerEpoch: position.epoch, samplerStep: position.step,
+                worldSize: communicator.size, config: config.yaml(), skippedSteps: skipped)
             do {
-                try CheckpointWriter.write(to: path, header: header, networks: model.networks,
-                                           optimizers: model.optimizers, ranks: ranks) {
+                try CheckpointWriter.write(
+                    to: path, header: header, networks: model.networks,
+                    optimizers: model.optimizers, ranks: ranks
+                ) {
                     hooks.checkpointWritten(step: step, communicator: communicator)
                 }
                 folder.checkpoints.prune(keep: config.train.keepCheckpoints)
@@ -167,7 +181,9 @@ extension Trainer {
         if let message = try communicator.broadcast(value: failure, root: 0) { throw TrainingFailure(message) }
     }
 
-    /// Waits for rank 0 to finish reading or writing a checkpoint. That can take far longer than
+    /// Waits for rank 0 to finish reading or writing a checkpoint.
+    ///
+    /// That can take far longer than
     /// any collective (a large file on slow shared storage), so the other ranks wait under
     /// `distributed.checkpoint_timeout_seconds` rather than the collective deadline, which would
     /// abort the job (and, under a resume loop, abort it again at every checkpoint).
@@ -179,17 +195,22 @@ extension Trainer {
     func log(window: inout MetricsWindow, step: Int, epoch: Int, model: GANModel, bar: ProgressBar?, skipped: Int) {
         communicator.phase = "metrics"
         let n = Double(Swift.max(window.steps, 1))
-        let local = window.losses.map { $0.sum / n } + [window.data / n, window.compute / n, window.communication / n,
-                                                      Double(window.images) / Swift.max(window.seconds, 1e-9)]
+        let local =
+            window.losses.map { $0.sum / n } + [
+                window.data / n, window.compute / n, window.communication / n,
+                Double(window.images) / Swift.max(window.seconds, 1e-9),
+            ]
         let mean = communicator.allReduceMean(local)
         let k = window.losses.count
-        let perSecond = mean[k + 3]   // every rank measures global images over its own step time
+        let perSecond = mean[k + 3]  // every rank measures global images over its own step time
         if isRoot {
             var fields: [(String, Any)] = [("step", step), ("epoch", epoch)]
             for (i, entry) in window.losses.enumerated() { fields.append((entry.name, mean[i])) }
             for optimizer in model.optimizers { fields.append(("lr_\(optimizer.name)", optimizer.groups[0].group.learningRate)) }
-            fields += [("images_per_second", perSecond), ("time_data", mean[k]), ("time_compute", mean[k + 1]),
-                       ("time_communication", mean[k + 2]), ("skipped_steps", skipped)]
+            fields += [
+                ("images_per_second", perSecond), ("time_data", mean[k]), ("time_compute", mean[k + 1]),
+                ("time_communication", mean[k + 2]), ("skipped_steps", skipped),
+            ]
             folder.appendMetrics(fields)
             let shown = window.losses.prefix(8).enumerated().map { String(format: "%@ %.3f", $0.element.name, mean[$0.offset]) }
             bar?.detail = String(format: "%.1f img/s ", perSecond) + shown.joined(separator: " ")
@@ -209,8 +230,10 @@ struct MetricsWindow {
     /// Seconds of the window's steps.
     var seconds: Double { data + compute + communication }
 
-    mutating func add(losses l: [(name: String, value: Float)], data d: Double, compute c: Double,
-                      communication m: Double, images i: Int) {
+    mutating func add(
+        losses l: [(name: String, value: Float)], data d: Double, compute c: Double,
+        communication m: Double, images i: Int
+    ) {
         if losses.isEmpty { losses = l.map { ($0.name, 0) } }
         for (j, entry) in l.enumerated() where j < losses.count { losses[j].sum += Double(entry.value) }
         steps += 1

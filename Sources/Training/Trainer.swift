@@ -67,7 +67,8 @@ public final class Trainer {
         }
         let batch = config.globalBatch
         guard batch % communicator.size == 0 else {
-            throw ConfigError("train.batch_size \(batch) is not divisible by the \(communicator.size) ranks; use a multiple of \(communicator.size)")
+            throw ConfigError(
+                "train.batch_size \(batch) is not divisible by the \(communicator.size) ranks; use a multiple of \(communicator.size)")
         }
         folder = RunFolder(path: request.runPath)
     }
@@ -88,7 +89,7 @@ public final class Trainer {
         var skips = SkipCounter(total: run.start.skipped, limit: config.distributed.maxSkippedSteps)
         var window = MetricsWindow()
         while step < total {
-            comm.step = step + 1   // counted from 1, as in metrics.jsonl and the warnings
+            comm.step = step + 1  // counted from 1, as in metrics.jsonl and the warnings
             comm.phase = "data loading"
             let t0 = DispatchTime.now().uptimeNanoseconds
             let position = loader.position
@@ -103,15 +104,18 @@ public final class Trainer {
             let t2 = DispatchTime.now().uptimeNanoseconds
             step += 1
             try skips.record(context, step: step, communicator: comm)
-            window.add(losses: losses, data: Double(t1 - t0) * 1e-9, compute: Double(t2 - t1) * 1e-9 - context.communicationSeconds,
-                       communication: context.communicationSeconds, images: config.globalBatch)
+            window.add(
+                losses: losses, data: Double(t1 - t0) * 1e-9, compute: Double(t2 - t1) * 1e-9 - context.communicationSeconds,
+                communication: context.communicationSeconds, images: config.globalBatch)
             if config.distributed.checksumEvery > 0 && step % config.distributed.checksumEvery == 0 {
                 comm.phase = "parameter checksum"
                 try comm.verifyParametersAgree(model.optimizers.flatMap { $0.groups.map { UnsafeBufferPointer($0.group.valueBuffer) } })
             }
             if step % cadence.logEvery == 0 || step == total {
                 log(window: &window, step: step, epoch: position.epoch, model: model, bar: bar, skipped: skips.total)
-            } else { bar?.advance() }
+            } else {
+                bar?.advance()
+            }
             hooks.stepFinished(step, model: model, communicator: comm)
             let stop = comm.anyRank(signals.stopRequested)
             if isRoot, let samples = run.samples, (cadence.sampleEvery > 0 && step % cadence.sampleEvery == 0) || step == total {
@@ -154,7 +158,8 @@ struct SkipCounter {
         total += 1
         if comm.rank == 0 { comm.warning("step \(step): \(context.skipReport) (\(inARow) in a row)") }
         if inARow >= limit {
-            throw TrainingFailure("stopping: \(inARow) steps in a row had non-finite losses or gradients (distributed.max_skipped_steps = \(limit))")
+            throw TrainingFailure(
+                "stopping: \(inARow) steps in a row had non-finite losses or gradients (distributed.max_skipped_steps = \(limit))")
         }
     }
 }

@@ -7,7 +7,9 @@ import Datasets
 import Distributed
 import Models
 
-/// Callbacks at fixed points of a training step. Every method has a no-op default.
+/// Callbacks at fixed points of a training step.
+///
+/// Every method has a no-op default.
 public protocol TrainingHooks: AnyObject {
     /// At the start of `step` (counted from 1), after the batch was read.
     func stepStarting(_ step: Int, samples: [SampleIndex], communicator: Communicator, folder: RunFolder)

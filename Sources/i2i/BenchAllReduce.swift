@@ -50,8 +50,9 @@ struct BenchAllReduce: ParsableCommand {
         let mode = blocking && comm is MPICommunicator ? "blocking" : "nonblocking"
 
         if !json {
-            comm.info("all-reduce (float32 sum): \(comm.size) rank\(comm.size == 1 ? "" : "s") on \(nodes) node\(nodes == 1 ? "" : "s"), "
-                      + "\(threads) compute thread\(threads == 1 ? "" : "s") per rank, \(mode)")
+            comm.info(
+                "all-reduce (float32 sum): \(comm.size) rank\(comm.size == 1 ? "" : "s") on \(nodes) node\(nodes == 1 ? "" : "s"), "
+                    + "\(threads) compute thread\(threads == 1 ? "" : "s") per rank, \(mode)")
             if comm.size == 1 {
                 comm.info("world size 1: there is nothing to communicate; run under mpirun -np N to measure")
             }
@@ -61,19 +62,22 @@ struct BenchAllReduce: ParsableCommand {
         var results = [AllReduceBenchmark.Measurement]()
         for bytes in messageSizes {
             comm.phase = "bench allreduce \(bytes) bytes"
-            let m = AllReduceBenchmark.measure(on: comm, bytes: bytes, warmup: warmup, iterations: iterations,
-                                               blocking: blocking)
+            let m = AllReduceBenchmark.measure(
+                on: comm, bytes: bytes, warmup: warmup, iterations: iterations,
+                blocking: blocking)
             results.append(m)
             if !json {
-                comm.info(pad(BenchAllReduce.formatBytes(m.bytes), 10) + pad(String(m.iterations), 7)
-                          + pad(String(format: "%.1f", m.secondsMedian * 1e6), 14)
-                          + pad(String(format: "%.3f", m.algorithmBandwidth), 14)
-                          + pad(String(format: "%.3f", m.busBandwidth), 14) + "  " + (m.correct ? "ok" : "WRONG"))
+                comm.info(
+                    pad(BenchAllReduce.formatBytes(m.bytes), 10) + pad(String(m.iterations), 7)
+                        + pad(String(format: "%.1f", m.secondsMedian * 1e6), 14)
+                        + pad(String(format: "%.3f", m.algorithmBandwidth), 14)
+                        + pad(String(format: "%.3f", m.busBandwidth), 14) + "  " + (m.correct ? "ok" : "WRONG"))
             }
         }
         if json {
-            let report = Report(ranks: comm.size, nodes: nodes, threads: threads, mode: mode,
-                                formula: "busbw = algbw * 2(n-1)/n", cases: results)
+            let report = Report(
+                ranks: comm.size, nodes: nodes, threads: threads, mode: mode,
+                formula: "busbw = algbw * 2(n-1)/n", cases: results)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             comm.info(String(decoding: try encoder.encode(report), as: UTF8.self))

@@ -43,8 +43,12 @@ struct BenchData: ParsableCommand {
             let text = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: text, as: UTF8.self))
         } else {
-            print("preprocess  \(String(format: "%8.1f", preprocessRate)) images/s  (\(2 * images) JPEGs of \(size)x\(size), \(Parallel.threadCount) threads)")
-            print("loader      \(String(format: "%8.1f", loaderRate)) images/s  (resize \(size)→\(loadSize), crop \(cropSize), flip, float; 1 prefetch thread)")
+            print(
+                "preprocess  \(String(format: "%8.1f", preprocessRate)) images/s  (\(2 * images) JPEGs of \(size)x\(size), \(Parallel.threadCount) threads)"
+            )
+            print(
+                "loader      \(String(format: "%8.1f", loaderRate)) images/s  (resize \(size)→\(loadSize), crop \(cropSize), flip, float; 1 prefetch thread)"
+            )
         }
     }
 }

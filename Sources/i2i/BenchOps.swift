@@ -20,8 +20,10 @@ struct BenchOps: ParsableCommand {
     @Option(help: "Compute threads (default: I2I_THREADS or all cores).")
     var threads: Int?
 
-    @Option(help: ArgumentHelp("Clock: wall or cpu (process CPU time; for kernel work on a busy machine).",
-                               visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Clock: wall or cpu (process CPU time; for kernel work on a busy machine).",
+            visibility: .hidden))
     var clock = "wall"
 
     func validate() throws {
@@ -38,14 +40,16 @@ struct BenchOps: ParsableCommand {
             print(try BenchJSON.encode(report))
             return
         }
-        print("sgemm M=256 N=4096 K=2304: \(BenchJSON.format(report.sgemmGflops, 1)) GFLOPS "
-              + "(\(report.threads) threads, OpenBLAS \(report.blasCore))")
+        print(
+            "sgemm M=256 N=4096 K=2304: \(BenchJSON.format(report.sgemmGflops, 1)) GFLOPS "
+                + "(\(report.threads) threads, OpenBLAS \(report.blasCore))")
         print("case                            forward  bwd-data  bwd-weight   total  of sgemm")
         for c in report.cases {
             let name = c.name.padding(toLength: 30, withPad: " ", startingAt: 0)
-            print("\(name) \(BenchJSON.format(c.gflopsForward, 1, width: 8))  \(BenchJSON.format(c.gflopsBackwardData, 1, width: 8))"
-                  + "  \(BenchJSON.format(c.gflopsBackwardWeight, 1, width: 10))  \(BenchJSON.format(c.gflopsTotal, 1, width: 6))"
-                  + "  \(BenchJSON.format(c.fractionOfSgemm * 100, 0, width: 6)) %")
+            print(
+                "\(name) \(BenchJSON.format(c.gflopsForward, 1, width: 8))  \(BenchJSON.format(c.gflopsBackwardData, 1, width: 8))"
+                    + "  \(BenchJSON.format(c.gflopsBackwardWeight, 1, width: 10))  \(BenchJSON.format(c.gflopsTotal, 1, width: 6))"
+                    + "  \(BenchJSON.format(c.fractionOfSgemm * 100, 0, width: 6)) %")
         }
         print("(GFLOPS; each pass the median of \(repetitions) runs, batch 1)")
     }

@@ -4,11 +4,11 @@
 // throughput(N) / (N × throughput(1)). Started by an MPI launcher (or with `--ranks 1`) it
 // times steps in its own job and prints that job's figures.
 import ArgumentParser
+import Benchmarks
+import Configuration
 import Distributed
 import Foundation
 import Models
-import Benchmarks
-import Configuration
 import TensorCore
 import Training
 
@@ -40,8 +40,9 @@ struct BenchScaling: ParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func validate() throws {
-        try require(ModelRegistry.standard.model(named: model) != nil,
-                    "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
+        try require(
+            ModelRegistry.standard.model(named: model) != nil,
+            "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
         try require(size >= 32 && size % 4 == 0, "--size must be a multiple of 4 and at least 32, not \(size)")
         try require(batch >= 1, "--batch must be at least 1, not \(batch)")
         try require(warmup >= 0, "--warmup must be 0 or more, not \(warmup)")
@@ -63,8 +64,11 @@ struct BenchScaling: ParsableCommand {
         ComputeRuntime.configure(threads: threads)
         let config: ExperimentConfig
         do {
-            config = try ExperimentConfig.parse(yaml: "model: \(model)\n", source: "bench scaling", overrides: [
-                "data.load_size=\(size)", "data.crop_size=\(size)", "train.batch_size=\(batch * comm.size)"] + overrides)
+            config = try ExperimentConfig.parse(
+                yaml: "model: \(model)\n", source: "bench scaling",
+                overrides: [
+                    "data.load_size=\(size)", "data.crop_size=\(size)", "train.batch_size=\(batch * comm.size)",
+                ] + overrides)
         } catch { throw commandFailure("\(error)") }
         let timings = try reportingErrors {
             try ScalingBenchmark.timeSteps(config: config, communicator: comm, batchPerRank: batch, warmup: warmup, steps: steps)
@@ -73,10 +77,13 @@ struct BenchScaling: ParsableCommand {
             if json {
                 print(try BenchScaling.encode(JobReport(timings)))
             } else {
-                print("\(model) \(size)×\(size), \(timings.ranks) rank\(timings.ranks == 1 ? "" : "s") × \(timings.threads) "
-                      + "thread\(timings.threads == 1 ? "" : "s"), batch \(batch) per rank")
-                print(String(format: "  seconds per step  %.3f  (median of %d: %@)", timings.secondsPerStep, timings.seconds.count,
-                             timings.seconds.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+                print(
+                    "\(model) \(size)×\(size), \(timings.ranks) rank\(timings.ranks == 1 ? "" : "s") × \(timings.threads) "
+                        + "thread\(timings.threads == 1 ? "" : "s"), batch \(batch) per rank")
+                print(
+                    String(
+                        format: "  seconds per step  %.3f  (median of %d: %@)", timings.secondsPerStep, timings.seconds.count,
+                        timings.seconds.map { String(format: "%.3f", $0) }.joined(separator: " ")))
                 print(String(format: "  images/s          %.3f", timings.imagesPerSecond))
                 print(String(format: "  communication     %.3f s per step waited on rank 0", timings.communicationPerStep))
                 print(String(format: "  CPU time          %.3f s per step (busiest rank)", timings.cpuPerStep))
@@ -88,39 +95,62 @@ struct BenchScaling: ParsableCommand {
     // MARK: - Driver
 
     private func drive() throws {
-        guard let mpirun = BenchScaling.onPath("mpirun") else { throw commandFailure("mpirun is not on PATH; it is needed for --ranks \(ranks)") }
+        guard let mpirun = BenchScaling.onPath("mpirun") else {
+            throw commandFailure("mpirun is not on PATH; it is needed for --ranks \(ranks)")
+        }
         let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let job = ["bench", "scaling", "--model", model, "--size", String(size), "--batch", String(batch), "--warmup", String(warmup),
-                   "--steps", String(steps), "--threads", String(threads), "--json"] + overrides.flatMap { ["--set", $0] }
+        let job =
+            [
+                "bench", "scaling", "--model", model, "--size", String(size), "--batch", String(batch), "--warmup", String(warmup),
+                "--steps", String(steps), "--threads", String(threads), "--json",
+            ] + overrides.flatMap { ["--set", $0] }
         var launcher = ["--oversubscribe", "--bind-to", "none", "-np", String(ranks)]
         if geteuid() == 0 { launcher.insert("--allow-run-as-root", at: 0) }
         launcher += mpirunOptions.split(separator: " ").map(String.init)
         var one: [JobReport] = [], many: [JobReport] = []
-        if !json { print("\(model) \(size)×\(size), batch \(batch) per rank, \(threads) thread\(threads == 1 ? "" : "s") per rank: 1 rank vs \(ranks) ranks, \(repeats) jobs each") }
+        if !json {
+            print(
+                "\(model) \(size)×\(size), batch \(batch) per rank, \(threads) thread\(threads == 1 ? "" : "s") per rank: 1 rank vs \(ranks) ranks, \(repeats) jobs each"
+            )
+        }
         for i in 0..<repeats {
             let single = try BenchScaling.runJob(me, job + ["--ranks", "1"], environment: BenchScaling.withoutLauncher())
             one.append(single)
             let scaled = try BenchScaling.runJob(mpirun, launcher + [me] + job, environment: ProcessInfo.processInfo.environment)
             many.append(scaled)
             if !json {
-                print(String(format: "  round %d: 1 rank %.3f s/step (CPU %.3f), %d ranks %.3f s/step (CPU %.3f)", i + 1,
-                             single.secondsPerStep, single.cpuPerStep, ranks, scaled.secondsPerStep, scaled.cpuPerStep))
+                print(
+                    String(
+                        format: "  round %d: 1 rank %.3f s/step (CPU %.3f), %d ranks %.3f s/step (CPU %.3f)", i + 1,
+                        single.secondsPerStep, single.cpuPerStep, ranks, scaled.secondsPerStep, scaled.cpuPerStep))
             }
         }
-        let report = ScalingReport(model: model, size: size, batchPerRank: batch, threadsPerRank: threads, ranks: ranks,
-                                   one: one, many: many, loadAverage: BenchScaling.loadAverage())
+        let report = ScalingReport(
+            model: model, size: size, batchPerRank: batch, threadsPerRank: threads, ranks: ranks,
+            one: one, many: many, loadAverage: BenchScaling.loadAverage())
         if json {
             print(try BenchScaling.encode(report))
         } else {
-            print(String(format: "1 rank:   %.3f s/step, %.3f images/s (median of %d jobs)", report.secondsPerStep1, report.imagesPerSecond1, repeats))
-            print(String(format: "%d ranks:  %.3f s/step, %.3f images/s (median of %d jobs), %.3f s/step waiting on communication",
-                         ranks, report.secondsPerStepN, report.imagesPerSecondN, repeats, report.communicationPerStepN))
-            print(String(format: "weak-scaling efficiency: %.1f %%  (load average %.2f during the run)", report.efficiency * 100,
-                         report.loadAverage))
-            print(String(format: "fastest step: %.3f s on 1 rank, %.3f s on %d (ratio %.1f %%)", report.bestSecondsPerStep1,
-                         report.bestSecondsPerStepN, ranks, report.bestEfficiency * 100))
-            print(String(format: "CPU time per step: %.3f s on 1 rank, %.3f s on the busiest of %d (ratio %.1f %%)", report.cpuPerStep1,
-                         report.cpuPerStepN, ranks, report.cpuEfficiency * 100))
+            print(
+                String(
+                    format: "1 rank:   %.3f s/step, %.3f images/s (median of %d jobs)", report.secondsPerStep1, report.imagesPerSecond1,
+                    repeats))
+            print(
+                String(
+                    format: "%d ranks:  %.3f s/step, %.3f images/s (median of %d jobs), %.3f s/step waiting on communication",
+                    ranks, report.secondsPerStepN, report.imagesPerSecondN, repeats, report.communicationPerStepN))
+            print(
+                String(
+                    format: "weak-scaling efficiency: %.1f %%  (load average %.2f during the run)", report.efficiency * 100,
+                    report.loadAverage))
+            print(
+                String(
+                    format: "fastest step: %.3f s on 1 rank, %.3f s on %d (ratio %.1f %%)", report.bestSecondsPerStep1,
+                    report.bestSecondsPerStepN, ranks, report.bestEfficiency * 100))
+            print(
+                String(
+                    format: "CPU time per step: %.3f s on 1 rank, %.3f s on the busiest of %d (ratio %.1f %%)", report.cpuPerStep1,
+                    report.cpuPerStepN, ranks, report.cpuEfficiency * 100))
         }
     }
 
@@ -137,9 +167,11 @@ struct BenchScaling: ParsableCommand {
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
-              let report = try? JSONDecoder().decode(JobReport.self, from: Data(line.utf8)) else {
-            throw commandFailure("a benchmark job failed (status \(process.terminationStatus)): \(([executable] + arguments).joined(separator: " "))\n\(text)",
-                                 status: ExitStatus.failure)
+            let report = try? JSONDecoder().decode(JobReport.self, from: Data(line.utf8))
+        else {
+            throw commandFailure(
+                "a benchmark job failed (status \(process.terminationStatus)): \(([executable] + arguments).joined(separator: " "))\n\(text)",
+                status: ExitStatus.failure)
         }
         return report
     }

@@ -33,13 +33,16 @@ struct BenchTrain: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Option(help: ArgumentHelp("Clock: wall or cpu (process CPU time; with --threads 1, for kernel work on a busy machine).",
-                               visibility: .hidden))
+    @Option(
+        help: ArgumentHelp(
+            "Clock: wall or cpu (process CPU time; with --threads 1, for kernel work on a busy machine).",
+            visibility: .hidden))
     var clock = "wall"
 
     func validate() throws {
-        try require(ModelRegistry.standard.model(named: model) != nil,
-                    "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
+        try require(
+            ModelRegistry.standard.model(named: model) != nil,
+            "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
         try require(Measurement.Clock(rawValue: clock) != nil, "--clock must be wall or cpu, not \(clock)")
         try require(size >= 32 && size % 8 == 0, "--size must be a multiple of 8 and at least 32, not \(size)")
         try require(steps >= 1, "--steps must be at least 1, not \(steps)")
@@ -63,10 +66,12 @@ struct BenchTrain: ParsableCommand {
         }
         let f = BenchJSON.format
         print("\(report.model) \(report.size)×\(report.size), batch 1, \(report.threads) threads")
-        print("  seconds per step  \(f(report.secondsPerStep, 3, 0))  (median of \(report.secondsAll.count): "
-              + report.secondsAll.map { f($0, 3, 0) }.joined(separator: " ") + ")")
+        print(
+            "  seconds per step  \(f(report.secondsPerStep, 3, 0))  (median of \(report.secondsAll.count): "
+                + report.secondsAll.map { f($0, 3, 0) }.joined(separator: " ") + ")")
         print("  effective GFLOPS  \(f(report.gflopsEffective, 1, 0))  (\(f(report.flopsPerStep * 1e-9, 1, 0)) GFLOP per step)")
-        print("  sgemm GFLOPS      \(f(report.sgemmGflops, 1, 0))  (step at \(f(report.gflopsEffective / report.sgemmGflops * 100, 0, 0)) %)")
+        print(
+            "  sgemm GFLOPS      \(f(report.sgemmGflops, 1, 0))  (step at \(f(report.gflopsEffective / report.sgemmGflops * 100, 0, 0)) %)")
         print("  peak RSS          \(f(Double(report.peakRssBytes) / 1048576, 0, 0)) MiB")
         print("  CPU utilisation   \(f(report.cpuUtilization, 2, 0)) cores, \(f(report.pageFaultsPerStep, 0, 0)) page faults per step")
         if let p = report.profile {

@@ -1,9 +1,9 @@
 // Errors shared by the commands: one `error:` line on standard error and the exit statuses of
 // the README (2 for bad usage, configs and input files; 1 for run-time failures).
 import ArgumentParser
-import Datasets
-import Configuration
 import Checkpointing
+import Configuration
+import Datasets
 import Foundation
 import Training
 
@@ -20,7 +20,9 @@ func commandFailure(_ message: String, status: Int32 = ExitStatus.badInput) -> E
 }
 
 /// Throws a usage error (one `error:` line, status 2, printed by `I2I.main`) unless
-/// `condition` holds. Safe in `validate()`: nothing is printed when `--help` wins.
+/// `condition` holds.
+///
+/// Safe in `validate()`: nothing is printed when `--help` wins.
 func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
     if !condition { throw ValidationError(message()) }
 }

@@ -25,7 +25,8 @@ struct DemoData: ParsableCommand {
     @Option(help: "The dataset file to write.") var out: String?
 
     func validate() throws {
-        try require(DemoKind(rawValue: kind) != nil, "--kind must be \(DemoKind.allCases.map(\.rawValue).joined(separator: " or ")), not '\(kind)'")
+        try require(
+            DemoKind(rawValue: kind) != nil, "--kind must be \(DemoKind.allCases.map(\.rawValue).joined(separator: " or ")), not '\(kind)'")
         try require(count >= 1 && count <= 10_000_000, "--count must be between 1 and 10000000, not \(count)")
         try require(testCount.map { $0 >= 1 } ?? true, "--test-count must be at least 1, not \(testCount ?? 0)")
         try require((8...4096).contains(size), "--size must be between 8 and 4096, not \(size)")
@@ -39,13 +40,16 @@ struct DemoData: ParsableCommand {
         try require(FileManager.default.fileExists(atPath: folder), "--out: folder '\(folder)' does not exist")
         let start = Date()
         let hash = try reportingErrors {
-            try DemoDataset.write(kind: DemoKind(rawValue: kind)!, count: count, testCount: testCount, size: size,
-                                  seed: seed, to: path, gzipLevel: gzip)
+            try DemoDataset.write(
+                kind: DemoKind(rawValue: kind)!, count: count, testCount: testCount, size: size,
+                seed: seed, to: path, gzipLevel: gzip)
         }
         let seconds = Date().timeIntervalSince(start)
         let data = try reportingErrors { try DatasetFile(path: path) }
         let counts = data.info.splits.map { "\($0.name) \($0.count)\($0.contents.truth ? " (+truth)" : "")" }
-        print("wrote \(path): \(kind), \(size)x\(size), seed \(seed): \(counts.joined(separator: ", ")) in \(String(format: "%.1f", seconds)) s")
+        print(
+            "wrote \(path): \(kind), \(size)x\(size), seed \(seed): \(counts.joined(separator: ", ")) in \(String(format: "%.1f", seconds)) s"
+        )
         print("content hash \(hash)")
         for split in ["testA", "testB"] {
             let identity = try reportingErrors { try data.scoreTranslation(of: split) { $0 }.identity }

@@ -19,7 +19,7 @@ struct I2I: ParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
-            if exitCode(for: error) == .success { self.exit(withError: error) }   // --help, --version
+            if exitCode(for: error) == .success { self.exit(withError: error) }  // --help, --version
             let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
             let hint = error is ValidationError ? "" : " (see i2i --help)"
             FileHandle.standardError.write(Data("error: \(message)\(hint)\n".utf8))

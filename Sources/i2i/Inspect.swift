@@ -2,8 +2,8 @@
 // datasets and checkpoints are described, other kinds are refused with a clear message.
 import ArgumentParser
 import Checkpointing
-import Datasets
 import Configuration
+import Datasets
 import Foundation
 import Training
 
@@ -35,8 +35,9 @@ struct Inspect: ParsableCommand {
         case CheckpointWriter.format?:
             try inspectCheckpoint()
         default:
-            throw commandFailure("\(file) is neither an i2i dataset nor an i2i checkpoint (its format attribute is "
-                                 + "\(format.map { "'\($0)'" } ?? "missing"))")
+            throw commandFailure(
+                "\(file) is neither an i2i dataset nor an i2i checkpoint (its format attribute is "
+                    + "\(format.map { "'\($0)'" } ?? "missing"))")
         }
     }
 
@@ -68,15 +69,19 @@ struct Inspect: ParsableCommand {
             print(String(decoding: text, as: UTF8.self))
         } else {
             print("file      \(file) (\(Inspect.bytesText(bytes)))")
-            print("kind      dataset, \(info.kind), \(info.imageSize)x\(info.imageSize), resize \(info.resizeMode)"
-                  + (info.numClasses.map { ", \($0) classes" } ?? ""))
+            print(
+                "kind      dataset, \(info.kind), \(info.imageSize)x\(info.imageSize), resize \(info.resizeMode)"
+                    + (info.numClasses.map { ", \($0) classes" } ?? ""))
             for split in info.splits {
                 let extras = [split.contents.labels ? "labels" : nil, split.contents.truth ? "truth" : nil].compactMap { $0 }
-                print("split     \(split.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(split.count) images \(split.height)x\(split.width)"
-                      + (extras.isEmpty ? "" : " + " + extras.joined(separator: ", ")))
+                print(
+                    "split     \(split.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(split.count) images \(split.height)x\(split.width)"
+                        + (extras.isEmpty ? "" : " + " + extras.joined(separator: ", ")))
             }
             print("skipped   \(info.skipped)")
-            print("hash      \(info.contentHash)" + (verified.map { $0 ? " (verified)" : " (MISMATCH: the stored pixels do not match)" } ?? ""))
+            print(
+                "hash      \(info.contentHash)"
+                    + (verified.map { $0 ? " (verified)" : " (MISMATCH: the stored pixels do not match)" } ?? ""))
             print("created   \(info.createdBy)")
             if let grid { print("grid      \(grid)") }
         }
@@ -105,7 +110,9 @@ struct Inspect: ParsableCommand {
             print(String(decoding: text, as: UTF8.self))
         } else {
             print("file      \(file) (\(Inspect.bytesText(bytes))), checksum verified")
-            print("kind      checkpoint, model \(h.model), step \(h.step), epoch \(h.epoch), written by \(h.worldSize) rank\(h.worldSize == 1 ? "" : "s")")
+            print(
+                "kind      checkpoint, model \(h.model), step \(h.step), epoch \(h.epoch), written by \(h.worldSize) rank\(h.worldSize == 1 ? "" : "s")"
+            )
             print("sampler   epoch \(h.samplerEpoch), step \(h.samplerStep); skipped steps \(h.skippedSteps); i2i \(h.codeVersion)")
             for (name, n) in counts { print("network   \(name.padding(toLength: 8, withPad: " ", startingAt: 0)) \(n) parameters") }
             print("config")

@@ -29,20 +29,24 @@ struct Preprocess: ParsableCommand {
     @Option(help: "The dataset file to write.") var out: String?
     @Option(help: "Side of the stored square images.") var size = 256
     @Option(help: "crop (shorter side to SIZE, centre crop), pad, or stretch.") var resize = "crop"
-    @Option(name: .customLong("test-fraction"), help: "Share of each folder for the test split, chosen by file name.") var testFraction: Double?
+    @Option(name: .customLong("test-fraction"), help: "Share of each folder for the test split, chosen by file name.") var testFraction:
+        Double?
     @Option(help: "gzip level 1-9 for each image (default: none).") var gzip: Int?
     @Flag(help: "Stop at the first unreadable file instead of skipping it.") var strict = false
-    @Option(name: .customLong("max-pixels"), help: "Skip images announcing more pixels than this.") var maxPixels = ImageCodec.defaultMaxPixels
+    @Option(name: .customLong("max-pixels"), help: "Skip images announcing more pixels than this.") var maxPixels = ImageCodec
+        .defaultMaxPixels
 
     func validate() throws {
         if paired {
             try require(a == nil && b == nil && aTest == nil && bTest == nil, "--paired takes --images and --labels, not --a/--b")
             try require(images != nil && labels != nil, "--paired needs --images DIR and --labels DIR")
             try require((imagesTest == nil) == (labelsTest == nil), "give both --images-test and --labels-test, or neither")
-            try require(numClasses.map { (1...256).contains($0) } ?? true, "--num-classes must be between 1 and 256, not \(numClasses ?? 0)")
+            try require(
+                numClasses.map { (1...256).contains($0) } ?? true, "--num-classes must be between 1 and 256, not \(numClasses ?? 0)")
         } else {
-            try require(images == nil && labels == nil && imagesTest == nil && labelsTest == nil && numClasses == nil,
-                        "--images, --labels and --num-classes need --paired")
+            try require(
+                images == nil && labels == nil && imagesTest == nil && labelsTest == nil && numClasses == nil,
+                "--images, --labels and --num-classes need --paired")
             try require(a != nil && b != nil, "give --a DIR and --b DIR (or --paired --images DIR --labels DIR)")
             try require((aTest == nil) == (bTest == nil), "give both --a-test and --b-test, or neither")
         }
@@ -69,7 +73,8 @@ struct Preprocess: ParsableCommand {
         let summary = try reportingErrors {
             if paired {
                 return try Preprocessor.paired(
-                    images: PreprocessSource(option: "--images", path: images!), labels: PreprocessSource(option: "--labels", path: labels!),
+                    images: PreprocessSource(option: "--images", path: images!),
+                    labels: PreprocessSource(option: "--labels", path: labels!),
                     imagesTest: imagesTest.map { PreprocessSource(option: "--images-test", path: $0) },
                     labelsTest: labelsTest.map { PreprocessSource(option: "--labels-test", path: $0) },
                     output: out!, options: options)

@@ -2,9 +2,9 @@
 // `mpirun` (rank and size come from MPI). Bad configs and inputs exit 2 with one line; run-time
 // failures exit 1 and end the whole job.
 import ArgumentParser
+import Configuration
 import Datasets
 import Distributed
-import Configuration
 import Foundation
 import TensorCore
 import Training
@@ -28,7 +28,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the newest good checkpoint in the run folder (starts fresh when there is none).") var resume = false
     @Option(name: .customLong("init-from"), help: "Start from network weights laid out as a checkpoint's /networks.") var initFrom: String?
     @Option(name: .customLong("set"), help: "Override a config key: --set cyclegan.lambda_A=5 (repeatable).") var overrides: [String] = []
-    @Option(help: "Compute threads per rank (overrides compute.threads; default: the node's cores divided by the ranks on it, or I2I_THREADS).")
+    @Option(
+        help: "Compute threads per rank (overrides compute.threads; default: the node's cores divided by the ranks on it, or I2I_THREADS).")
     var threads: Int?
 
     func validate() throws {

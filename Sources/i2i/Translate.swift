@@ -4,8 +4,8 @@
 // images are also scored.
 import ArgumentParser
 import Checkpointing
-import Datasets
 import Configuration
+import Datasets
 import Foundation
 import HDF5Kit
 import Models
@@ -28,7 +28,8 @@ struct Translate: ParsableCommand {
     @Option(help: "A folder for PNG files, or OUT.h5 for float32 images in [-1, 1].") var output: String
     @Flag(name: .customLong("save-attention"), help: "Also write the model's maps beside each translation (AGGAN's attention masks).")
     var saveAttention = false
-    @Option(help: "Side images are resized to (default: the checkpoint's training crop size; dataset images keep their size).") var size: Int?
+    @Option(help: "Side images are resized to (default: the checkpoint's training crop size; dataset images keep their size).") var size:
+        Int?
     @Option(help: "How images are fitted to the square size: crop, pad or stretch.") var resize: String = "crop"
     @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
 
@@ -56,7 +57,11 @@ struct Translate: ParsableCommand {
         }
         let names = images.map(\.name)
         try reportingErrors {
-            if output.hasSuffix(".h5") { try writeHDF5(outputs.map { $0! }, names: names) } else { try writePNGs(outputs.map { $0! }, names: names) }
+            if output.hasSuffix(".h5") {
+                try writeHDF5(outputs.map { $0! }, names: names)
+            } else {
+                try writePNGs(outputs.map { $0! }, names: names)
+            }
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
         try scoreIfPossible(model: model)
@@ -101,8 +106,10 @@ struct Translate: ParsableCommand {
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
             throw DatasetError("input '\(input)' does not exist")
         }
-        let files = isFolder.boolValue ? try ImageFolder(path: input).files.map { (input + "/" + $0, $0) }
-                                       : [(input, (input as NSString).lastPathComponent)]
+        let files =
+            isFolder.boolValue
+            ? try ImageFolder(path: input).files.map { (input + "/" + $0, $0) }
+            : [(input, (input as NSString).lastPathComponent)]
         return try files.map { path, name in
             InputImage(name: name, bitmap: try ImageCodec.read(contentsOf: path).fitted(toSquare: side, mode: mode))
         }
@@ -156,9 +163,11 @@ struct Translate: ParsableCommand {
         let scores = try reportingErrors {
             try data.scoreTranslation(of: s) { Bitmap(tensor: translatePadded(model, $0.tensor()).images) }
         }
-        print(String(format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
-                     s, scores.translation.meanAbsoluteError, scores.translation.psnr,
-                     scores.identity.meanAbsoluteError, scores.identity.psnr))
+        print(
+            String(
+                format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
+                s, scores.translation.meanAbsoluteError, scores.translation.psnr,
+                scores.identity.meanAbsoluteError, scores.identity.psnr))
     }
 }
 
@@ -167,7 +176,8 @@ extension Direction: ExpressibleByArgument {}
 extension Translation {
     /// Sample `k` of a batched translation, with its maps.
     func sample(_ k: Int) -> Translation {
-        Translation(images: images.slice(axis: 0, k..<(k + 1)),
-                    maps: maps.map { AuxiliaryMap(name: $0.name, tensor: $0.tensor.slice(axis: 0, k..<(k + 1)), kind: $0.kind) })
+        Translation(
+            images: images.slice(axis: 0, k..<(k + 1)),
+            maps: maps.map { AuxiliaryMap(name: $0.name, tensor: $0.tensor.slice(axis: 0, k..<(k + 1)), kind: $0.kind) })
     }
 }

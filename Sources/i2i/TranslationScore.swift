@@ -24,8 +24,9 @@ public struct TranslationScore: Equatable, Sendable, CustomStringConvertible {
         precondition(outputs.count == truths.count, "TranslationScore: \(outputs.count) outputs for \(truths.count) truths")
         var absolute = 0.0, samples = 0, psnrSum = 0.0
         for (output, truth) in zip(outputs, truths) {
-            precondition(output.width == truth.width && output.height == truth.height && output.channels == truth.channels,
-                         "TranslationScore: an output of \(output.width)x\(output.height) for a truth of \(truth.width)x\(truth.height)")
+            precondition(
+                output.width == truth.width && output.height == truth.height && output.channels == truth.channels,
+                "TranslationScore: an output of \(output.width)x\(output.height) for a truth of \(truth.width)x\(truth.height)")
             var sum = 0.0, squares = 0.0
             for (p, q) in zip(output.pixels, truth.pixels) {
                 let d = Double(Int(p) - Int(q))
@@ -44,10 +45,12 @@ public struct TranslationScore: Equatable, Sendable, CustomStringConvertible {
 
     /// Scores network outputs, (N, 3, H, W) in [-1, 1], against truths.
     public init(outputs: Tensor, truths: [Bitmap]) {
-        precondition(outputs.rank == 4 && outputs.shape[0] == truths.count, "TranslationScore: outputs \(outputs.shape) for \(truths.count) truths")
+        precondition(
+            outputs.rank == 4 && outputs.shape[0] == truths.count, "TranslationScore: outputs \(outputs.shape) for \(truths.count) truths")
         let per = outputs.count / Swift.max(1, truths.count)
         let images = (0..<truths.count).map { i -> Bitmap in
-            let one = Tensor(shape: Array(outputs.shape.dropFirst()), values: Array(UnsafeBufferPointer(start: outputs.data + i * per, count: per)))
+            let one = Tensor(
+                shape: Array(outputs.shape.dropFirst()), values: Array(UnsafeBufferPointer(start: outputs.data + i * per, count: per)))
             return Bitmap(tensor: one)
         }
         self.init(outputs: images, truths: truths)
@@ -57,8 +60,10 @@ public struct TranslationScore: Equatable, Sendable, CustomStringConvertible {
 extension DatasetFile {
     /// The score of `translate` on a split with truth (for demo data: `testA` scores A → B,
     /// `testB` scores B → A), and the identity baseline's on the same images.
-    public func scoreTranslation(of split: String, limit: Int? = nil,
-                                 translate: (Bitmap) throws -> Bitmap) throws -> (translation: TranslationScore, identity: TranslationScore) {
+    public func scoreTranslation(
+        of split: String, limit: Int? = nil,
+        translate: (Bitmap) throws -> Bitmap
+    ) throws -> (translation: TranslationScore, identity: TranslationScore) {
         let info = try self.split(split)
         guard info.contents.truth else { throw DatasetError("\(path): split '\(split)' has no truth images to score against") }
         let n = Swift.min(info.count, limit ?? info.count)

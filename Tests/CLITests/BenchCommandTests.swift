@@ -24,8 +24,12 @@ final class BenchCommandTests: XCTestCase {
     func testBenchTrainJSONForBothModels() throws {
         let ws = try CLIWorkspace("bench-train")
         for model in ["cyclegan", "aggan"] {
-            let report = try json(ws.i2i(["bench", "train", "--model", model, "--size", "32", "--steps", "2", "--warmup", "1",
-                                          "--threads", "1", "--json"], limit: 300))
+            let report = try json(
+                ws.i2i(
+                    [
+                        "bench", "train", "--model", model, "--size", "32", "--steps", "2", "--warmup", "1",
+                        "--threads", "1", "--json",
+                    ], limit: 300))
             XCTAssertEqual(report["model"] as? String, model)
             XCTAssertEqual(number(report, "size"), 32)
             XCTAssertEqual(number(report, "batch"), 1)
@@ -37,7 +41,8 @@ final class BenchCommandTests: XCTestCase {
             }
             // The step's FLOPs are the sum of its three passes, and the effective rate is that
             // count over the median step time.
-            let passes = number(report, "flops_forward") + number(report, "flops_backward_data")
+            let passes =
+                number(report, "flops_forward") + number(report, "flops_backward_data")
                 + number(report, "flops_backward_weight")
             XCTAssertEqual(passes, number(report, "flops_per_step"), accuracy: 1e-6 * passes)
             let rate = number(report, "flops_per_step") / number(report, "seconds_per_step") / 1e9

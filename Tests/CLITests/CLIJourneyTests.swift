@@ -42,7 +42,7 @@ final class CLIJourneyTests: XCTestCase {
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: ws.folder + "/run/checkpoints").sorted()
         XCTAssertEqual(checkpoints, ["FINISHED", "step_000000010.h5", "step_000000020.h5"])
         let metrics = try String(contentsOfFile: ws.folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")
-        XCTAssertEqual(metrics.count, 4)   // steps 5, 10, 15, 20
+        XCTAssertEqual(metrics.count, 4)  // steps 5, 10, 15, 20
         XCTAssertTrue(metrics.last!.hasPrefix("{\"step\": 20, "), String(metrics.last!))
         for key in ["\"G_A\"", "\"cycle_B\"", "\"lr_G\"", "\"images_per_second\"", "\"time_communication\""] {
             XCTAssertTrue(metrics.last!.contains(key), "metrics lack \(key)")
@@ -99,11 +99,12 @@ final class CLIJourneyTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.output.contains("cyclegan.gan_mode = 'wgan' is not one of lsgan, vanilla, hinge"), r.output)
         r = try ws.i2i(["train", good, "--data", "data.h5", "--out", "run", "--batch-size", "3", "--steps", "1"])
-        XCTAssertEqual(r.status, 0, r.output)   // one rank: any batch size
+        XCTAssertEqual(r.status, 0, r.output)  // one rank: any batch size
         let small = try ws.write("small.yaml", tinyConfig.replacingOccurrences(of: "crop_size: 24", with: "crop_size: 16"))
         r = try ws.i2i(["train", small, "--data", "data.h5", "--out", "run"])
         XCTAssertEqual(r.status, 2, r.output)
-        XCTAssertTrue(r.output.contains("data.crop_size: 16 is too small for the 3-layer PatchGAN discriminator (it needs at least 24)"), r.output)
+        XCTAssertTrue(
+            r.output.contains("data.crop_size: 16 is too small for the 3-layer PatchGAN discriminator (it needs at least 24)"), r.output)
         _ = try ws.write("notckpt.h5", "not hdf5")
         r = try ws.i2i(["translate", "--checkpoint", "notckpt.h5", "--input", "data.h5", "--output", "o"])
         XCTAssertEqual(r.status, 2, r.output)
@@ -118,20 +119,25 @@ final class CLIJourneyTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         // A second run with another seed, initialised from the first run's weights, must start
         // from exactly those weights.
-        r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "b", "--steps", "0", "--seed", "6",
-                        "--init-from", "a/checkpoints/step_000000000.h5"])
+        r = try ws.i2i([
+            "train", config, "--data", "data.h5", "--out", "b", "--steps", "0", "--seed", "6",
+            "--init-from", "a/checkpoints/step_000000000.h5",
+        ])
         XCTAssertEqual(r.status, 0, r.output)
         let a = try HDF5File.open(ws.folder + "/a/checkpoints/step_000000000.h5")
         let b = try HDF5File.open(ws.folder + "/b/checkpoints/step_000000000.h5")
         for net in ["G_A", "D_B"] {
             for key in try a.root.openGroup("networks/\(net)").childNames {
-                XCTAssertEqual(try a.root.openDataset("networks/\(net)/\(key)").read(as: Float.self),
-                               try b.root.openDataset("networks/\(net)/\(key)").read(as: Float.self), "\(net).\(key)")
+                XCTAssertEqual(
+                    try a.root.openDataset("networks/\(net)/\(key)").read(as: Float.self),
+                    try b.root.openDataset("networks/\(net)/\(key)").read(as: Float.self), "\(net).\(key)")
             }
         }
         try a.close(); try b.close()
-        r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "c", "--steps", "0",
-                        "--init-from", "data.h5"])
+        r = try ws.i2i([
+            "train", config, "--data", "data.h5", "--out", "c", "--steps", "0",
+            "--init-from", "data.h5",
+        ])
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.output.contains("no '/networks' group"), r.output)
     }

@@ -33,7 +33,9 @@ final class CLIWorkspace {
 
     /// Runs `i2i arguments…` in the workspace on `ranks` MPI ranks with one compute thread each.
     func mpi(ranks: Int, _ arguments: [String], limit: Double = 300) throws -> ProcessResult {
-        try MPIRun.command(ranks: ranks, try Executables.requireBuilt("i2i"), arguments, setting: ["I2I_THREADS": "1"],
-                           directory: folder).run(limit: limit)
+        try MPIRun.command(
+            ranks: ranks, try Executables.requireBuilt("i2i"), arguments, setting: ["I2I_THREADS": "1"],
+            directory: folder
+        ).run(limit: limit)
     }
 }

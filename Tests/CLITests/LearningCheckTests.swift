@@ -29,14 +29,19 @@ final class LearningCheckTests: XCTestCase {
         let ws = try CLIWorkspace("learning")
         let data = try ws.i2i(["demo-data", "--kind", "seasons", "--count", "200", "--size", "36", "--seed", "1", "--out", "seasons.h5"])
         XCTAssertEqual(data.status, 0, data.output)
-        let train = try ws.i2i(["train", CLIWorkspace.configs + "/cyclegan-tiny.yaml", "--data", "seasons.h5", "--out", "run",
-                                "--steps", "1000", "--seed", "0", "--set", "cyclegan.n_epochs=5", "--set", "cyclegan.n_epochs_decay=5",
-                                "--set", "train.checkpoint_every=0", "--set", "train.sample_every=0"], limit: 900)
+        let train = try ws.i2i(
+            [
+                "train", CLIWorkspace.configs + "/cyclegan-tiny.yaml", "--data", "seasons.h5", "--out", "run",
+                "--steps", "1000", "--seed", "0", "--set", "cyclegan.n_epochs=5", "--set", "cyclegan.n_epochs_decay=5",
+                "--set", "train.checkpoint_every=0", "--set", "train.sample_every=0",
+            ], limit: 900)
         XCTAssertEqual(train.status, 0, train.output)
         var ratios: [String: Double] = [:]
         for direction in ["a2b", "b2a"] {
-            let r = try ws.i2i(["translate", "--checkpoint", "run/checkpoints/step_000001000.h5", "--direction", direction,
-                                "--input", "seasons.h5", "--output", "out_\(direction)"])
+            let r = try ws.i2i([
+                "translate", "--checkpoint", "run/checkpoints/step_000001000.h5", "--direction", direction,
+                "--input", "seasons.h5", "--output", "out_\(direction)",
+            ])
             XCTAssertEqual(r.status, 0, r.output)
             guard let s = scores(r.output) else { XCTFail("no score in: \(r.output)"); continue }
             XCTAssertLessThan(s.l1, s.identity, "\(direction): L1 \(s.l1) vs identity \(s.identity)")

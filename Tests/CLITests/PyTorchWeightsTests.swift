@@ -11,7 +11,9 @@ final class PyTorchWeightsTests: XCTestCase {
             .appendingPathComponent("ModelsTests/Fixtures").path
         let ws = try CLIWorkspace("pytorch-weights")
         // The fixture's networks: ngf 4, ndf 4, 2 residual blocks, 32×32 images.
-        let config = try ws.write("reference.yaml", """
+        let config = try ws.write(
+            "reference.yaml",
+            """
             model: cyclegan
             data:
               load_size: 32
@@ -22,11 +24,15 @@ final class PyTorchWeightsTests: XCTestCase {
               n_blocks: 2
             """)
         XCTAssertEqual(try ws.i2i(["demo-data", "--count", "4", "--size", "32", "--out", "data.h5"]).status, 0)
-        var r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "run", "--steps", "0",
-                            "--init-from", fixtures + "/cyclegan.h5"])
+        var r = try ws.i2i([
+            "train", config, "--data", "data.h5", "--out", "run", "--steps", "0",
+            "--init-from", fixtures + "/cyclegan.h5",
+        ])
         XCTAssertEqual(r.status, 0, r.output)
-        r = try ws.i2i(["translate", "--checkpoint", "run/checkpoints/step_000000000.h5",
-                        "--input", fixtures + "/translation_input.png", "--output", "out.h5"])
+        r = try ws.i2i([
+            "translate", "--checkpoint", "run/checkpoints/step_000000000.h5",
+            "--input", fixtures + "/translation_input.png", "--output", "out.h5",
+        ])
         XCTAssertEqual(r.status, 0, r.output)
 
         let out = try HDF5File.open(ws.folder + "/out.h5")

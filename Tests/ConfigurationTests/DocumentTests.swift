@@ -20,8 +20,9 @@ final class DocumentTests: XCTestCase {
             } catch { return "\(error)" }
         }
         XCTAssertEqual(message("train:\n  steps: [1, 2]\n"), "b.yaml:2: train.steps must be a single value or a section")
-        XCTAssertTrue(message("seed: 1\nseed: 2\n").hasPrefix("b.yaml: not valid YAML") && message("seed: 1\nseed: 2\n").contains("'seed'"),
-                      message("seed: 1\nseed: 2\n"))
+        XCTAssertTrue(
+            message("seed: 1\nseed: 2\n").hasPrefix("b.yaml: not valid YAML") && message("seed: 1\nseed: 2\n").contains("'seed'"),
+            message("seed: 1\nseed: 2\n"))
         XCTAssertEqual(message("- a\n- b\n"), "b.yaml: expected a mapping of keys to values at the top")
         XCTAssertTrue(message("train: {steps: 1\n").hasPrefix("b.yaml: not valid YAML"), message("train: {steps: 1\n"))
     }

@@ -39,8 +39,10 @@ final class SettingTests: XCTestCase {
 
     func testValuesAreWrittenThroughTheKeyPaths() throws {
         var values = ConfigValues()
-        for (key, text) in [("toy.width", "8"), ("toy.lr", "0.5"), ("toy.weight", "0.25"), ("toy.flip", "no"),
-                            ("toy.mode", "vanilla"), ("toy.path", "vgg.h5")] {
+        for (key, text) in [
+            ("toy.width", "8"), ("toy.lr", "0.5"), ("toy.weight", "0.25"), ("toy.flip", "no"),
+            ("toy.mode", "vanilla"), ("toy.path", "vgg.h5"),
+        ] {
             values.set(key, try field(key).value(from: text, source: "test"))
         }
         var expected = ToyOptions()

@@ -7,11 +7,15 @@ import XCTest
 
 final class DatasetFileTests: XCTestCase {
     func image(_ value: UInt8, size: Int = 4, channels: Int = 3) -> Bitmap {
-        Bitmap(width: size, height: size, channels: channels, pixels: (0..<size * size * channels).map { UInt8(truncatingIfNeeded: Int(value) + $0) })
+        Bitmap(
+            width: size, height: size, channels: channels,
+            pixels: (0..<size * size * channels).map { UInt8(truncatingIfNeeded: Int(value) + $0) })
     }
 
     func write(_ path: String, names: [String] = ["x", "y"], second: UInt8 = 9, gzip: Int? = nil) throws -> String {
-        let writer = try DatasetWriter(path: path, imageSize: 4, splits: [("trainA", .images), ("trainB", .images), ("testA", .images), ("testB", .images)], gzipLevel: gzip)
+        let writer = try DatasetWriter(
+            path: path, imageSize: 4, splits: [("trainA", .images), ("trainB", .images), ("testA", .images), ("testB", .images)],
+            gzipLevel: gzip)
         try writer.append(to: "trainA", name: names[0], image: image(1))
         try writer.append(to: "trainA", name: names[1], image: image(second))
         try writer.append(to: "trainB", name: "z", image: image(3))
@@ -23,7 +27,7 @@ final class DatasetFileTests: XCTestCase {
     func testRoundTripAndHashSensitivity() throws {
         let root = makeTemporaryFolder(self)
         let hash = try write(root + "/a.h5")
-        XCTAssertEqual(try write(root + "/b.h5", gzip: 6), hash)   // compression is not content
+        XCTAssertEqual(try write(root + "/b.h5", gzip: 6), hash)  // compression is not content
         XCTAssertNotEqual(try write(root + "/c.h5", names: ["x", "w"]), hash)
         XCTAssertNotEqual(try write(root + "/d.h5", second: 10), hash)
         let file = try DatasetFile(path: root + "/a.h5")
@@ -33,7 +37,9 @@ final class DatasetFileTests: XCTestCase {
         XCTAssertEqual(try file.computeContentHash(), hash)
         XCTAssertEqual(hash.count, 64)
         XCTAssertEqual(try DatasetFile.format(ofFileAt: root + "/a.h5"), "i2i-dataset")
-        XCTAssertThrowsError(try file.image("trainB", 1)) { XCTAssertEqual("\($0)", "\(root)/a.h5: image 1 is outside split 'trainB' of 1 images") }
+        XCTAssertThrowsError(try file.image("trainB", 1)) {
+            XCTAssertEqual("\($0)", "\(root)/a.h5: image 1 is outside split 'trainB' of 1 images")
+        }
         XCTAssertThrowsError(try file.image("train", 0)) {
             XCTAssertEqual("\($0)", "\(root)/a.h5 has no split 'train' (it has: trainA, trainB, testA, testB)")
         }

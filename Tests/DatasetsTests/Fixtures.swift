@@ -36,18 +36,22 @@ enum Fixtures {
 
 /// A fresh empty folder under the system's temporary directory, removed by the test's teardown.
 func makeTemporaryFolder(_ test: XCTestCase, _ name: String = #function) -> String {
-    let path = NSTemporaryDirectory() + "i2i-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))"
+    let path =
+        NSTemporaryDirectory() + "i2i-tests-\(getpid())-\(name.filter { $0.isLetter || $0.isNumber })-\(UInt32.random(in: 0...UInt32.max))"
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
     return path
 }
 
 /// Fails unless at least `minFraction` of the samples differ by at most `maxDiff`.
-func assertClose(_ actual: Bitmap, _ expected: Bitmap, maxDiff: Int, minFraction: Double,
-                 _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+func assertClose(
+    _ actual: Bitmap, _ expected: Bitmap, maxDiff: Int, minFraction: Double,
+    _ what: String, file: StaticString = #filePath, line: UInt = #line
+) {
     guard actual.width == expected.width, actual.height == expected.height, actual.channels == expected.channels else {
-        XCTFail("\(what): size \(actual.width)x\(actual.height)x\(actual.channels), expected \(expected.width)x\(expected.height)x\(expected.channels)",
-                file: file, line: line)
+        XCTFail(
+            "\(what): size \(actual.width)x\(actual.height)x\(actual.channels), expected \(expected.width)x\(expected.height)x\(expected.channels)",
+            file: file, line: line)
         return
     }
     var within = 0, worst = 0, worstAt = 0
@@ -57,7 +61,8 @@ func assertClose(_ actual: Bitmap, _ expected: Bitmap, maxDiff: Int, minFraction
         if d > worst { worst = d; worstAt = i }
     }
     let fraction = Double(within) / Double(max(1, actual.pixels.count))
-    XCTAssert(fraction >= minFraction,
-              "\(what): \(String(format: "%.4f", fraction)) of samples within \(maxDiff) (need \(minFraction)); worst \(worst) at sample \(worstAt)",
-              file: file, line: line)
+    XCTAssert(
+        fraction >= minFraction,
+        "\(what): \(String(format: "%.4f", fraction)) of samples within \(maxDiff) (need \(minFraction)); worst \(worst) at sample \(worstAt)",
+        file: file, line: line)
 }

@@ -34,8 +34,9 @@ final class HashTests: XCTestCase {
 
     func testSplitHasherDigestsAreSHA256() {
         let image: [UInt8] = [1, 2, 3, 4, 5, 6]
-        XCTAssertEqual(SplitHasher.recordDigest(name: "a.png", image: image),
-                       Array(SHA256.hash(data: Array("a.png".utf8) + [0] + image)))
+        XCTAssertEqual(
+            SplitHasher.recordDigest(name: "a.png", image: image),
+            Array(SHA256.hash(data: Array("a.png".utf8) + [0] + image)))
         var split = SplitHasher()
         split.add(name: "a.png", image: image)
         XCTAssertEqual(split.digest(), Array(SHA256.hash(data: SplitHasher.recordDigest(name: "a.png", image: image))))

@@ -40,8 +40,9 @@ final class LoaderTests: XCTestCase {
         XCTAssertEqual(t.values.max()! <= 1, true)
         XCTAssertEqual(t.data[0], Float(expected.pixels[0]) / 127.5 - 1)
         // At the load size already: a plain crop.
-        XCTAssertEqual(Augmentation(loadSize: 32, cropSize: 30).augmented(image, AugmentationChoice(x: 1, y: 2, flip: false)),
-                       image.cropped(x: 1, y: 2, width: 30, height: 30))
+        XCTAssertEqual(
+            Augmentation(loadSize: 32, cropSize: 30).augmented(image, AugmentationChoice(x: 1, y: 2, flip: false)),
+            image.cropped(x: 1, y: 2, width: 30, height: 30))
     }
 
     func testBatchesDoNotDependOnWorldSize() throws {
@@ -49,12 +50,13 @@ final class LoaderTests: XCTestCase {
         let single = try ShardedSampler(countA: 13, countB: 9, globalBatch: 6, worldSize: 1, rank: 0, seed: 11)
         let reference = DataLoader(source: Self.source(countA: 13, countB: 9, size: 18), sampler: single, augmentation: augment)
         var expected: [Batch] = []
-        for _ in 0..<5 { expected.append(try reference.next()) }   // crosses the epoch boundary (2 steps per epoch)
+        for _ in 0..<5 { expected.append(try reference.next()) }  // crosses the epoch boundary (2 steps per epoch)
         XCTAssertEqual(reference.position, SamplerPosition(epoch: 2, step: 1))
         for worldSize in [2, 3] {
             let loaders = try (0..<worldSize).map {
-                DataLoader(source: Self.source(countA: 13, countB: 9, size: 18), sampler: try single.withWorld(worldSize, rank: $0),
-                           augmentation: augment)
+                DataLoader(
+                    source: Self.source(countA: 13, countB: 9, size: 18), sampler: try single.withWorld(worldSize, rank: $0),
+                    augmentation: augment)
             }
             for step in 0..<5 {
                 let parts = try loaders.map { try $0.next() }
@@ -74,7 +76,8 @@ final class LoaderTests: XCTestCase {
         let saved = first.position
         let continued = try (0..<8).map { _ in try first.next() }
         first.close()
-        let resumed = DataLoader(source: Self.source(countA: 7, countB: 11, size: 12), sampler: sampler, augmentation: augment, start: saved)
+        let resumed = DataLoader(
+            source: Self.source(countA: 7, countB: 11, size: 12), sampler: sampler, augmentation: augment, start: saved)
         for batch in continued {
             let again = try resumed.next()
             XCTAssertEqual(again.position, batch.position)
@@ -89,7 +92,9 @@ final class LoaderTests: XCTestCase {
             var r = RandomSource(seed: UInt64(i))
             return Bitmap(width: 14, height: 14, channels: 3, pixels: (0..<14 * 14 * 3).map { _ in UInt8(r.next(8)) })
         }
-        let labels = images.map { image in Bitmap(width: 14, height: 14, channels: 1, pixels: stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0] }) }
+        let labels = images.map { image in
+            Bitmap(width: 14, height: 14, channels: 1, pixels: stride(from: 0, to: image.pixels.count, by: 3).map { image.pixels[$0] })
+        }
         let source = InMemoryTrainingSource(imagesA: images, labels: labels)
         let sampler = try ShardedSampler(countA: 5, countB: nil, globalBatch: 2, seed: 3)
         let loader = DataLoader(source: source, sampler: sampler, augmentation: Augmentation(loadSize: 14, cropSize: 11, flip: true))
@@ -114,9 +119,10 @@ final class LoaderTests: XCTestCase {
         do {
             let file = try DatasetFile(path: root + "/d.h5")
             defer { file.close() }
-            memory = InMemoryTrainingSource(imagesA: try (0..<9).map { try file.image("trainA", $0) },
-                                            imagesB: try (0..<9).map { try file.image("trainB", $0) },
-                                            namesA: try file.names("trainA"), namesB: try file.names("trainB"))
+            memory = InMemoryTrainingSource(
+                imagesA: try (0..<9).map { try file.image("trainA", $0) },
+                imagesB: try (0..<9).map { try file.image("trainB", $0) },
+                namesA: try file.names("trainA"), namesB: try file.names("trainB"))
         }
         let sampler = try ShardedSampler(countA: 9, countB: 9, globalBatch: 2, seed: 6)
         let augment = Augmentation(loadSize: 23, cropSize: 20, flip: true)
@@ -134,8 +140,9 @@ final class LoaderTests: XCTestCase {
     func testCloseAndReleaseStopTheThread() throws {
         let sampler = try ShardedSampler(countA: 4, countB: 4, globalBatch: 2, seed: 1)
         for _ in 0..<20 {
-            let loader = DataLoader(source: Self.source(countA: 4, countB: 4, size: 8), sampler: sampler,
-                                    augmentation: Augmentation(loadSize: 8, cropSize: 8))
+            let loader = DataLoader(
+                source: Self.source(countA: 4, countB: 4, size: 8), sampler: sampler,
+                augmentation: Augmentation(loadSize: 8, cropSize: 8))
             _ = try loader.next()
         }
         let loader = DataLoader(source: Self.source(countA: 4, countB: 4, size: 8), sampler: sampler, augmentation: .none(size: 8))

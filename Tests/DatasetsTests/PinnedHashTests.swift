@@ -30,9 +30,10 @@ final class PinnedHashTests: XCTestCase {
         options.size = 16
         options.testFraction = 0.4
         options.showProgress = false
-        let summary = try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: root + "/a"),
-                                                b: PreprocessSource(option: "--b", path: root + "/b"),
-                                                aTest: nil, bTest: nil, output: root + "/data.h5", options: options)
+        let summary = try Preprocessor.unpaired(
+            a: PreprocessSource(option: "--a", path: root + "/a"),
+            b: PreprocessSource(option: "--b", path: root + "/b"),
+            aTest: nil, bTest: nil, output: root + "/data.h5", options: options)
         XCTAssertEqual(summary.counts.map(\.count), [5, 5, 7, 7])
         XCTAssertEqual(summary.contentHash, "30133a391c96727cd3478fc24955c41cc1deb6c80d200c5a26d6c2f447c79258")
     }
@@ -42,10 +43,13 @@ final class PinnedHashTests: XCTestCase {
         for i in 0..<5 {
             let image = (0..<4 * 4 * 3).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) }
             let labels = (0..<4 * 4).map { UInt8(($0 + i) % 7) }
-            (i < 3 ? { train.add(name: "p\(i).png", image: image, labels: labels) } : { test.add(name: "p\(i).png", image: image, labels: labels) })()
+            (i < 3
+                ? { train.add(name: "p\(i).png", image: image, labels: labels) }
+                : { test.add(name: "p\(i).png", image: image, labels: labels) })()
         }
-        XCTAssertEqual(SplitHasher.contentHash(imageSize: 4, splits: ["train": train, "test": test]),
-                       "88650c20a6e14a534959c3968b872d8beec9a0f6f5621777cce7b85ea66705ee")
+        XCTAssertEqual(
+            SplitHasher.contentHash(imageSize: 4, splits: ["train": train, "test": test]),
+            "88650c20a6e14a534959c3968b872d8beec9a0f6f5621777cce7b85ea66705ee")
     }
 
     func testTestSplitNameHash() {

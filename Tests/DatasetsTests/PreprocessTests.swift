@@ -43,8 +43,12 @@ final class PreprocessTests: XCTestCase {
         let root = makeTemporaryFolder(self)
         let folder = try makeFolder(root, "a", count: 4, seed: 1, zoo: true)
         let listing = try ImageFolder(path: folder)
-        XCTAssertEqual(listing.files, ["badcrc.png", "dangling.jpg", "empty.png", "huge.png", "img1.PNG", "img2.png",
-                                       "photo.JPEG", "sub/img0.png", "sub/img3.PNG", "truncated.jpg", "wrong_magic.jpg"])
+        XCTAssertEqual(
+            listing.files,
+            [
+                "badcrc.png", "dangling.jpg", "empty.png", "huge.png", "img1.PNG", "img2.png",
+                "photo.JPEG", "sub/img0.png", "sub/img3.PNG", "truncated.jpg", "wrong_magic.jpg",
+            ])
         XCTAssertEqual(ImageFolder.stem("a/b.c.png"), "a/b.c")
         XCTAssertEqual(ImageFolder.stem("a.d/b"), "a.d/b")
     }
@@ -54,11 +58,13 @@ final class PreprocessTests: XCTestCase {
         let a = try makeFolder(root, "a", count: 7, seed: 1, zoo: true)
         let b = try makeFolder(root, "b", count: 5, seed: 2)
         let out = root + "/data.h5"
-        let summary = try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
-                                                aTest: nil, bTest: nil, output: out, options: options { $0.gzipLevel = 4 })
+        let summary = try Preprocessor.unpaired(
+            a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
+            aTest: nil, bTest: nil, output: out, options: options { $0.gzipLevel = 4 })
         XCTAssertEqual(summary.counts.map(\.count), [8, 6, 0, 0])
-        XCTAssertEqual(summary.skipped.map { ($0.path as NSString).lastPathComponent },
-                       ["badcrc.png", "dangling.jpg", "empty.png", "huge.png", "truncated.jpg", "wrong_magic.jpg"])
+        XCTAssertEqual(
+            summary.skipped.map { ($0.path as NSString).lastPathComponent },
+            ["badcrc.png", "dangling.jpg", "empty.png", "huge.png", "truncated.jpg", "wrong_magic.jpg"])
         let reasons = Dictionary(uniqueKeysWithValues: summary.skipped.map { (($0.path as NSString).lastPathComponent, $0.reason) })
         XCTAssertEqual(reasons["empty.png"], "empty file (0 bytes)")
         XCTAssertEqual(reasons["wrong_magic.jpg"], "not a JPEG or PNG file")
@@ -73,8 +79,12 @@ final class PreprocessTests: XCTestCase {
         XCTAssertEqual(file.info.resizeMode, "crop")
         XCTAssertEqual(file.info.contentHash, summary.contentHash)
         XCTAssertEqual(try file.computeContentHash(), summary.contentHash)
-        XCTAssertEqual(try file.names("trainA"), ["img1.PNG", "img2.png", "img4.png", "img5.PNG", "photo.JPEG",
-                                                  "sub/img0.png", "sub/img3.PNG", "sub/img6.png"])
+        XCTAssertEqual(
+            try file.names("trainA"),
+            [
+                "img1.PNG", "img2.png", "img4.png", "img5.PNG", "photo.JPEG",
+                "sub/img0.png", "sub/img3.PNG", "sub/img6.png",
+            ])
         let original = try ImageCodec.read(contentsOf: a + "/img2.png")
         XCTAssertEqual(try file.image("trainA", 1), original.fitted(toSquare: 16, mode: .crop))
         XCTAssertTrue(file.info.createdBy.contains("\"resize\":\"crop\""), file.info.createdBy)
@@ -85,8 +95,9 @@ final class PreprocessTests: XCTestCase {
         let root = makeTemporaryFolder(self)
         let a = try makeFolder(root, "a", count: 30, seed: 1), b = try makeFolder(root, "b", count: 20, seed: 2)
         func run(_ out: String, fraction: Double) throws -> PreprocessSummary {
-            try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
-                                      aTest: nil, bTest: nil, output: root + "/" + out, options: options { $0.testFraction = fraction })
+            try Preprocessor.unpaired(
+                a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
+                aTest: nil, bTest: nil, output: root + "/" + out, options: options { $0.testFraction = fraction })
         }
         let first = try run("1.h5", fraction: 0.3), second = try run("2.h5", fraction: 0.3)
         XCTAssertEqual(first.contentHash, second.contentHash)
@@ -95,9 +106,12 @@ final class PreprocessTests: XCTestCase {
         XCTAssertEqual(tests, try ImageFolder(path: a).files.filter { TestSplit.isTest($0, fraction: 0.3) })
         XCTAssertTrue((4...17).contains(first.counts[2].count), "\(first.counts)")
         XCTAssertNotEqual(try run("3.h5", fraction: 0.5).contentHash, first.contentHash)
-        let stretched = try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
-                                                  aTest: nil, bTest: nil, output: root + "/4.h5",
-                                                  options: options { $0.testFraction = 0.3; $0.resizeMode = .stretch })
+        let stretched = try Preprocessor.unpaired(
+            a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
+            aTest: nil, bTest: nil, output: root + "/4.h5",
+            options: options {
+                $0.testFraction = 0.3; $0.resizeMode = .stretch
+            })
         XCTAssertNotEqual(stretched.contentHash, first.contentHash)
     }
 
@@ -111,9 +125,11 @@ final class PreprocessTests: XCTestCase {
             output: root + "/t.h5", options: options())
         XCTAssertEqual(summary.counts.map(\.split), ["trainA", "trainB", "testA", "testB"])
         XCTAssertEqual(summary.counts.map(\.count), [5, 5, 3, 4])
-        XCTAssertThrowsError(try Preprocessor.unpaired(
-            a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
-            aTest: nil, bTest: nil, output: root + "/strict.h5", options: options { $0.strict = true })) {
+        XCTAssertThrowsError(
+            try Preprocessor.unpaired(
+                a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
+                aTest: nil, bTest: nil, output: root + "/strict.h5", options: options { $0.strict = true })
+        ) {
             XCTAssertTrue("\($0)".hasSuffix("(--strict)"), "\($0)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/strict.h5"))
@@ -126,12 +142,14 @@ final class PreprocessTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/empty/deeper", withIntermediateDirectories: true)
         func message(b: String, out: String = "/o.h5") -> String {
             do {
-                _ = try Preprocessor.unpaired(a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
-                                              aTest: nil, bTest: nil, output: root + out, options: options())
+                _ = try Preprocessor.unpaired(
+                    a: PreprocessSource(option: "--a", path: a), b: PreprocessSource(option: "--b", path: b),
+                    aTest: nil, bTest: nil, output: root + out, options: options())
                 return ""
             } catch { return "\(error)" }
         }
-        XCTAssertTrue(message(b: root + "/missing").hasPrefix("--b: folder '\(root)/missing' does not exist"), message(b: root + "/missing"))
+        XCTAssertTrue(
+            message(b: root + "/missing").hasPrefix("--b: folder '\(root)/missing' does not exist"), message(b: root + "/missing"))
         XCTAssertEqual(message(b: root + "/empty"), "--b: no .jpg, .jpeg or .png files under '\(root)/empty'")
         XCTAssertEqual(message(b: a + "/img1.PNG"), "--b: '\(a)/img1.PNG' is not a folder")
         XCTAssertEqual(message(b: a, out: "/nowhere/o.h5"), "--out: folder '\(root)/nowhere' does not exist")
@@ -158,9 +176,10 @@ final class PreprocessTests: XCTestCase {
         }
         let wrong = Bitmap(width: 10, height: 10, channels: 1, repeating: 1)
         try ImageCodec.writePNG(wrong, to: root + "/labels/three.png")
-        let summary = try Preprocessor.paired(images: PreprocessSource(option: "--images", path: root + "/images"),
-                                              labels: PreprocessSource(option: "--labels", path: root + "/labels"),
-                                              imagesTest: nil, labelsTest: nil, output: root + "/p.h5", options: options())
+        let summary = try Preprocessor.paired(
+            images: PreprocessSource(option: "--images", path: root + "/images"),
+            labels: PreprocessSource(option: "--labels", path: root + "/labels"),
+            imagesTest: nil, labelsTest: nil, output: root + "/p.h5", options: options())
         XCTAssertEqual(summary.counts.map(\.split), ["train", "test"])
         XCTAssertEqual(summary.counts.map(\.count), [2, 0])
         XCTAssertEqual(summary.skipped.count, 3)

@@ -5,8 +5,9 @@ import XCTest
 final class ResamplingTests: XCTestCase {
     func testResizeMatchesPillow() {
         for c in Fixtures.manifest.resize {
-            let source = Bitmap(width: c.source_width, height: c.source_height, channels: c.channels,
-                                pixels: Fixtures.bytes(c.source))
+            let source = Bitmap(
+                width: c.source_width, height: c.source_height, channels: c.channels,
+                pixels: Fixtures.bytes(c.source))
             let expected = Bitmap(width: c.width, height: c.height, channels: c.channels, pixels: Fixtures.bytes(c.expected))
             let filter = ResamplingFilter(rawValue: c.filter)!
             let actual = source.resized(width: c.width, height: c.height, filter: filter)
@@ -21,11 +22,14 @@ final class ResamplingTests: XCTestCase {
         for (w, h) in [(45, 36), (17, 13), (40, 50), (61, 32), (61, 20)] {
             for filter in [ResamplingFilter.bicubic, .nearest] {
                 let full = source.resized(width: w, height: h, filter: filter)
-                for window in [PixelRect(x: 0, y: 0, width: w, height: h), PixelRect(x: 3, y: 2, width: w - 5, height: h - 4),
-                               PixelRect(x: w - 4, y: h - 3, width: 4, height: 3)] {
+                for window in [
+                    PixelRect(x: 0, y: 0, width: w, height: h), PixelRect(x: 3, y: 2, width: w - 5, height: h - 4),
+                    PixelRect(x: w - 4, y: h - 3, width: 4, height: 3),
+                ] {
                     let part = source.resized(width: w, height: h, filter: filter, window: window)
-                    XCTAssertEqual(part, full.cropped(x: window.x, y: window.y, width: window.width, height: window.height),
-                                   "\(filter) \(w)x\(h) window \(window)")
+                    XCTAssertEqual(
+                        part, full.cropped(x: window.x, y: window.y, width: window.width, height: window.height),
+                        "\(filter) \(w)x\(h) window \(window)")
                 }
             }
         }
@@ -55,8 +59,8 @@ final class ResamplingTests: XCTestCase {
         let image = Bitmap(width: 3, height: 2, channels: 1, pixels: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(image.applyingOrientation(2).pixels, [3, 2, 1, 6, 5, 4])
         XCTAssertEqual(image.applyingOrientation(3).pixels, [6, 5, 4, 3, 2, 1])
-        XCTAssertEqual(image.applyingOrientation(6).pixels, [4, 1, 5, 2, 6, 3])   // 90° clockwise
-        XCTAssertEqual(image.applyingOrientation(8).pixels, [3, 6, 2, 5, 1, 4])   // 90° anticlockwise
+        XCTAssertEqual(image.applyingOrientation(6).pixels, [4, 1, 5, 2, 6, 3])  // 90° clockwise
+        XCTAssertEqual(image.applyingOrientation(8).pixels, [3, 6, 2, 5, 1, 4])  // 90° anticlockwise
         XCTAssertEqual(image.applyingOrientation(6).width, 2)
     }
 }

@@ -72,14 +72,18 @@ final class SamplerTests: XCTestCase {
         func message(_ body: () throws -> ShardedSampler) -> String {
             do { _ = try body(); return "" } catch { return "\(error)" }
         }
-        XCTAssertEqual(message { try ShardedSampler(countA: 10, countB: 10, globalBatch: 5, worldSize: 2, rank: 0, seed: 1) },
-                       "global batch size 5 is not divisible by the 2 ranks")
-        XCTAssertEqual(message { try ShardedSampler(countA: 3, countB: 2, globalBatch: 4, seed: 1) },
-                       "an epoch of 3 samples holds no full global batch of 4")
-        XCTAssertEqual(message { try ShardedSampler(countA: 0, countB: 2, globalBatch: 1, seed: 1) },
-                       "the training set is empty (A: 0 images, B: 2)")
-        XCTAssertEqual(message { try ShardedSampler(countA: 4, countB: 4, globalBatch: 2, worldSize: 2, rank: 2, seed: 1) },
-                       "rank 2 is not in 0..<2")
+        XCTAssertEqual(
+            message { try ShardedSampler(countA: 10, countB: 10, globalBatch: 5, worldSize: 2, rank: 0, seed: 1) },
+            "global batch size 5 is not divisible by the 2 ranks")
+        XCTAssertEqual(
+            message { try ShardedSampler(countA: 3, countB: 2, globalBatch: 4, seed: 1) },
+            "an epoch of 3 samples holds no full global batch of 4")
+        XCTAssertEqual(
+            message { try ShardedSampler(countA: 0, countB: 2, globalBatch: 1, seed: 1) },
+            "the training set is empty (A: 0 images, B: 2)")
+        XCTAssertEqual(
+            message { try ShardedSampler(countA: 4, countB: 4, globalBatch: 2, worldSize: 2, rank: 2, seed: 1) },
+            "rank 2 is not in 0..<2")
     }
 }
 

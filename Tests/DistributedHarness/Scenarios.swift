@@ -42,7 +42,7 @@ func runCollectives(_ comm: Communicator) {
     expect(state == State(step: 40, seeds: [0, 7]), "codable broadcast \(state)")
 
     // All-gather of strings of different lengths.
-    let gathered = comm.allGather(Array(String(repeating: "x", count: r * 3) .appending("#\(r)").utf8))
+    let gathered = comm.allGather(Array(String(repeating: "x", count: r * 3).appending("#\(r)").utf8))
     expect(gathered.count == n, "all-gather count")
     for (q, bytes) in gathered.enumerated() {
         expect(String(decoding: bytes, as: UTF8.self) == String(repeating: "x", count: q * 3) + "#\(q)", "all-gather from \(q)")
@@ -55,8 +55,9 @@ func runCollectives(_ comm: Communicator) {
 func runSynchronizer(_ comm: Communicator) {
     let n = comm.size, r = comm.rank
     let sizes = [5, 0, 300_000, 17, 4096, 1, 70_000, 3, 9000]
-    let sync = GradientSynchronizer(communicator: comm, segmentSizes: sizes, bucketBytes: 64 << 10,
-                                    firstBucketBytes: 4 << 10, name: "test")
+    let sync = GradientSynchronizer(
+        communicator: comm, segmentSizes: sizes, bucketBytes: 64 << 10,
+        firstBucketBytes: 4 << 10, name: "test")
     let layout = sync.layout
     expect(layout.buckets.count > 10, "expected many buckets, got \(layout.buckets.count)")
     var gradients = [Float](repeating: 0, count: layout.elementCount)
@@ -73,7 +74,7 @@ func runSynchronizer(_ comm: Communicator) {
             order.shuffle(using: &generator)
             for s in order {
                 sync.parameterReady(s)
-                sync.parameterReady(s) // repeated calls are ignored
+                sync.parameterReady(s)  // repeated calls are ignored
             }
             comm.phase = "optimizer wait"
             expect(sync.finish(), "finite gradients reported non-finite")
@@ -85,10 +86,11 @@ func runSynchronizer(_ comm: Communicator) {
         }
         do { try gradients.withUnsafeBufferPointer { try comm.verifyParametersAgree([$0]) } } catch { fail("\(error)") }
     }
-    let posted = n > 1 ? 4 * layout.buckets.count : 0 // a single process posts nothing
+    let posted = n > 1 ? 4 * layout.buckets.count : 0  // a single process posts nothing
     expect(sync.statistics.steps == 4 && sync.statistics.collectives == posted, "statistics \(sync.statistics)")
-    expect(sync.statistics.bytesReduced == (n > 1 ? 4 * layout.elementCount * 4 : 0),
-           "bytes reduced \(sync.statistics.bytesReduced)")
+    expect(
+        sync.statistics.bytesReduced == (n > 1 ? 4 * layout.elementCount * 4 : 0),
+        "bytes reduced \(sync.statistics.bytesReduced)")
 
     // Readiness in reverse declaration order, as backward produces it: every bucket is posted
     // before finish().
@@ -96,8 +98,9 @@ func runSynchronizer(_ comm: Communicator) {
     gradients.withUnsafeMutableBufferPointer { g in
         sync.begin(gradients: g)
         for s in sizes.indices.reversed() { sync.parameterReady(s) }
-        expect(sync.statistics.collectivesOverlapped == (n > 1 ? layout.buckets.count : 0),
-               "only \(sync.statistics.collectivesOverlapped) of \(layout.buckets.count) buckets posted during backward")
+        expect(
+            sync.statistics.collectivesOverlapped == (n > 1 ? layout.buckets.count : 0),
+            "only \(sync.statistics.collectivesOverlapped) of \(layout.buckets.count) buckets posted during backward")
         sync.finish()
     }
 
@@ -216,8 +219,10 @@ func runOverlap(_ comm: Communicator) {
         let total = Date().timeIntervalSince(start)
         let times = comm.allReduce([total, sync.statistics.lastStepSecondsWaiting], .max)
         if comm.isRoot {
-            print(String(format: "overlap=%@ step=%.3f s, waited in finish=%.3f s, buckets=%d", overlap ? "yes" : "no ",
-                         times[0], times[1], sync.layout.buckets.count))
+            print(
+                String(
+                    format: "overlap=%@ step=%.3f s, waited in finish=%.3f s, buckets=%d", overlap ? "yes" : "no ",
+                    times[0], times[1], sync.layout.buckets.count))
         }
     }
 }

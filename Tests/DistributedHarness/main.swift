@@ -12,10 +12,10 @@ import Foundation
 /// Command-line options shared by the scenarios.
 struct Options {
     var scenario = ""
-    var timeout = 30.0   // collective deadline in seconds
-    var rank = 1         // the rank that misbehaves
-    var step = 3         // the step at which it misbehaves
-    var field = "allreduce" // desync: the extra collective ("broadcast" or "allreduce")
+    var timeout = 30.0  // collective deadline in seconds
+    var rank = 1  // the rank that misbehaves
+    var step = 3  // the step at which it misbehaves
+    var field = "allreduce"  // desync: the extra collective ("broadcast" or "allreduce")
 
     init(_ arguments: [String]) {
         var it = arguments.dropFirst().makeIterator()
@@ -40,8 +40,10 @@ func fail(_ message: String) -> Never {
 }
 
 /// Fails the rank (and with it the job) when `condition` is false.
-func expect(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
-            line: Int = #line) {
+func expect(
+    _ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+    line: Int = #line
+) {
     if !condition() { fail("line \(line): \(message())") }
 }
 

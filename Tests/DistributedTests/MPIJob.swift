@@ -25,8 +25,10 @@ enum MPIJob {
             .deletingLastPathComponent()
         let launcher = root.appendingPathComponent("launch/mpirun-local").path
         _ = try Executables.requireMPIRun()
-        return try Command(launcher, [String(ranks), try harness()] + arguments,
-                           setting: MPIRun.jobEnvironment.merging(setting) { $1 }).run(limit: limit)
+        return try Command(
+            launcher, [String(ranks), try harness()] + arguments,
+            setting: MPIRun.jobEnvironment.merging(setting) { $1 }
+        ).run(limit: limit)
     }
 
     /// Runs the harness alone, with every MPI launcher variable removed from its environment.

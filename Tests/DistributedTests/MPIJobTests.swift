@@ -10,12 +10,15 @@ import XCTest
 
 final class MPIJobTests: XCTestCase {
     /// Asserts the job succeeded and every rank printed "<scenario> ok".
-    private func assertAllRanksPassed(_ result: ProcessResult, ranks: Int, _ scenario: String,
-                                      file: StaticString = #filePath, line: UInt = #line) {
+    private func assertAllRanksPassed(
+        _ result: ProcessResult, ranks: Int, _ scenario: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(result.status, 0, "job failed:\n\(result.output)", file: file, line: line)
         for rank in 0..<ranks {
-            XCTAssertTrue(result.lines(ofRank: rank).contains("rank \(rank): \(scenario) ok"),
-                          "rank \(rank) did not pass \(scenario):\n\(result.output)", file: file, line: line)
+            XCTAssertTrue(
+                result.lines(ofRank: rank).contains("rank \(rank): \(scenario) ok"),
+                "rank \(rank) did not pass \(scenario):\n\(result.output)", file: file, line: line)
         }
     }
 
@@ -28,8 +31,9 @@ final class MPIJobTests: XCTestCase {
             // unset the threads default to the cores divided among them.
             let threads = max(1, cores / ranks)
             for rank in 0..<ranks {
-                XCTAssertTrue(result.lines(ofRank: rank).contains(
-                    "rank \(rank): size=\(ranks) local=\(rank)/\(ranks) threads=\(threads)"), result.output)
+                XCTAssertTrue(
+                    result.lines(ofRank: rank).contains(
+                        "rank \(rank): size=\(ranks) local=\(rank)/\(ranks) threads=\(threads)"), result.output)
             }
         }
     }
@@ -59,8 +63,9 @@ final class MPIJobTests: XCTestCase {
             let result = try MPIJob.run(ranks: 3, ["desync", "--timeout", "5", "--rank", "1", "--field", field], limit: 40)
             XCTAssertNotEqual(result.status, 0, result.output)
             XCTAssertLessThan(result.seconds, 20, "took \(result.seconds) s:\n\(result.output)")
-            XCTAssertTrue(result.output.contains("do all ranks post the same collectives in the same order?")
-                          || result.output.contains("instead"), result.output)
+            XCTAssertTrue(
+                result.output.contains("do all ranks post the same collectives in the same order?")
+                    || result.output.contains("instead"), result.output)
         }
     }
 
@@ -76,8 +81,9 @@ final class MPIJobTests: XCTestCase {
     func testParameterDriftStopsTheJobNamingTheRank() throws {
         let result = try MPIJob.run(ranks: 3, ["drift", "--rank", "2"], limit: 30)
         XCTAssertEqual(result.status, 1, result.output)
-        XCTAssertTrue(result.output.contains("error: parameters differ across ranks at step 200: rank 2 differs from rank 0"),
-                      result.output)
+        XCTAssertTrue(
+            result.output.contains("error: parameters differ across ranks at step 200: rank 2 differs from rank 0"),
+            result.output)
     }
 
     func testHarnessStartedWithoutLauncherRunsAsOneProcessWithoutMPI() throws {

@@ -74,32 +74,38 @@ final class SingleProcessTests: XCTestCase {
     }
 
     func testFingerprintDifferenceNamesTheOddRankByMajority() {
-        let base = Fingerprint(codeVersion: "1", configHash: "aaaa", parameterLayout: "p", parameterCount: 10,
-                               datasetHash: "d", datasetCounts: ["trainA": 3], globalBatch: 4, seed: 1)
+        let base = Fingerprint(
+            codeVersion: "1", configHash: "aaaa", parameterLayout: "p", parameterCount: 10,
+            datasetHash: "d", datasetCounts: ["trainA": 3], globalBatch: 4, seed: 1)
         var odd = base
         odd.configHash = "bbbb"
         XCTAssertNil(Fingerprint.firstDifference(among: [base, base, base]))
-        XCTAssertEqual(Fingerprint.firstDifference(among: [base, base, odd]),
-                       "rank 2 differs from rank 0 in config_hash (rank 2: bbbb, rank 0: aaaa)")
-        XCTAssertEqual(Fingerprint.firstDifference(among: [odd, base, base]),
-                       "rank 0 differs from rank 1 in config_hash (rank 0: bbbb, rank 1: aaaa)")
+        XCTAssertEqual(
+            Fingerprint.firstDifference(among: [base, base, odd]),
+            "rank 2 differs from rank 0 in config_hash (rank 2: bbbb, rank 0: aaaa)")
+        XCTAssertEqual(
+            Fingerprint.firstDifference(among: [odd, base, base]),
+            "rank 0 differs from rank 1 in config_hash (rank 0: bbbb, rank 1: aaaa)")
         var counts = base
         counts.datasetCounts["trainB"] = 5
-        XCTAssertEqual(Fingerprint.firstDifference(among: [base, counts]),
-                       "rank 1 differs from rank 0 in dataset_counts (rank 1: trainA=3,trainB=5, rank 0: trainA=3)")
+        XCTAssertEqual(
+            Fingerprint.firstDifference(among: [base, counts]),
+            "rank 1 differs from rank 0 in dataset_counts (rank 1: trainA=3,trainB=5, rank 0: trainA=3)")
         var batch = base
         batch.globalBatch = 8
-        XCTAssertEqual(Fingerprint.firstDifference(among: [base, batch, base]),
-                       "rank 1 differs from rank 0 in global_batch (rank 1: 8, rank 0: 4)")
-        XCTAssertEqual(Fingerprint.firstDifference(among: [base, nil]),
-                       "rank 1 sent a fingerprint that cannot be read (are all ranks running the same i2i build?)")
+        XCTAssertEqual(
+            Fingerprint.firstDifference(among: [base, batch, base]),
+            "rank 1 differs from rank 0 in global_batch (rank 1: 8, rank 0: 4)")
+        XCTAssertEqual(
+            Fingerprint.firstDifference(among: [base, nil]),
+            "rank 1 sent a fingerprint that cannot be read (are all ranks running the same i2i build?)")
         XCTAssertNoThrow(try SingleProcessCommunicator().verifyConsistency(base))
     }
 
     func testStableHashAndChecksum() {
         XCTAssertEqual(StableHash.hex(of: ""), StableHash.hex(of: ""))
         XCTAssertNotEqual(StableHash.hex(of: "a"), StableHash.hex(of: "b"))
-        XCTAssertEqual(StableHash().hex, "cbf29ce484222325") // FNV-1a offset basis
+        XCTAssertEqual(StableHash().hex, "cbf29ce484222325")  // FNV-1a offset basis
         XCTAssertNotEqual(Fingerprint.layoutHash(of: [("w", [2, 3])]), Fingerprint.layoutHash(of: [("w", [3, 2])]))
         let a: [Float] = [1, 2, 3, 4, 5]
         var b = a

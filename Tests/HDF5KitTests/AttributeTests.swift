@@ -1,7 +1,7 @@
+import HDF5Kit
 // Attributes: every kind on the root, groups and datasets; replacement, listing, removal,
 // widening on read, type mismatches, and a large (YAML-sized and beyond) string.
 import XCTest
-import HDF5Kit
 
 final class AttributeTests: HDF5TestCase {
 
@@ -33,8 +33,9 @@ final class AttributeTests: HDF5TestCase {
         XCTAssertEqual(try root.attribute("learning_rate"), .double(0.0002))
         XCTAssertEqual(try root.openDataset("net/w").attribute("step", as: Int.self), -7)
         XCTAssertEqual(try root.openGroup("net").attribute("kind", as: String.self), "generator")
-        XCTAssertEqual(try root.attributeNames,
-                       ["config", "empty", "format_version", "labels", "learning_rate", "mean", "rng", "shape"])
+        XCTAssertEqual(
+            try root.attributeNames,
+            ["config", "empty", "format_version", "labels", "learning_rate", "mean", "rng", "shape"])
         XCTAssertEqual(try root.openGroup("net").attributeNames, ["kind"])
         XCTAssertTrue(root.hasAttribute("config"))
         XCTAssertFalse(root.hasAttribute("nope"))

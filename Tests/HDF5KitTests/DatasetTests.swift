@@ -1,13 +1,15 @@
+import HDF5Kit
 // Numeric datasets: round trips for every element type and several ranks, conversion on read,
 // chunking with gzip and shuffle, slices along the first axis, and appending.
 import XCTest
-import HDF5Kit
 
 final class DatasetTests: HDF5TestCase {
 
     /// Writes `values` with `shape`, reopens the file and checks shape, type and values.
-    private func roundTrip<T: HDF5Element & Equatable>(_ values: [T], shape: [Int],
-                                                      line: UInt = #line) throws {
+    private func roundTrip<T: HDF5Element & Equatable>(
+        _ values: [T], shape: [Int],
+        line: UInt = #line
+    ) throws {
         let name = "rt-\(T.self)-\(shape.count).h5"
         try makeFile(name) { root in
             try root.createDataset("data", values: values, shape: shape)
@@ -52,8 +54,9 @@ final class DatasetTests: HDF5TestCase {
         let shape = [6, 16, 16, 3]
         let values = (0..<shape.reduce(1, *)).map { Float(($0 * 13) % 29) }
         try makeFile("gzip.h5") { root in
-            try root.createDataset("x", values: values, shape: shape, chunkShape: [1, 16, 16, 3],
-                                   gzipLevel: 6, shuffle: true)
+            try root.createDataset(
+                "x", values: values, shape: shape, chunkShape: [1, 16, 16, 3],
+                gzipLevel: 6, shuffle: true)
             try root.createDataset("default-chunk", values: values, shape: shape, gzipLevel: 1)
         }
         let root = try HDF5File.open(path("gzip.h5")).root
@@ -73,8 +76,9 @@ final class DatasetTests: HDF5TestCase {
     func testSliceReadAndWriteAlongFirstAxis() throws {
         let (n, h, w) = (5, 4, 3)
         let file = try HDF5File.create(at: path("slices.h5"))
-        let images = try file.root.createDataset("trainA/images", of: UInt8.self, shape: [n, h, w, 3],
-                                                 chunkShape: [1, h, w, 3], gzipLevel: 4)
+        let images = try file.root.createDataset(
+            "trainA/images", of: UInt8.self, shape: [n, h, w, 3],
+            chunkShape: [1, h, w, 3], gzipLevel: 4)
         for i in 0..<n {
             try images.writeSlice(i, [UInt8](repeating: UInt8(10 * i), count: h * w * 3))
         }
@@ -117,8 +121,9 @@ final class DatasetTests: HDF5TestCase {
 
     func testAppendToExtendibleDataset() throws {
         let file = try HDF5File.create(at: path("append.h5"))
-        let d = try file.root.createDataset("images", of: UInt8.self, shape: [0, 2, 2], gzipLevel: 1,
-                                            extendible: true)
+        let d = try file.root.createDataset(
+            "images", of: UInt8.self, shape: [0, 2, 2], gzipLevel: 1,
+            extendible: true)
         XCTAssertEqual(try d.count, 0)
         XCTAssertEqual(try d.maximumShape, [nil, 2, 2])
         XCTAssertEqual(try d.append([UInt8](repeating: 1, count: 4)), 0..<1)

@@ -2,8 +2,8 @@
 // and a missing attribute each throw an HDF5Error naming the file and the object, and HDF5
 // prints nothing to stderr on the way.
 import Foundation
-import XCTest
 import HDF5Kit
+import XCTest
 
 final class ErrorTests: HDF5TestCase {
 
@@ -58,8 +58,8 @@ final class ErrorTests: HDF5TestCase {
         let root = try HDF5File.open(target).root
         let error = assertHDF5Error(
             ["cannot open dataset '/trainA/images' in '\(target)': object 'images' doesn't exist"]) {
-            try root.openDataset("trainA/images")
-        }
+                try root.openDataset("trainA/images")
+            }
         XCTAssertEqual(error?.object, "/trainA/images")
         assertHDF5Error(["cannot open dataset '/trainB/images'", "object 'trainB' doesn't exist"]) {
             try root.openDataset("/trainB/images")

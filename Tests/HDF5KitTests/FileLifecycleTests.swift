@@ -2,8 +2,8 @@
 // dropping an unclosed file) leaves no temporary file and never touches an existing file;
 // read-write opens; read-only opens without file locking.
 import Foundation
-import XCTest
 import HDF5Kit
+import XCTest
 
 final class FileLifecycleTests: HDF5TestCase {
 
@@ -91,8 +91,9 @@ final class FileLifecycleTests: HDF5TestCase {
         let file = try HDF5File.create(at: path("leaks.h5"))
         XCTAssertEqual(file.openObjectCount, 0)
         do {
-            let d = try file.root.createDataset("g/d", values: [Float](repeating: 1, count: 8), shape: [2, 4],
-                                                gzipLevel: 1, extendible: true)
+            let d = try file.root.createDataset(
+                "g/d", values: [Float](repeating: 1, count: 8), shape: [2, 4],
+                gzipLevel: 1, extendible: true)
             try d.append([Float](repeating: 2, count: 4))
             _ = try d.readSlice(2, as: Float.self)
             try d.setAttribute("a", [1.5])

@@ -1,7 +1,7 @@
+import HDF5Kit
 // Groups: nested creation by path, sorted member names, contains, kinds, opening by relative
 // and absolute paths, and removal.
 import XCTest
-import HDF5Kit
 
 final class GroupTests: HDF5TestCase {
 

@@ -1,15 +1,16 @@
+import HDF5Kit
 // Cross-checks with h5py, an independent HDF5 reader and writer: files h5py writes read
 // correctly here, and files written here read correctly in h5py (types, values, attributes,
 // chunking, gzip, shuffle). A python3 without h5py and numpy fails these tests (launch/test
 // installs them).
 import XCTest
-import HDF5Kit
 
 final class H5pyCrossCheckTests: HDF5TestCase {
 
     func testReadFileWrittenByH5py() throws {
         let target = path("from-h5py.h5")
-        try H5py.run("""
+        try H5py.run(
+            """
             import h5py, numpy as np
             with h5py.File('\(target)', 'w') as f:
                 f['weights'] = np.arange(24, dtype='<f4').reshape(2, 3, 4) / 4
@@ -43,8 +44,9 @@ final class H5pyCrossCheckTests: HDF5TestCase {
 
     func testH5pyReadsFileWrittenHere() throws {
         let target = try makeFile("to-h5py.h5") { root in
-            try root.createDataset("trainA/images", values: (0..<(3 * 4 * 4 * 3)).map { UInt8($0 % 251) },
-                                   shape: [3, 4, 4, 3], chunkShape: [1, 4, 4, 3], gzipLevel: 4, shuffle: true)
+            try root.createDataset(
+                "trainA/images", values: (0..<(3 * 4 * 4 * 3)).map { UInt8($0 % 251) },
+                shape: [3, 4, 4, 3], chunkShape: [1, 4, 4, 3], gzipLevel: 4, shuffle: true)
             try root.createStringDataset("trainA/names", ["x.jpg", "y/ü.jpg", ""])
             try root.createDataset("networks/G_A/model.1.weight", values: [Float(0.5), -1.25], shape: [2, 1, 1, 1])
             try root.createDataset("n", values: [Int32(-3), 7], shape: [2])
@@ -56,7 +58,8 @@ final class H5pyCrossCheckTests: HDF5TestCase {
             try root.setAttribute("rng", [Float(1.5)])
             try root.openGroup("trainA").setAttribute("count", 3)
         }
-        let output = try H5py.run("""
+        let output = try H5py.run(
+            """
             import h5py, numpy as np
             with h5py.File('\(target)', 'r') as f:
                 im = f['trainA/images']

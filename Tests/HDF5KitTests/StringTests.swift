@@ -1,6 +1,6 @@
+import HDF5Kit
 // String datasets: variable-length UTF-8 round trips, empty lists, and type errors.
 import XCTest
-import HDF5Kit
 
 final class StringTests: HDF5TestCase {
 

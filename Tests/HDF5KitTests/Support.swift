@@ -43,16 +43,19 @@ class HDF5TestCase: XCTestCase {
     /// Asserts that `body` throws an `HDF5Error` whose description contains every string in
     /// `fragments`; returns the error.
     @discardableResult
-    func assertHDF5Error<R>(_ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
-                            _ body: () throws -> R) -> HDF5Error? {
+    func assertHDF5Error<R>(
+        _ fragments: [String], file: StaticString = #filePath, line: UInt = #line,
+        _ body: () throws -> R
+    ) -> HDF5Error? {
         do {
             _ = try body()
             XCTFail("expected an HDF5Error containing \(fragments)", file: file, line: line)
             return nil
         } catch let error as HDF5Error {
             for fragment in fragments {
-                XCTAssertTrue(error.description.contains(fragment),
-                              "'\(error.description)' lacks '\(fragment)'", file: file, line: line)
+                XCTAssertTrue(
+                    error.description.contains(fragment),
+                    "'\(error.description)' lacks '\(fragment)'", file: file, line: line)
             }
             return error
         } catch {

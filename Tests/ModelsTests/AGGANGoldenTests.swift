@@ -48,8 +48,10 @@ final class AGGANGoldenTests: XCTestCase {
         // the norm makes irrelevant), and the cycle's L1 terms have kinks, so a larger rate
         // makes the later train ops of an iteration sensitive to the earlier ops' rounding.
         let lossTolerance = Tolerance(absolute: 1e-6, relative: 2e-5)
-        let names = ["g_A", "g_A_gan", "g_A_cycle_a", "g_A_cycle_b", "d_B", "d_B_real", "d_B_fake",
-                     "g_B", "g_B_gan", "g_B_cycle_a", "g_B_cycle_b", "d_A", "d_A_real", "d_A_fake"]
+        let names = [
+            "g_A", "g_A_gan", "g_A_cycle_a", "g_A_cycle_b", "d_B", "d_B_real", "d_B_fake",
+            "g_B", "g_B_gan", "g_B_cycle_a", "g_B_cycle_b", "d_A", "d_A_real", "d_A_fake",
+        ]
         for step in 0..<3 {
             let batchGroup = try root.openGroup("step\(step)")
             let batch = TrainingBatch.unpaired(ImageBatch(a: try readModelTensor(batchGroup, "a"), b: try readModelTensor(batchGroup, "b")))
@@ -60,8 +62,9 @@ final class AGGANGoldenTests: XCTestCase {
             let expected = try expectedRoot.openGroup("step\(step)/losses")
             for (name, value) in losses {
                 let e = try expected.attribute(name, as: Double.self)
-                XCTAssertTrue(lossTolerance.accepts(Double(value), e),
-                              "stage \(stage2 ? 2 : 1) step \(step) \(name): \(value) vs \(e)")
+                XCTAssertTrue(
+                    lossTolerance.accepts(Double(value), e),
+                    "stage \(stage2 ? 2 : 1) step \(step) \(name): \(value) vs \(e)")
             }
             if step == 0 { try compareGradients(model, context, try expectedRoot.openGroup("step0/grads"), stage2: stage2) }
         }
@@ -75,8 +78,10 @@ final class AGGANGoldenTests: XCTestCase {
         }
     }
 
-    private func compareGradients(_ model: AGGAN, _ context: RecordingStepContext, _ grads: HDF5Group,
-                                  stage2: Bool) throws {
+    private func compareGradients(
+        _ model: AGGAN, _ context: RecordingStepContext, _ grads: HDF5Group,
+        stage2: Bool
+    ) throws {
         var compared = 0
         for (name, net) in model.networks {
             let frozen = stage2 && (name == "g_A_ae" || name == "g_B_ae")
@@ -92,8 +97,9 @@ final class AGGANGoldenTests: XCTestCase {
                 // Float32 backward through ~25 layers and two cycles with sums over whole planes:
                 // the largest difference seen is 1.3e-6 on gradients of up to 0.35, and noise of a
                 // few 1e-7 on the biases in front of an instance norm (mathematically zero).
-                assertClose(got, try readModelTensor(grads, "\(name)/\(key)"), Tolerance(absolute: 1e-5, relative: 1e-4),
-                            path: "stage \(stage2 ? 2 : 1) \(name).\(key) gradient")
+                assertClose(
+                    got, try readModelTensor(grads, "\(name)/\(key)"), Tolerance(absolute: 1e-5, relative: 1e-4),
+                    path: "stage \(stage2 ? 2 : 1) \(name).\(key) gradient")
                 compared += 1
             }
         }

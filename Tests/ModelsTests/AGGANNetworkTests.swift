@@ -20,12 +20,15 @@ final class AGGANNetworkTests: XCTestCase {
         let unit = ["conv.weight", "conv.bias", "norm.weight", "norm.bias"]
         func scoped(_ scopes: [String]) -> [String] { scopes.flatMap { scope in unit.map { scope + "." + $0 } } }
         let blocks = (1...9).flatMap { ["r\($0).c1", "r\($0).c2"] }
-        XCTAssertEqual(AGGANGenerator(stream: &s).namedParameters().map(\.path),
-                       scoped(["c1", "c2", "c3"] + blocks + ["c4", "c5"]) + ["c6.conv.weight", "c6.conv.bias"])
-        XCTAssertEqual(AGGANAttention(stream: &s).namedParameters().map(\.path),
-                       scoped(["c1", "c2", "r1.c1", "r1.c2", "c4", "c5"]) + ["c6.conv.weight", "c6.conv.bias"])
-        XCTAssertEqual(AGGANDiscriminator(stream: &s).namedParameters().map(\.path),
-                       scoped(["c1", "c2", "c3", "c4"]) + ["c5.conv.weight", "c5.conv.bias"])
+        XCTAssertEqual(
+            AGGANGenerator(stream: &s).namedParameters().map(\.path),
+            scoped(["c1", "c2", "c3"] + blocks + ["c4", "c5"]) + ["c6.conv.weight", "c6.conv.bias"])
+        XCTAssertEqual(
+            AGGANAttention(stream: &s).namedParameters().map(\.path),
+            scoped(["c1", "c2", "r1.c1", "r1.c2", "c4", "c5"]) + ["c6.conv.weight", "c6.conv.bias"])
+        XCTAssertEqual(
+            AGGANDiscriminator(stream: &s).namedParameters().map(\.path),
+            scoped(["c1", "c2", "c3", "c4"]) + ["c5.conv.weight", "c5.conv.bias"])
         let model = AGGAN(options: tinyOptions(), seed: 1, rank: 0)
         XCTAssertEqual(model.networks.map(\.name), ["g_A", "g_B", "g_A_ae", "g_B_ae", "d_A", "d_B"])
         XCTAssertEqual(model.optimizers.map(\.name), ["g_A", "g_B", "d_A", "d_B"])
@@ -47,7 +50,7 @@ final class AGGANNetworkTests: XCTestCase {
             XCTAssertTrue(m.values.allSatisfy { $0 > 0 && $0 < 1 })
         }
         let d = AGGANDiscriminator(ndf: 2, stream: &s)
-        XCTAssertEqual(d(x, mask: nil, threshold: 0, normalize: true).shape, [2, 1, 7, 7])   // 32/8 + 3
+        XCTAssertEqual(d(x, mask: nil, threshold: 0, normalize: true).shape, [2, 1, 7, 7])  // 32/8 + 3
     }
 
     func testTensorFlowSamePadding() {
@@ -62,15 +65,16 @@ final class AGGANNetworkTests: XCTestCase {
     /// one pixel above and left).
     func testSameConvSamplesFromTheTopLeft() {
         var s = RandomStream(seed: 3, purpose: "same")
-        let conv = AGGANConv(inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, padding: .same, norm: false,
-                             activation: .none, stream: &s)
+        let conv = AGGANConv(
+            inChannels: 1, outChannels: 1, kernelSize: 3, stride: 2, padding: .same, norm: false,
+            activation: .none, stream: &s)
         conv.conv.weight.value.fill(0)
-        conv.conv.weight.value.data[0] = 1   // tap (0, 0)
+        conv.conv.weight.value.data[0] = 1  // tap (0, 0)
         conv.conv.bias!.value.fill(0)
         let x = Tensor(shape: [1, 1, 4, 4], values: (0..<16).map(Float.init))
         assertExactly(conv(x), shape: [1, 1, 2, 2], [0, 2, 8, 10], path: "SAME conv, tap (0, 0)")
         conv.conv.weight.value.fill(0)
-        conv.conv.weight.value.data[8] = 1   // tap (2, 2): the last row and column read the padding
+        conv.conv.weight.value.data[8] = 1  // tap (2, 2): the last row and column read the padding
         assertExactly(conv(x), shape: [1, 1, 2, 2], [10, 0, 0, 0], path: "SAME conv, tap (2, 2)")
     }
 
@@ -84,8 +88,9 @@ final class AGGANNetworkTests: XCTestCase {
 
     func testMaskBinarisation() {
         let mask = Tensor(shape: [1, 1, 1, 4], values: [0, 0.09, 0.1, 0.7])
-        assertExactly(AGGANDiscriminator.binarized(mask, threshold: 0.1), shape: [1, 1, 1, 4], [0, 0, 1, 1],
-                      path: "1[mask ≥ 0.1]")
+        assertExactly(
+            AGGANDiscriminator.binarized(mask, threshold: 0.1), shape: [1, 1, 1, 4], [0, 0, 1, 1],
+            path: "1[mask ≥ 0.1]")
     }
 
     func testInitialisationIsTensorFlowsTruncatedNormal() {
@@ -103,7 +108,7 @@ final class AGGANNetworkTests: XCTestCase {
         let mean = weights.reduce(0, +) / Float(weights.count)
         let std = (weights.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(weights.count)).squareRoot()
         XCTAssertEqual(mean, 0, accuracy: 5e-4)
-        XCTAssertEqual(std, 0.02 * 0.8796, accuracy: 5e-4)   // σ of a normal truncated at ±2σ
+        XCTAssertEqual(std, 0.02 * 0.8796, accuracy: 5e-4)  // σ of a normal truncated at ±2σ
     }
 }
 

@@ -11,8 +11,10 @@ import XCTest
 final class AGGANTrainingTests: XCTestCase {
     private func batch(_ seed: UInt64, size: Int = 16) -> TrainingBatch {
         var s = RandomStream(seed: seed, purpose: "batch")
-        return .unpaired(ImageBatch(a: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s),
-                                    b: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s)))
+        return .unpaired(
+            ImageBatch(
+                a: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s),
+                b: Tensor.uniform([2, 3, size, size], low: -1, high: 1, using: &s)))
     }
 
     private func snapshot(_ m: Module) -> [[Float]] { m.namedParameters().map { $0.parameter.value.values } }

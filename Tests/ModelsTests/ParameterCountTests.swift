@@ -1,7 +1,7 @@
-import XCTest
 import Models
 import NN
 import TensorCore
+import XCTest
 
 /// Parameter counts and state names at the reference defaults (the counts the official code's `print_networks` reports).
 final class ParameterCountTests: XCTestCase {
@@ -14,11 +14,13 @@ final class ParameterCountTests: XCTestCase {
         let gNames = g.namedParameters().map(\.path)
         XCTAssertEqual(gNames.first, "model.1.weight")
         XCTAssertTrue(gNames.contains("model.10.conv_block.1.weight"))
-        XCTAssertTrue(gNames.contains("model.19.weight"))   // first transposed conv
+        XCTAssertTrue(gNames.contains("model.19.weight"))  // first transposed conv
         XCTAssertEqual(gNames.last, "model.26.bias")
-        XCTAssertEqual(d.namedParameters().map(\.path), [
-            "model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias", "model.5.weight", "model.5.bias",
-            "model.8.weight", "model.8.bias", "model.11.weight", "model.11.bias",
-        ])
+        XCTAssertEqual(
+            d.namedParameters().map(\.path),
+            [
+                "model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias", "model.5.weight", "model.5.bias",
+                "model.8.weight", "model.8.bias", "model.11.weight", "model.11.bias",
+            ])
     }
 }

@@ -20,8 +20,10 @@ final class TemplateModelTests: XCTestCase {
                 for c in 0..<3 { images.data[(n * 3 + c) * plane + i] = sin(k * 1.3 + Float(c)) * 0.8 }
             }
         }
-        return .paired(PairedBatch(labels: labels, images: images, exemplars: images, exemplarLabels: labels,
-                                   isSelfReference: [true, true]))
+        return .paired(
+            PairedBatch(
+                labels: labels, images: images, exemplars: images, exemplarLabels: labels,
+                isSelfReference: [true, true]))
     }
 
     func testRegistrationIsPairedAndNotOnTheCommandLine() {

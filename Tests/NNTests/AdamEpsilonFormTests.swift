@@ -10,8 +10,16 @@ final class AdamEpsilonFormTests: XCTestCase {
         let start: [Float] = [0.5, -1.0, 2.0], grads: [[Float]] = [[1e-3, -2e-4, 0.3], [-5e-4, 1e-4, 0.1]]
         let p = Parameter(Tensor(shape: [3], values: start))
         let group = ParameterGroup(name: "p", parameters: [("p", p)], learningRate: lr)
-        let adam = Adam(name: "tf", groups: [(group, Adam.Settings(beta1: beta1, beta2: beta2, eps: eps,
-                                                                   epsilonBeforeCorrection: true))])
+        let adam = Adam(
+            name: "tf",
+            groups: [
+                (
+                    group,
+                    Adam.Settings(
+                        beta1: beta1, beta2: beta2, eps: eps,
+                        epsilonBeforeCorrection: true)
+                )
+            ])
         var x = start.map(Double.init), m = [Double](repeating: 0, count: 3), v = m
         for (t, g) in grads.enumerated() {
             p.gradient!.assign(Tensor(shape: [3], values: g))

@@ -20,12 +20,12 @@ final class InitializerTests: XCTestCase {
             (.normal(std: 0.02), 0.02),
             (.xavierNormal(gain: 0.02), 0.02 * (2.0 / (576 + 1152)).squareRoot()),
             (.kaimingNormal(a: 0), (2.0 / 576).squareRoot()),
-            (.pytorchDefault, (1.0 / 576).squareRoot() / 3.0.squareRoot()),   // U(±1/√fan_in)
+            (.pytorchDefault, (1.0 / 576).squareRoot() / 3.0.squareRoot()),  // U(±1/√fan_in)
         ]
         for (scheme, expected) in cases {
             scheme.apply(to: conv, using: &s)
             let m = moments(conv.weight.value)
-            XCTAssertEqual(m.mean, 0, accuracy: 3 * expected / 270, "\(scheme) mean")   // 73,728 samples
+            XCTAssertEqual(m.mean, 0, accuracy: 3 * expected / 270, "\(scheme) mean")  // 73,728 samples
             XCTAssertEqual(m.std, expected, accuracy: expected * 0.02, "\(scheme) std")
             if scheme != .pytorchDefault { XCTAssertEqual(conv.bias!.value.values, [Float](repeating: 0, count: 128)) }
         }
@@ -52,9 +52,9 @@ final class InitializerTests: XCTestCase {
         let group = ParameterGroup(name: "G", parameters: [("rho", rho), ("w", w)], learningRate: 0.5)
         let adam = Adam(name: "G", groups: [(group, Adam.Settings())])
         adam.postStepHook = { rho.value.assign(rho.value.clamped(min: 0, max: 1)) }
-        rho.gradient!.assign(Tensor(shape: [1, 2, 1, 1], values: [-3, 4]))   // pushes out of [0, 1]
+        rho.gradient!.assign(Tensor(shape: [1, 2, 1, 1], values: [-3, 4]))  // pushes out of [0, 1]
         w.gradient!.assign(Tensor(shape: [2], values: [0, 12]))
-        XCTAssertEqual(adam.gradientNorm(), 13, accuracy: 1e-9)   // √(9 + 16 + 144)
+        XCTAssertEqual(adam.gradientNorm(), 13, accuracy: 1e-9)  // √(9 + 16 + 144)
         adam.step()
         XCTAssertEqual(rho.value.values, [1, 0])
         adam.zeroGradients()

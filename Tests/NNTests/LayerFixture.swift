@@ -49,9 +49,11 @@ struct LayerCase {
 
     /// Loads the case's state into `module` (checking every name and shape), runs `forward`,
     /// and compares the output and all gradients with the fixture.
-    func check(_ module: Module, tolerance: Tolerance = .standard, gradientTolerance: Tolerance? = nil,
-               file: StaticString = #filePath, line: UInt = #line,
-               forward: ([String: Tensor]) -> Tensor) throws {
+    func check(
+        _ module: Module, tolerance: Tolerance = .standard, gradientTolerance: Tolerance? = nil,
+        file: StaticString = #filePath, line: UInt = #line,
+        forward: ([String: Tensor]) -> Tensor
+    ) throws {
         try module.loadState(from: group.openGroup("state"))
         let x = try inputs()
         let out = forward(x)
@@ -62,19 +64,22 @@ struct LayerCase {
         let gi = try group.openGroup("grads/inputs")
         for (key, t) in x.sorted(by: { $0.key < $1.key }) {
             let expected = try readTensor(gi, key)
-            assertClose(t.grad ?? Tensor.zeros(t.shape), expected, gradTolerance, path: "\(name)/grad of input \(key)",
-                        file: file, line: line)
+            assertClose(
+                t.grad ?? Tensor.zeros(t.shape), expected, gradTolerance, path: "\(name)/grad of input \(key)",
+                file: file, line: line)
         }
         let gp = try group.openGroup("grads/params")
         for (key, parameter) in module.namedParameters() {
             let expected = try readTensor(gp, key)
-            assertClose(parameter.gradient ?? Tensor.zeros(parameter.shape), expected, gradTolerance,
-                        path: "\(name)/grad of \(key)", file: file, line: line)
+            assertClose(
+                parameter.gradient ?? Tensor.zeros(parameter.shape), expected, gradTolerance,
+                path: "\(name)/grad of \(key)", file: file, line: line)
         }
         let after = try group.openGroup("state_after")
         for (key, buffer) in module.namedBuffers() {
-            assertClose(buffer.value, try readTensor(after, key), tolerance, path: "\(name)/buffer \(key) after the forward",
-                        file: file, line: line)
+            assertClose(
+                buffer.value, try readTensor(after, key), tolerance, path: "\(name)/buffer \(key) after the forward",
+                file: file, line: line)
         }
     }
 }

@@ -14,31 +14,36 @@ final class LayerParityTests: XCTestCase {
     override func setUpWithError() throws { file = try openNNFixture("layers.h5") }
     override func tearDown() { try? file?.close(); file = nil }
 
-    private func run(_ name: String, _ module: Module, tolerance: Tolerance = .standard,
-                     file callerFile: StaticString = #filePath, line: UInt = #line,
-                     forward: ([String: Tensor]) -> Tensor) throws {
+    private func run(
+        _ name: String, _ module: Module, tolerance: Tolerance = .standard,
+        file callerFile: StaticString = #filePath, line: UInt = #line,
+        forward: ([String: Tensor]) -> Tensor
+    ) throws {
         try LayerCase(file, name).check(module, tolerance: tolerance, file: callerFile, line: line, forward: forward)
     }
 
     func testConvolutionWithReflectAndReplicatePadding() throws {
         let reflect = Conv2d(inChannels: 3, outChannels: 5, kernelSize: 3, padding: 1, paddingMode: .reflect, stream: &stream)
         try run("conv_reflect", reflect) { reflect($0["x"]!) }
-        let replicate = Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, stride: 2, padding: 1,
-                               paddingMode: .replicate, stream: &stream)
+        let replicate = Conv2d(
+            inChannels: 3, outChannels: 4, kernelSize: 3, stride: 2, padding: 1,
+            paddingMode: .replicate, stream: &stream)
         try run("conv_replicate_s2", replicate) { replicate($0["x"]!) }
     }
 
     func testTransposedConvolutionAndLinear() throws {
-        let convT = ConvTranspose2d(inChannels: 4, outChannels: 3, kernelSize: 3, stride: 2, padding: 1,
-                                    outputPadding: 1, stream: &stream)
+        let convT = ConvTranspose2d(
+            inChannels: 4, outChannels: 3, kernelSize: 3, stride: 2, padding: 1,
+            outputPadding: 1, stream: &stream)
         try run("conv_transpose", convT) { convT($0["x"]!) }
         let linear = Linear(inFeatures: 6, outFeatures: 4, stream: &stream)
         try run("linear", linear) { linear($0["x"]!) }
     }
 
     func testSpectralNormOverThreeTrainingForwards() throws {
-        let conv = Conv2d(inChannels: 4, outChannels: 6, kernelSize: 4, stride: 2, padding: 1, spectralNorm: true,
-                          stream: &stream)
+        let conv = Conv2d(
+            inChannels: 4, outChannels: 6, kernelSize: 4, stride: 2, padding: 1, spectralNorm: true,
+            stream: &stream)
         let g = try file.root.openGroup("conv_sn_steps")
         try conv.loadState(from: g.openGroup("state"))
         for step in 0..<3 {
@@ -50,8 +55,9 @@ final class LayerParityTests: XCTestCase {
             let w = withoutGradient { conv.spectralNorm!.normalizedWeight(conv.weight.value, training: false) }
             assertClose(w, try readTensor(s, "weight"), path: "step\(step)/normalised weight")
         }
-        let trained = Conv2d(inChannels: 4, outChannels: 6, kernelSize: 4, stride: 2, padding: 1, spectralNorm: true,
-                             stream: &stream)
+        let trained = Conv2d(
+            inChannels: 4, outChannels: 6, kernelSize: 4, stride: 2, padding: 1, spectralNorm: true,
+            stream: &stream)
         try run("conv_sn", trained) { trained($0["x"]!) }
         let linear = Linear(inFeatures: 5, outFeatures: 3, bias: false, spectralNorm: true, stream: &stream)
         linear.eval()

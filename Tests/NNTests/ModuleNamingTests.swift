@@ -1,6 +1,6 @@
-import XCTest
 import NN
 import TensorCore
+import XCTest
 
 /// State names and parameter counts must equal PyTorch's `state_dict` for the same structure.
 final class ModuleNamingTests: XCTestCase {
@@ -24,13 +24,15 @@ final class ModuleNamingTests: XCTestCase {
     func testPathsFollowPyTorchStateDictKeys() {
         var s = RandomStream(seed: 1, purpose: "test")
         let net = Net(stream: &s)
-        XCTAssertEqual(net.namedParameters().map(\.path), [
-            "model.1.weight", "model.1.bias",
-            "blocks.0.conv_block.1.weight", "blocks.0.conv_block.1.bias",
-            "blocks.0.conv_block.5.weight", "blocks.0.conv_block.5.bias",
-            "blocks.1.conv_block.0.weight", "blocks.1.conv_block.0.bias",
-            "blocks.1.conv_block.3.weight", "blocks.1.conv_block.3.bias",
-        ])
+        XCTAssertEqual(
+            net.namedParameters().map(\.path),
+            [
+                "model.1.weight", "model.1.bias",
+                "blocks.0.conv_block.1.weight", "blocks.0.conv_block.1.bias",
+                "blocks.0.conv_block.5.weight", "blocks.0.conv_block.5.bias",
+                "blocks.1.conv_block.0.weight", "blocks.1.conv_block.0.bias",
+                "blocks.1.conv_block.3.weight", "blocks.1.conv_block.3.bias",
+            ])
         // 3·4·49 + 4 + 4 · (4·4·9 + 4)
         XCTAssertEqual(net.parameterCount, 3 * 4 * 49 + 4 + 4 * (4 * 4 * 9 + 4))
     }

@@ -1,8 +1,8 @@
+import Checkpointing
 // Adam (with coupled weight decay, TTUR settings and defaults) against torch.optim.Adam over
 // five steps, every learning-rate schedule against PyTorch's scheduler driven the reference
 // way, and state save/load round trips.
 import Foundation
-import Checkpointing
 import HDF5Kit
 import NN
 import TensorCore
@@ -108,13 +108,16 @@ final class StateRoundTripTests: XCTestCase {
         XCTAssertEqual(adam2.groups[0].step, 2)
         XCTAssertEqual(adam2.groups[0].group.learningRate, 1e-3)
         let n = group.count
-        XCTAssertEqual(Array(UnsafeBufferPointer(start: adam.groups[0].exp_avg_sq.pointer, count: n)),
-                       Array(UnsafeBufferPointer(start: adam2.groups[0].exp_avg_sq.pointer, count: n)))
+        XCTAssertEqual(
+            Array(UnsafeBufferPointer(start: adam.groups[0].exp_avg_sq.pointer, count: n)),
+            Array(UnsafeBufferPointer(start: adam2.groups[0].exp_avg_sq.pointer, count: n)))
     }
 
     func testLoadingReportsEveryMismatchAtOnce() throws {
         var s = RandomStream(seed: 1, purpose: "mismatch")
-        let saved = Sequential([Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, stream: &s), Linear(inFeatures: 4, outFeatures: 2, stream: &s)])
+        let saved = Sequential([
+            Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, stream: &s), Linear(inFeatures: 4, outFeatures: 2, stream: &s),
+        ])
         let path = temporaryPath("mismatch")
         let out = try HDF5File.create(at: path)
         try saved.saveState(to: out.root.createGroup("net"))
@@ -122,9 +125,13 @@ final class StateRoundTripTests: XCTestCase {
         try out.close()
         defer { try? FileManager.default.removeItem(atPath: path) }
 
-        let other = Sequential([Conv2d(inChannels: 3, outChannels: 5, kernelSize: 3, stream: &s), InstanceNorm2d(features: 5, affine: true)])
-        let missingOne = Sequential([Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, stream: &s), Linear(inFeatures: 4, outFeatures: 2, stream: &s),
-                                     Linear(inFeatures: 2, outFeatures: 2, bias: false, stream: &s)])
+        let other = Sequential([
+            Conv2d(inChannels: 3, outChannels: 5, kernelSize: 3, stream: &s), InstanceNorm2d(features: 5, affine: true),
+        ])
+        let missingOne = Sequential([
+            Conv2d(inChannels: 3, outChannels: 4, kernelSize: 3, stream: &s), Linear(inFeatures: 4, outFeatures: 2, stream: &s),
+            Linear(inFeatures: 2, outFeatures: 2, bias: false, stream: &s),
+        ])
         let before = other.stateTensors().map { $0.tensor.values }
         let file = try HDF5File.open(path)
         defer { try? file.close() }

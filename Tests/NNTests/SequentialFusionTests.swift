@@ -34,8 +34,9 @@ final class SequentialFusionTests: XCTestCase {
             // Relative to the tensor's largest element; the biases before an instance norm have a
             // gradient of rounding noise only (mathematically zero), hence the floor.
             let scale = gp[i]!.values.reduce(0) { Swift.max($0, Swift.abs(Double($1))) }
-            assertClose(gf[i]!, gp[i]!, Tolerance(absolute: Swift.max(3e-5 * scale, 2e-6), relative: 1e-4),
-                        path: "∂" + name)
+            assertClose(
+                gf[i]!, gp[i]!, Tolerance(absolute: Swift.max(3e-5 * scale, 2e-6), relative: 1e-4),
+                path: "∂" + name)
         }
     }
 }

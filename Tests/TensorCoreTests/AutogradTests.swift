@@ -100,7 +100,7 @@ final class AutogradTests: XCTestCase {
         let y = x * x
         let d = y.detached()
         XCTAssertFalse(d.requiresGrad)
-        (d * x).sum().backward()   // L = Σ x²(detached) · x → ∂/∂x = x² only
+        (d * x).sum().backward()  // L = Σ x²(detached) · x → ∂/∂x = x² only
         assertExactly(x.grad, shape: [2], [1, 4], path: "detached branch")
     }
 
@@ -114,8 +114,8 @@ final class AutogradTests: XCTestCase {
     // MARK: - Targets-only backward and gradients(of:)
 
     func testBackwardAccumulatingIntoTargetsOnly() {
-        let g = Tensor(shape: [2], values: [1, 2], requiresGrad: true)   // "generator"
-        let d = Tensor(shape: [2], values: [3, 4], requiresGrad: true)   // "discriminator"
+        let g = Tensor(shape: [2], values: [1, 2], requiresGrad: true)  // "generator"
+        let d = Tensor(shape: [2], values: [3, 4], requiresGrad: true)  // "discriminator"
         d.grad = Tensor(shape: [2], values: [100, 100])
         let loss = ((g * d) * d).sum()
         loss.backward(accumulatingInto: [g])
@@ -201,7 +201,9 @@ final class AutogradTests: XCTestCase {
     }
 
     /// A graph that is built but never back-propagated (a loss computed only for logging, an
-    /// abandoned step) must be freed when the caller drops its output. An op whose backward
+    /// abandoned step) must be freed when the caller drops its output.
+    ///
+    /// An op whose backward
     /// closure captures its own output tensor forms a cycle (output → node → closure → output)
     /// that never is.
     func testGraphWithoutBackwardIsFreed() {

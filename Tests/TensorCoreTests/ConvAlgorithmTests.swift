@@ -41,8 +41,10 @@ final class ConvAlgorithmTests: XCTestCase {
         ConvolutionSettings.winograd = winograd
         ConvolutionSettings.winogradMinimumChannels = 1
         // The reference pads explicitly; the Winograd path reads the padding in place.
-        let y = winograd ? conv2d(x, weight: w, bias: b, padding: k.padding, paddingMode: k.mode)
-                         : conv2d(x.padded(k.padding, mode: k.mode), weight: w, bias: b)
+        let y =
+            winograd
+            ? conv2d(x, weight: w, bias: b, padding: k.padding, paddingMode: k.mode)
+            : conv2d(x.padded(k.padding, mode: k.mode), weight: w, bias: b)
         let r = inputs.normal(y.shape)
         let g = gradients(of: (y * r).sum(), withRespectTo: [x, w, b])
         return [y.detached(), g[0]!, g[1]!, g[2]!]
@@ -58,8 +60,9 @@ final class ConvAlgorithmTests: XCTestCase {
             let reference = run(k, winograd: false, seed: UInt64(30 + i))
             for (j, name) in ["forward", "∂x", "∂w", "∂bias"].enumerated() {
                 let scale = reference[j].values.reduce(0) { Swift.max($0, Swift.abs(Double($1))) }
-                assertClose(fast[j], reference[j], Tolerance(absolute: 3e-5 * scale, relative: 0),
-                            path: "case \(i) (\(k.n)×\(k.c)→\(k.co), \(k.h)×\(k.w), \(k.padding) \(k.mode)) \(name)")
+                assertClose(
+                    fast[j], reference[j], Tolerance(absolute: 3e-5 * scale, relative: 0),
+                    path: "case \(i) (\(k.n)×\(k.c)→\(k.co), \(k.h)×\(k.w), \(k.padding) \(k.mode)) \(name)")
             }
         }
     }

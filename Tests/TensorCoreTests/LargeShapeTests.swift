@@ -9,8 +9,10 @@ final class LargeShapeTests: XCTestCase {
     /// A 64-channel 3×3 conv on 128×128 has 576 × 128 × 128 im2col entries per sample, more
     /// than one block (2²³ floats), so the usual path (16 output channels) runs in blocks of
     /// rows; the small-output path (8 output channels) computes the same first 8 channels in
-    /// one piece. Forward, input gradient and weight gradient must agree. (Winograd is off: this
-    /// test is about the im2col paths; ConvAlgorithmTests checks Winograd against them.)
+    /// one piece.
+    ///
+    /// Forward, input gradient and weight gradient must agree. (Winograd is off: this
+    /// test is about the im2col paths; ConvAlgorithmTests checks Winograd against them.).
     func testBlockedConvMatchesSmallOutputPath() {
         let saved = ConvolutionSettings.winograd
         ConvolutionSettings.winograd = false
@@ -36,19 +38,22 @@ final class LargeShapeTests: XCTestCase {
         // ~1, so their absolute rounding is ~sqrt(32768)·6e-8·|terms| ≈ 1e-4 · a few.
         assertClose(g16[0]!, g8[0]!, tolerance, path: "∂x")
         assertClose(g16[1]!.slice(axis: 0, 0..<8), g8[1]!, Tolerance(absolute: 2e-3, relative: 1e-4), path: "∂w, filters 0..<8")
-        assertExactly(g16[1]!.slice(axis: 0, 8..<16), shape: [8, 64, 3, 3], [Float](repeating: 0, count: 8 * 576),
-                      path: "∂w, filters 8..<16 (zero output gradient)")
+        assertExactly(
+            g16[1]!.slice(axis: 0, 8..<16), shape: [8, 64, 3, 3], [Float](repeating: 0, count: 8 * 576),
+            path: "∂w, filters 8..<16 (zero output gradient)")
         assertClose(g16[2]!.slice(axis: 0, 0..<8), g8[2]!, Tolerance(absolute: 2e-3, relative: 1e-4), path: "∂bias")
     }
 
     /// A transposed conv is the adjoint of the conv with the same weight from its output grid
-    /// back to its input grid: ⟨convT(x), y⟩ = ⟨x, conv(y)⟩. At 64 output channels, 3×3 and a
+    /// back to its input grid: ⟨convT(x), y⟩ = ⟨x, conv(y)⟩.
+    ///
+    /// At 64 output channels, 3×3 and a
     /// 128×128 input the transposed conv's column buffer spans more than one block of rows.
     /// Its input gradient must be that conv too.
     func testBlockedTransposedConvIsTheAdjointOfConv() {
         var inputs = TestInputs(seed: 23)
         let x = inputs.normal([1, 16, 128, 128])
-        let w = inputs.normal([16, 64, 3, 3], std: 0.05)   // [C, Co, kh, kw] = a conv's [Cout, Cin, kh, kw]
+        let w = inputs.normal([16, 64, 3, 3], std: 0.05)  // [C, Co, kh, kw] = a conv's [Cout, Cin, kh, kw]
         let y = inputs.normal([1, 64, 256, 256])
         x.requiresGrad = true
         let up = convTranspose2d(x, weight: w, stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))

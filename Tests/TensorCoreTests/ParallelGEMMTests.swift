@@ -19,14 +19,16 @@ final class ParallelGEMMTests: XCTestCase {
                 func product(threads: Int) -> [Float] {
                     ComputeRuntime.configure(threads: threads)
                     let c = c0.copy()
-                    BLAS.sgemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: ac + 3,
-                               b: b.data, ldb: bc + 3, beta: 2, c: c.data, ldc: n + 5)
+                    BLAS.sgemm(
+                        transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a: a.data, lda: ac + 3,
+                        b: b.data, ldb: bc + 3, beta: 2, c: c.data, ldc: n + 5)
                     return c.values
                 }
                 let one = product(threads: 1), three = product(threads: 3)
                 let expected = Tensor(shape: [m, n + 5], values: one)
-                assertClose(Tensor(shape: [m, n + 5], values: three), expected, Tolerance(absolute: 1e-4, relative: 1e-5),
-                            path: "sgemm m \(m) n \(n) k \(k) transposeA \(ta) transposeB \(tb)")
+                assertClose(
+                    Tensor(shape: [m, n + 5], values: three), expected, Tolerance(absolute: 1e-4, relative: 1e-5),
+                    path: "sgemm m \(m) n \(n) k \(k) transposeA \(ta) transposeB \(tb)")
             }
         }
     }

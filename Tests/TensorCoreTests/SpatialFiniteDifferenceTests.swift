@@ -41,8 +41,10 @@ final class SpatialFiniteDifferenceTests: XCTestCase {
     }
 
     func testConvTranspose2d() {
-        checkFiniteDifferences("convTranspose2d k3 s2 p1 op1",
-                               [inputs.normal([1, 2, 2, 3]), inputs.normal([2, 3, 3, 3]), inputs.normal([3])]) {
+        checkFiniteDifferences(
+            "convTranspose2d k3 s2 p1 op1",
+            [inputs.normal([1, 2, 2, 3]), inputs.normal([2, 3, 3, 3]), inputs.normal([3])]
+        ) {
             convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: (2, 2), padding: (1, 1), outputPadding: (1, 1))
         }
         checkFiniteDifferences("convTranspose2d k4 s2 p1", [inputs.normal([2, 1, 2, 2]), inputs.normal([1, 2, 4, 4])]) {
@@ -75,8 +77,10 @@ final class SpatialFiniteDifferenceTests: XCTestCase {
 
     func testInstanceNorm() {
         checkFiniteDifferences("instanceNorm", [inputs.normal([2, 2, 2, 3])]) { instanceNorm($0[0]) }
-        checkFiniteDifferences("instanceNorm affine",
-                               [inputs.normal([2, 2, 3, 2]), inputs.normal([2], mean: 1), inputs.normal([2])]) {
+        checkFiniteDifferences(
+            "instanceNorm affine",
+            [inputs.normal([2, 2, 3, 2]), inputs.normal([2], mean: 1), inputs.normal([2])]
+        ) {
             instanceNorm($0[0], weight: $0[1], bias: $0[2])
         }
         checkFiniteDifferences("instanceNorm weight only", [inputs.normal([1, 3, 5]), inputs.normal([3], mean: 1)]) {

@@ -13,7 +13,7 @@ final class StableHashTests: XCTestCase {
         XCTAssertEqual(StableHash.value(of: "a"), 0xaf63_dc4c_8601_ec8c)
         XCTAssertEqual(StableHash.value(of: "ab"), 0x089c_4407_b545_986a)
         XCTAssertEqual(StableHash.value(of: "abc"), 0xe71f_a219_0541_574b)
-        XCTAssertEqual(StableHash.hex(of: "ab"), "089c4407b545986a")   // zero-padded to 16 digits
+        XCTAssertEqual(StableHash.hex(of: "ab"), "089c4407b545986a")  // zero-padded to 16 digits
         var bytes = StableHash()
         [UInt8]("abc".utf8).withUnsafeBytes { bytes.combine(bytes: $0) }
         XCTAssertEqual(bytes.value, StableHash.value(of: "abc"))
@@ -33,7 +33,7 @@ final class StableHashTests: XCTestCase {
         var layout = StableHash()
         layout.combine("model.1.weight")
         layout.combine([64, 3, 7, 7])
-        XCTAssertEqual(layout.hex, "818b83db604c8e5f")   // the example in StableHash's documentation
+        XCTAssertEqual(layout.hex, "818b83db604c8e5f")  // the example in StableHash's documentation
         var short = StableHash(), long = StableHash()
         short.combine([1, 2]); long.combine([1, 2, 0])
         XCTAssertNotEqual(short, long)

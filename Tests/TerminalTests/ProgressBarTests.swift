@@ -10,7 +10,7 @@ final class ProgressBarTests: XCTestCase {
         for _ in 0..<200 { bar.advance() }
         bar.finish()
         let lines = text.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1)   // a fast job: only the closing line
+        XCTAssertEqual(lines.count, 1)  // a fast job: only the closing line
         XCTAssertTrue(lines.last!.hasPrefix("preprocess 200/200 100% "), String(lines.last!))
         var tty = ""
         let live = ProgressBar(total: 4, label: "x", isTerminal: true) { tty += $0 }

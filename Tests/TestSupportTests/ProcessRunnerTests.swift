@@ -72,8 +72,10 @@ final class ProcessRunnerTests: XCTestCase {
     /// A child gets this process's environment without the variables an MPI launcher sets, so it
     /// never believes it is a rank; Open MPI settings stay, and `setting` adds and removes.
     func testChildEnvironmentDropsLauncherVariablesAndAppliesSettings() throws {
-        let planted = ["OMPI_COMM_WORLD_RANK": "5", "PMIX_RANK": "5", "PMI_SIZE": "9", "OMPI_MCA_i2i_test": "kept",
-                       "I2I_RUNNER_TEST_REMOVED": "x"]
+        let planted = [
+            "OMPI_COMM_WORLD_RANK": "5", "PMIX_RANK": "5", "PMI_SIZE": "9", "OMPI_MCA_i2i_test": "kept",
+            "I2I_RUNNER_TEST_REMOVED": "x",
+        ]
         for (key, value) in planted { setenv(key, value, 1) }
         defer { for key in planted.keys { unsetenv(key) } }
         let result = try Command("/usr/bin/env", [], setting: ["I2I_RUNNER_TEST_ADDED": "1", "I2I_RUNNER_TEST_REMOVED": nil])

@@ -6,8 +6,11 @@ import XCTest
 final class BenchScalingTests: XCTestCase {
     func testDriverReportsOneAndTwoRankJobsAndTheEfficiency() throws {
         let w = try TrainingWorkspace("benchscaling")
-        let result = try w.alone(["bench", "scaling", "--size", "32", "--steps", "2", "--warmup", "1", "--repeats", "1", "--json",
-                              "--set", "cyclegan.ngf=4", "--set", "cyclegan.ndf=4", "--set", "cyclegan.n_blocks=1"], limit: 120)
+        let result = try w.alone(
+            [
+                "bench", "scaling", "--size", "32", "--steps", "2", "--warmup", "1", "--repeats", "1", "--json",
+                "--set", "cyclegan.ngf=4", "--set", "cyclegan.ndf=4", "--set", "cyclegan.n_blocks=1",
+            ], limit: 120)
         XCTAssertEqual(result.status, 0, result.output)
         let line = result.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? ""
         let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], result.output)

@@ -8,6 +8,7 @@ import XCTest
 final class CheckpointTests: XCTestCase {
     /// 2 ranks: 4 steps, then a resumed run to step 8 whose rank 0 is SIGKILLed while the
     /// checkpoint of step 8 sits in its temporary file (`debug.checkpoint_pause_seconds`).
+    ///
     /// The job fails; the folder holds step 4 and the temporary file, nothing named step 8.
     /// `--resume` says it ignores the temporary file, continues from step 4 and ends where an
     /// uninterrupted run ends, bit for bit.
@@ -17,13 +18,22 @@ final class CheckpointTests: XCTestCase {
         let first = try w.mpi(ranks: 2, w.trainArguments(config, run: "run", ["--steps", "4"]))
         XCTAssertEqual(first.status, 0, first.output)
 
-        let job = try w.startMPI(programs: [(2, w.trainArguments(config, run: "run", [
-            "--resume", "--steps", "8", "--set", "debug.checkpoint_pause_seconds=60"]))])
+        let job = try w.startMPI(programs: [
+            (
+                2,
+                w.trainArguments(
+                    config, run: "run",
+                    [
+                        "--resume", "--steps", "8", "--set", "debug.checkpoint_pause_seconds=60",
+                    ])
+            )
+        ])
         var temporary: String?
-        XCTAssertTrue(job.wait(upTo: 60) {
-            temporary = w.checkpointFiles("run").first { $0.hasPrefix(".step_000000008.h5.tmp-") }
-            return temporary != nil
-        }, job.output)
+        XCTAssertTrue(
+            job.wait(upTo: 60) {
+                temporary = w.checkpointFiles("run").first { $0.hasPrefix(".step_000000008.h5.tmp-") }
+                return temporary != nil
+            }, job.output)
         // The temporary file is named .<name>.tmp-<pid of the writer>-<random>.
         let writer = temporary.flatMap { pid_t($0.split(separator: "-")[1]) }
         XCTAssertNotNil(writer, "temporary file \(temporary ?? "none")")
@@ -33,13 +43,16 @@ final class CheckpointTests: XCTestCase {
         XCTAssertNotEqual(killed.status, 0, killed.output)
         XCTAssertLessThan(killed.seconds, 50, "the job ended when rank 0 died, not when its pause ended:\n\(killed.output)")
         XCTAssertEqual(w.checkpointFiles("run").filter { !$0.hasPrefix(".") }, ["step_000000004.h5"], killed.output)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: w.path("run") + "/checkpoints/FINISHED"),
-                       "the marker of the first, shorter run must go when the run is extended")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: w.path("run") + "/checkpoints/FINISHED"),
+            "the marker of the first, shorter run must go when the run is extended")
 
         let resumed = try w.mpi(ranks: 2, w.trainArguments(config, run: "run", ["--resume", "--steps", "8"]))
         XCTAssertEqual(resumed.status, 0, resumed.output)
-        XCTAssertTrue(resumed.output.contains("warning: ignoring \(w.path("run"))/checkpoints/\(temporary ?? "?"): a checkpoint write that did not finish"),
-                      resumed.output)
+        XCTAssertTrue(
+            resumed.output.contains(
+                "warning: ignoring \(w.path("run"))/checkpoints/\(temporary ?? "?"): a checkpoint write that did not finish"),
+            resumed.output)
         XCTAssertTrue(resumed.output.contains("resuming from \(w.path("run"))/checkpoints/step_000000004.h5 at step 4"), resumed.output)
         XCTAssertEqual(w.checkpointFiles("run"), ["FINISHED", "step_000000004.h5", "step_000000008.h5"], "the temporary file is deleted")
 
@@ -53,8 +66,12 @@ final class CheckpointTests: XCTestCase {
     /// ends naming rank 0.
     func testSlowCheckpointWriteIsWaitedForUnderTheCheckpointDeadline() throws {
         let w = try TrainingWorkspace("slowwrite")
-        let config = try w.config("slow.yaml", ["distributed.timeout_seconds": "2", "debug.checkpoint_pause_seconds": "4",
-                                                 "train.steps": "2"])
+        let config = try w.config(
+            "slow.yaml",
+            [
+                "distributed.timeout_seconds": "2", "debug.checkpoint_pause_seconds": "4",
+                "train.steps": "2",
+            ])
         let slow = try w.mpi(ranks: 2, w.trainArguments(config, run: "slow"))
         XCTAssertEqual(slow.status, 0, slow.output)
         XCTAssertEqual(w.checkpointFiles("slow"), ["FINISHED", "step_000000002.h5"])
@@ -62,8 +79,9 @@ final class CheckpointTests: XCTestCase {
         let stuck = try w.mpi(ranks: 2, w.trainArguments(config, run: "stuck", ["--set", "distributed.checkpoint_timeout_seconds=1"]))
         XCTAssertNotEqual(stuck.status, 0, stuck.output)
         XCTAssertTrue(stuck.output.contains("[rank 1] error: barrier (0 bytes, collective #"), stuck.output)
-        XCTAssertTrue(stuck.output.contains("at step 2, phase checkpoint write did not complete within 2 s; rank 0 has not reached it"),
-                      stuck.output)
+        XCTAssertTrue(
+            stuck.output.contains("at step 2, phase checkpoint write did not complete within 2 s; rank 0 has not reached it"),
+            stuck.output)
     }
 
     /// Files under a final checkpoint name that are torn (truncated) or corrupt (one value
@@ -91,8 +109,10 @@ final class CheckpointTests: XCTestCase {
         let warnings = resumed.output.split(separator: "\n").filter { $0.contains("warning: skipping checkpoint") }
         XCTAssertEqual(warnings.count, 2, resumed.output)
         XCTAssertTrue(warnings.first?.contains("step_000000006.h5: ") == true, resumed.output)
-        XCTAssertTrue(warnings.last?.contains("step_000000005.h5: content of '/networks/G_A/model.1.weight' does not match its checksum (the file is corrupt)") == true,
-                      resumed.output)
+        XCTAssertTrue(
+            warnings.last?.contains(
+                "step_000000005.h5: content of '/networks/G_A/model.1.weight' does not match its checksum (the file is corrupt)") == true,
+            resumed.output)
         XCTAssertTrue(resumed.output.contains("resuming from \(folder)step_000000004.h5 at step 4"), resumed.output)
     }
 

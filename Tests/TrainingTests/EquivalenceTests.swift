@@ -18,10 +18,12 @@ final class EquivalenceTests: XCTestCase {
     private static func runs() throws -> Runs {
         if let cached { return cached }
         let w = try TrainingWorkspace("equivalence")
-        let config = try w.config("ten-steps.yaml", [
-            "debug.per_rank_checksums": "true", "debug.trace_samples": "true",
-            "train.checkpoint_every": "1", "train.keep_checkpoints": "10",
-        ])
+        let config = try w.config(
+            "ten-steps.yaml",
+            [
+                "debug.per_rank_checksums": "true", "debug.trace_samples": "true",
+                "train.checkpoint_every": "1", "train.keep_checkpoints": "10",
+            ])
         var results: [String: ProcessResult] = [:]
         results["single"] = try w.alone(w.trainArguments(config, run: "single"))
         for ranks in [2, 3] { results["ranks\(ranks)"] = try w.mpi(ranks: ranks, w.trainArguments(config, run: "ranks\(ranks)")) }
@@ -38,6 +40,7 @@ final class EquivalenceTests: XCTestCase {
     /// Same samples and the same learning rates at every step; after the first step, every loss
     /// within 1e-5 relative and every weight and Adam moment within 1e-5 of its tensor's scale
     /// (this is the gradient averaging itself: a missing 1/N or a wrong shard shows here).
+    ///
     /// After that the runs are only close, not equal: a LeakyReLU or ReLU input within rounding
     /// of zero takes the other slope on one side, and on this 16-pixel network one position is a
     /// few percent of a generator's gradient. Measured after merging the Winograd convolutions:
@@ -58,11 +61,13 @@ final class EquivalenceTests: XCTestCase {
         for ranks in [2, 3] {
             let run = "ranks\(ranks)"
             let what = "\(ranks) ranks vs 1 process"
-            XCTAssertTrue(runs.results[run]!.output.contains("training cyclegan on \(ranks) ranks × 1 thread, global batch 6"),
-                          runs.results[run]!.output)
+            XCTAssertTrue(
+                runs.results[run]!.output.contains("training cyclegan on \(ranks) ranks × 1 thread, global batch 6"),
+                runs.results[run]!.output)
             XCTAssertEqual(w.sampleTrace(run), w.sampleTrace("single"), "\(what): other samples")
-            let first = assertLossesMatch(Array(w.metrics(run).prefix(1)), Array(w.metrics("single").prefix(1)),
-                                          relative: 1e-5, "\(what), step 1")
+            let first = assertLossesMatch(
+                Array(w.metrics(run).prefix(1)), Array(w.metrics("single").prefix(1)),
+                relative: 1e-5, "\(what), step 1")
             let losses = assertLossesMatch(w.metrics(run), w.metrics("single"), relative: 2e-3, what)
             for (x, y) in zip(w.metrics(run), w.metrics("single")) {
                 for rate in ["lr_G", "lr_D"] {
@@ -71,13 +76,16 @@ final class EquivalenceTests: XCTestCase {
                     XCTAssertEqual(u, v, "\(what): step \(x["step"] ?? "?") \(rate)")
                 }
             }
-            let state = assertClose(live(try w.tensors(run, step: 1)), live(try w.tensors("single", step: 1)),
-                                    ScaledTolerance(relative: 1e-5), "\(what), step 1")
-            let tenth = assertClose(live(try w.tensors(run, step: 10)).filter { $0.path.hasPrefix("/networks/") },
-                                    live(try w.tensors("single", step: 10)).filter { $0.path.hasPrefix("/networks/") },
-                                    ScaledTolerance(relative: 5e-2), "\(what), step 10")
-            print("equivalence, \(what): step-1 losses within \(first) relative, all losses within \(losses); weights and "
-                  + "moments after step 1 within \(state) of their scale; weights after step 10 within \(tenth)")
+            let state = assertClose(
+                live(try w.tensors(run, step: 1)), live(try w.tensors("single", step: 1)),
+                ScaledTolerance(relative: 1e-5), "\(what), step 1")
+            let tenth = assertClose(
+                live(try w.tensors(run, step: 10)).filter { $0.path.hasPrefix("/networks/") },
+                live(try w.tensors("single", step: 10)).filter { $0.path.hasPrefix("/networks/") },
+                ScaledTolerance(relative: 5e-2), "\(what), step 10")
+            print(
+                "equivalence, \(what): step-1 losses within \(first) relative, all losses within \(losses); weights and "
+                    + "moments after step 1 within \(state) of their scale; weights after step 10 within \(tenth)")
         }
     }
 

@@ -16,20 +16,23 @@ final class ExperimentConfigTests: XCTestCase {
 
     func testErrorsNameTheFileLineKeyAndValidValues() {
         XCTAssertEqual(message("model: cyclegan\ncyclegan:\n  ngf: 0\n"), "c.yaml:3: cyclegan.ngf = 0 must be in [1, 4096]")
-        XCTAssertEqual(message("model: cyclegan\ncyclegan:\n  lamda_A: 5\n"),
-                       "c.yaml:3: unknown key 'cyclegan.lamda_A'; valid keys in 'cyclegan': ngf, ndf, n_blocks, n_layers_D, "
-                       + "gan_mode, lambda_A, lambda_B, lambda_identity, pool_size, lr, beta1, beta2, n_epochs, n_epochs_decay, init_gain")
+        XCTAssertEqual(
+            message("model: cyclegan\ncyclegan:\n  lamda_A: 5\n"),
+            "c.yaml:3: unknown key 'cyclegan.lamda_A'; valid keys in 'cyclegan': ngf, ndf, n_blocks, n_layers_D, "
+                + "gan_mode, lambda_A, lambda_B, lambda_identity, pool_size, lr, beta1, beta2, n_epochs, n_epochs_decay, init_gain")
         XCTAssertEqual(message("model: pix2pix\n"), "c.yaml: model 'pix2pix' is not one of cyclegan, aggan")
         XCTAssertEqual(message("model: cyclegan\n", overrides: ["cyclegan.beta1=1"]), "--set: cyclegan.beta1 = 1 must be in [0, 1)")
-        XCTAssertEqual(message("model: cyclegan\n", overrides: ["cyclegan.lr=1e9999"]), "--set: cyclegan.lr = '1e9999' is not a finite number")
+        XCTAssertEqual(
+            message("model: cyclegan\n", overrides: ["cyclegan.lr=1e9999"]), "--set: cyclegan.lr = '1e9999' is not a finite number")
         XCTAssertEqual(message("model: aggan\ncyclegan:\n  ngf: 4\n").prefix(40), "c.yaml:3: unknown key 'cyclegan.ngf'; se")
         XCTAssertEqual(message("model: cyclegan\ntrain:\n  batch_size: 0\n"), "c.yaml:3: train.batch_size = 0 must be in [1, 65536]")
         XCTAssertEqual(message("model: cyclegan\ndata:\n  crop_size: 100000\n"), "c.yaml:3: data.crop_size = 100000 must be in [1, 8192]")
     }
 
     func testOverridesTypedSectionsAndModelDefaults() throws {
-        let config = try ExperimentConfig.parse(yaml: "model: cyclegan\nseed: 4\ncyclegan:\n  ngf: 8\n", source: "c.yaml",
-                                                overrides: ["train.steps=7", "cyclegan.gan_mode=hinge", "compute.winograd=false"])
+        let config = try ExperimentConfig.parse(
+            yaml: "model: cyclegan\nseed: 4\ncyclegan:\n  ngf: 8\n", source: "c.yaml",
+            overrides: ["train.steps=7", "cyclegan.gan_mode=hinge", "compute.winograd=false"])
         XCTAssertEqual(config.model, "cyclegan")
         XCTAssertEqual(config.seed, 4)
         XCTAssertEqual(config.train.steps, 7)
@@ -46,8 +49,9 @@ final class ExperimentConfigTests: XCTestCase {
     }
 
     func testYAMLReadsBackToTheSameConfiguration() throws {
-        let config = try ExperimentConfig.parse(yaml: "model: aggan\naggan:\n  threshold: 0.3\n  attention_kernels: paper\n",
-                                                source: "a.yaml", overrides: ["train.steps=12"])
+        let config = try ExperimentConfig.parse(
+            yaml: "model: aggan\naggan:\n  threshold: 0.3\n  attention_kernels: paper\n",
+            source: "a.yaml", overrides: ["train.steps=12"])
         let again = try ExperimentConfig.parse(yaml: config.yaml(), source: "written")
         XCTAssertEqual(again.values, config.values)
         XCTAssertEqual(again.hash, config.hash)

@@ -19,20 +19,25 @@ final class FaultTests: XCTestCase {
             .finish(limit: 90)
         XCTAssertEqual(result.status, 2, result.output)
         XCTAssertLessThan(result.seconds, 60, result.output)
-        XCTAssertTrue(result.output.contains("error: rank 1 differs from rank 0 in config key cyclegan.lambda_A (rank 1: 5.0, rank 0: 10.0)"),
-                      result.output)
+        XCTAssertTrue(
+            result.output.contains("error: rank 1 differs from rank 0 in config key cyclegan.lambda_A (rank 1: 5.0, rank 0: 10.0)"),
+            result.output)
         XCTAssertTrue(w.checkpointFiles("two").isEmpty, "no training happened")
 
         // Three ranks, the odd one in the middle: the majority is the reference.
-        let three = try w.startMPI(programs: [(1, w.trainArguments(same, run: "three")), (1, w.trainArguments(odd, run: "three")),
-                                          (1, w.trainArguments(same, run: "three"))]).finish(limit: 90)
+        let three = try w.startMPI(programs: [
+            (1, w.trainArguments(same, run: "three")), (1, w.trainArguments(odd, run: "three")),
+            (1, w.trainArguments(same, run: "three")),
+        ]).finish(limit: 90)
         XCTAssertEqual(three.status, 2, three.output)
-        XCTAssertTrue(three.output.contains("error: rank 1 differs from rank 0 in config key cyclegan.lambda_A (rank 1: 5.0, rank 0: 10.0)"),
-                      three.output)
+        XCTAssertTrue(
+            three.output.contains("error: rank 1 differs from rank 0 in config key cyclegan.lambda_A (rank 1: 5.0, rank 0: 10.0)"),
+            three.output)
 
         // Another dataset on rank 2 of 3 (same shapes and counts, other content).
         let other = w.path("other.h5")
-        XCTAssertEqual(try w.alone(["demo-data", "--kind", "stripes", "--count", "16", "--size", "16", "--seed", "7", "--out", other]).status, 0)
+        XCTAssertEqual(
+            try w.alone(["demo-data", "--kind", "stripes", "--count", "16", "--size", "16", "--seed", "7", "--out", other]).status, 0)
         var arguments = w.trainArguments(same, run: "data")
         arguments[arguments.firstIndex(of: w.data)!] = other
         let data = try w.startMPI(programs: [(2, w.trainArguments(same, run: "data")), (1, arguments)]).finish(limit: 90)
@@ -52,21 +57,29 @@ final class FaultTests: XCTestCase {
         XCTAssertLessThan(result.seconds, 60, result.output)
         let lines = result.output.split(separator: "\n").filter { $0.contains("error:") }
         XCTAssertEqual(lines.count, 1, result.output)
-        XCTAssertTrue(lines.first?.contains("error: rank 1: ") == true && lines.first?.contains("unknown key 'train.log_evry'") == true,
-                      result.output)
+        XCTAssertTrue(
+            lines.first?.contains("error: rank 1: ") == true && lines.first?.contains("unknown key 'train.log_evry'") == true,
+            result.output)
     }
 
     /// A rank that SIGKILLs itself at step 3 ends the whole job, non-zero, with 2 and 3 ranks,
-    /// and well within the collective deadline: mpirun sees the death. The deadline (60 s) is far
+    /// and well within the collective deadline: mpirun sees the death.
+    ///
+    /// The deadline (60 s) is far
     /// above the time allowed (15 s), so a job that only ended when the survivors timed out fails.
     func testKilledRankEndsTheJobWellWithinTheDeadline() throws {
         let w = try TrainingWorkspace("killed")
-        let config = try w.config("kill.yaml", ["distributed.timeout_seconds": "60", "debug.crash_rank": "1", "debug.crash_step": "3",
-                                                 "train.steps": "1000"])
+        let config = try w.config(
+            "kill.yaml",
+            [
+                "distributed.timeout_seconds": "60", "debug.crash_rank": "1", "debug.crash_step": "3",
+                "train.steps": "1000",
+            ])
         for ranks in [2, 3] {
             let job = try w.startMPI(programs: [(ranks, w.trainArguments(config, run: "run\(ranks)"))])
-            XCTAssertTrue(job.wait(upTo: 60) { job.output.contains("[rank 1] warning: debug: killing this rank at the start of step 3") },
-                          job.output)
+            XCTAssertTrue(
+                job.wait(upTo: 60) { job.output.contains("[rank 1] warning: debug: killing this rank at the start of step 3") },
+                job.output)
             let death = Date()
             let result = job.finish(limit: 120)
             let seconds = Date().timeIntervalSince(death)
@@ -82,11 +95,16 @@ final class FaultTests: XCTestCase {
     func testStalledRankEndsTheJobAtTheDeadlineNamingIt() throws {
         let w = try TrainingWorkspace("stalled")
         let deadline = 5.0
-        let config = try w.config("stall.yaml", ["distributed.timeout_seconds": "5", "debug.crash_rank": "2", "debug.crash_step": "3",
-                                                  "debug.crash_kind": "stall", "train.steps": "1000"])
+        let config = try w.config(
+            "stall.yaml",
+            [
+                "distributed.timeout_seconds": "5", "debug.crash_rank": "2", "debug.crash_step": "3",
+                "debug.crash_kind": "stall", "train.steps": "1000",
+            ])
         let job = try w.startMPI(programs: [(3, w.trainArguments(config, run: "run"))])
-        XCTAssertTrue(job.wait(upTo: 60) { job.output.contains("[rank 2] warning: debug: stalling this rank at the start of step 3") },
-                      job.output)
+        XCTAssertTrue(
+            job.wait(upTo: 60) { job.output.contains("[rank 2] warning: debug: stalling this rank at the start of step 3") },
+            job.output)
         let stall = Date()
         let result = job.finish(limit: 90)
         let seconds = Date().timeIntervalSince(stall)
@@ -98,9 +116,10 @@ final class FaultTests: XCTestCase {
         XCTAssertLessThan(seconds, deadline * 1.5 + 2 + 3, "the job ended \(seconds) s after the stall:\n\(result.output)")
         // Rank 0 names the collective (which gradient bucket, its size and sequence number), the
         // step, the phase and the missing rank.
-        let message = try Regex(#"\[rank 0\] error: all-reduce of G gradients bucket [0-9]+ of [0-9]+ \([0-9]+ bytes, collective #[0-9]+\) at step 3, "#
-            + #"phase G gradient all-reduce did not complete within 5 s; rank 2 has not reached it \(stalled, busy or gone\); "#
-            + "aborting the job")
+        let message = try Regex(
+            #"\[rank 0\] error: all-reduce of G gradients bucket [0-9]+ of [0-9]+ \([0-9]+ bytes, collective #[0-9]+\) at step 3, "#
+                + #"phase G gradient all-reduce did not complete within 5 s; rank 2 has not reached it \(stalled, busy or gone\); "#
+                + "aborting the job")
         XCTAssertNotNil(result.output.firstMatch(of: message), result.output)
     }
 
@@ -109,15 +128,20 @@ final class FaultTests: XCTestCase {
     /// the run goes on to finish.
     func testNonFiniteLossOnOneRankMakesEveryRankSkipTheSameStep() throws {
         let w = try TrainingWorkspace("nonfinite")
-        let config = try w.config("nan.yaml", ["train.steps": "6", "debug.nonfinite_rank": "1", "debug.nonfinite_step": "3",
-                                                "debug.per_rank_checksums": "true"])
+        let config = try w.config(
+            "nan.yaml",
+            [
+                "train.steps": "6", "debug.nonfinite_rank": "1", "debug.nonfinite_step": "3",
+                "debug.per_rank_checksums": "true",
+            ])
         for ranks in [2, 3] {
             let run = "run\(ranks)"
             let result = try w.mpi(ranks: ranks, w.trainArguments(config, run: run), limit: 60)
             XCTAssertEqual(result.status, 0, result.output)
             let warnings = result.output.split(separator: "\n").filter { $0.contains("warning:") }
-            XCTAssertEqual(warnings, ["[rank 0] warning: step 3: a non-finite loss on rank 1; the G and D updates skipped on every rank (1 in a row)"],
-                           result.output)
+            XCTAssertEqual(
+                warnings, ["[rank 0] warning: step 3: a non-finite loss on rank 1; the G and D updates skipped on every rank (1 in a row)"],
+                result.output)
             let checksums = result.checksums
             XCTAssertEqual(checksums.keys.sorted(), Array(0..<ranks), result.output)
             for rank in 0..<ranks {
@@ -137,11 +161,17 @@ final class FaultTests: XCTestCase {
     /// Non-finite losses in too many steps in a row stop the run with exit status 1.
     func testTooManySkippedStepsStopTheRun() throws {
         let w = try TrainingWorkspace("skips")
-        let config = try w.config("nan.yaml", ["distributed.max_skipped_steps": "1", "debug.nonfinite_rank": "2",
-                                                "debug.nonfinite_step": "2"])
+        let config = try w.config(
+            "nan.yaml",
+            [
+                "distributed.max_skipped_steps": "1", "debug.nonfinite_rank": "2",
+                "debug.nonfinite_step": "2",
+            ])
         let result = try w.mpi(ranks: 3, w.trainArguments(config, run: "run"), limit: 60)
         XCTAssertEqual(result.status, 1, result.output)
-        XCTAssertTrue(result.output.contains("error: stopping: 1 steps in a row had non-finite losses or gradients (distributed.max_skipped_steps = 1)"),
-                      result.output)
+        XCTAssertTrue(
+            result.output.contains(
+                "error: stopping: 1 steps in a row had non-finite losses or gradients (distributed.max_skipped_steps = 1)"),
+            result.output)
     }
 }

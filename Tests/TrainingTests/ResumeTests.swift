@@ -8,8 +8,9 @@ import XCTest
 
 final class ResumeTests: XCTestCase {
     /// One process, image pools on (per-rank state with its own random streams): 5 steps,
-    /// then resume to 10, against 10 straight. Every tensor (networks, Adam moments, pools),
-    /// every loss and every sample are identical.
+    /// then resume to 10, against 10 straight.
+    ///
+    /// Every tensor (networks, Adam moments, pools), every loss and every sample are identical.
     func testResumeIsBitExactFromOneProcessToOneProcess() throws {
         let w = try TrainingWorkspace("resume11")
         let config = try w.config("pools.yaml", ["cyclegan.pool_size": "4", "debug.trace_samples": "true"])
@@ -23,20 +24,24 @@ final class ResumeTests: XCTestCase {
         try assertResumeIsBitExact(w, config: config) { arguments in try w.mpi(ranks: 2, arguments) }
     }
 
-    private func assertResumeIsBitExact(_ w: TrainingWorkspace, config: String, run: ([String]) throws -> ProcessResult,
-                                        file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertResumeIsBitExact(
+        _ w: TrainingWorkspace, config: String, run: ([String]) throws -> ProcessResult,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let straight = try run(w.trainArguments(config, run: "straight", ["--steps", "10"]))
         XCTAssertEqual(straight.status, 0, straight.output, file: file, line: line)
         let first = try run(w.trainArguments(config, run: "split", ["--steps", "5"]))
         XCTAssertEqual(first.status, 0, first.output, file: file, line: line)
         let second = try run(w.trainArguments(config, run: "split", ["--steps", "10", "--resume"]))
         XCTAssertEqual(second.status, 0, second.output, file: file, line: line)
-        XCTAssertTrue(second.output.contains("resuming from \(w.path("split"))/checkpoints/step_000000005.h5 at step 5 (epoch 2, step 1)"),
-                      second.output, file: file, line: line)
+        XCTAssertTrue(
+            second.output.contains("resuming from \(w.path("split"))/checkpoints/step_000000005.h5 at step 5 (epoch 2, step 1)"),
+            second.output, file: file, line: line)
         let pools = try w.tensors("split", step: 10).filter { $0.path.hasPrefix("/ranks/") }
         XCTAssertFalse(pools.isEmpty, "the checkpoint holds the image pools", file: file, line: line)
-        assertBitIdentical(try w.tensors("split", step: 10), try w.tensors("straight", step: 10), "resumed vs straight",
-                           file: file, line: line)
+        assertBitIdentical(
+            try w.tensors("split", step: 10), try w.tensors("straight", step: 10), "resumed vs straight",
+            file: file, line: line)
         assertLossesMatch(w.metrics("split"), w.metrics("straight"), relative: 0, "resumed vs straight", file: file, line: line)
         XCTAssertEqual(w.sampleTrace("split"), w.sampleTrace("straight"), file: file, line: line)
         XCTAssertEqual(w.sampleTrace("split").count, 10, file: file, line: line)
@@ -62,8 +67,9 @@ final class ResumeTests: XCTestCase {
         let live = { (tensors: [(path: String, values: [Float])]) in
             tensors.filter { $0.path.hasPrefix("/networks/") && !TrainingWorkspace.isDeadBias($0.path) }
         }
-        let weights = assertClose(live(try w.tensors("split", step: 10)), live(try w.tensors("straight", step: 10)),
-                                  ScaledTolerance(relative: 1e-4), "2 then 3 ranks vs 2 ranks")
+        let weights = assertClose(
+            live(try w.tensors("split", step: 10)), live(try w.tensors("straight", step: 10)),
+            ScaledTolerance(relative: 1e-4), "2 then 3 ranks vs 2 ranks")
         print("resume 2 → 3 ranks: losses within \(losses) relative, weights within \(weights) of their scale")
     }
 
@@ -76,8 +82,10 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(try w.alone(w.trainArguments(config, run: "run", ["--steps", "3"])).status, 0)
         let batch = try w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--batch-size", "4"]))
         XCTAssertEqual(batch.status, 2, batch.output)
-        XCTAssertTrue(batch.output.contains("step_000000003.h5': was written with a global batch of 6 and this run has 4; "
-                                            + "its data position counts global batches, so resume with --batch-size 6"), batch.output)
+        XCTAssertTrue(
+            batch.output.contains(
+                "step_000000003.h5': was written with a global batch of 6 and this run has 4; "
+                    + "its data position counts global batches, so resume with --batch-size 6"), batch.output)
         let model = try w.alone(w.trainArguments(config, run: "run", ["--steps", "6", "--resume", "--set", "cyclegan.ngf=8"]))
         XCTAssertEqual(model.status, 2, model.output)
         XCTAssertTrue(model.output.contains("does not match the network"), model.output)
@@ -108,9 +116,11 @@ final class ResumeTests: XCTestCase {
     }
 
     /// Under mpirun: SIGTERM sent to rank 1 alone (3 ranks), and SIGUSR1 sent to mpirun, which
-    /// forwards it (2 ranks). Every rank stops after the same step, one checkpoint is written
+    /// forwards it (2 ranks).
+    ///
+    /// Every rank stops after the same step, one checkpoint is written
     /// at that step, and the job exits 0. (Seen once in a fresh-clone run: rank 1 got the
-    /// forwarded signal after the step-4 decision, so the message named rank 0 only.)
+    /// forwarded signal after the step-4 decision, so the message named rank 0 only.).
     func testSignalOnOneRankOrToMpirunStopsEveryRankAtTheSameStep() throws {
         let w = try TrainingWorkspace("signalmpi")
         let config = try w.config("long.yaml", ["train.steps": "100000", "debug.per_rank_checksums": "true"])
@@ -130,7 +140,9 @@ final class ResumeTests: XCTestCase {
             let step = w.metrics(run).count
             // mpirun forwards SIGUSR1 to the ranks one after another: the ranks that have it at
             // the step boundary where they decide together are named (one or all of them).
-            let named = signal == SIGTERM ? ["\(name) on rank 1"]
+            let named =
+                signal == SIGTERM
+                ? ["\(name) on rank 1"]
                 : ["\(name) on ranks " + (0..<ranks).map(String.init).joined(separator: ", ")] + (0..<ranks).map { "\(name) on rank \($0)" }
             XCTAssertTrue(named.contains { result.output.contains("stopped by \($0); checkpoint written at step \(step)") }, result.output)
             XCTAssertEqual(w.checkpointFiles(run), [String(format: "step_%09d.h5", step)], result.output)

@@ -8,7 +8,9 @@ import XCTest
 let cycleGANLosses = ["D_A", "G_A", "cycle_A", "idt_A", "D_B", "G_B", "cycle_B", "idt_B"]
 
 /// How far two tensors of one run pair may be apart: the largest |a − b| over a tensor must
-/// not exceed `relative` × the largest |b| of that tensor (the tensor's scale). Relative to
+/// not exceed `relative` × the largest |b| of that tensor (the tensor's scale).
+///
+/// Relative to
 /// the scale rather than to each element, since a weight near zero has no meaningful relative
 /// error; the tolerance is symmetric in spirit (reference `b`) and never a per-element percentage.
 struct ScaledTolerance {
@@ -28,8 +30,10 @@ struct ScaledTolerance {
 }
 
 /// Asserts the same tensors (paths, counts) with bit-identical values.
-func assertBitIdentical(_ a: [(path: String, values: [Float])], _ b: [(path: String, values: [Float])], _ what: String,
-                        file: StaticString = #filePath, line: UInt = #line) {
+func assertBitIdentical(
+    _ a: [(path: String, values: [Float])], _ b: [(path: String, values: [Float])], _ what: String,
+    file: StaticString = #filePath, line: UInt = #line
+) {
     XCTAssertEqual(a.map(\.path), b.map(\.path), "\(what): different tensors", file: file, line: line)
     for (x, y) in zip(a, b) {
         guard x.values.count == y.values.count else {
@@ -38,7 +42,8 @@ func assertBitIdentical(_ a: [(path: String, values: [Float])], _ b: [(path: Str
         }
         if let i = x.values.indices.first(where: { x.values[$0].bitPattern != y.values[$0].bitPattern }) {
             let differing = x.values.indices.filter { x.values[$0].bitPattern != y.values[$0].bitPattern }.count
-            XCTFail("\(what): \(x.path) differs at \(differing) of \(x.values.count) values; first at [\(i)]: "
+            XCTFail(
+                "\(what): \(x.path) differs at \(differing) of \(x.values.count) values; first at [\(i)]: "
                     + "\(x.values[i]) vs \(y.values[i])", file: file, line: line)
         }
     }
@@ -46,8 +51,10 @@ func assertBitIdentical(_ a: [(path: String, values: [Float])], _ b: [(path: Str
 
 /// Asserts the same tensors within `tolerance`; returns the largest scaled error seen.
 @discardableResult
-func assertClose(_ a: [(path: String, values: [Float])], _ b: [(path: String, values: [Float])], _ tolerance: ScaledTolerance,
-                 _ what: String, file: StaticString = #filePath, line: UInt = #line) -> Double {
+func assertClose(
+    _ a: [(path: String, values: [Float])], _ b: [(path: String, values: [Float])], _ tolerance: ScaledTolerance,
+    _ what: String, file: StaticString = #filePath, line: UInt = #line
+) -> Double {
     XCTAssertEqual(a.map(\.path), b.map(\.path), "\(what): different tensors", file: file, line: line)
     var largest = 0.0
     for (x, y) in zip(a, b) {
@@ -58,7 +65,8 @@ func assertClose(_ a: [(path: String, values: [Float])], _ b: [(path: String, va
         let (error, i) = ScaledTolerance.error(x.values, y.values)
         largest = max(largest, error)
         if !(error <= tolerance.relative) {
-            XCTFail("\(what): \(x.path) [\(x.values.count)] differs by \(error) of its scale (limit \(tolerance.relative)) "
+            XCTFail(
+                "\(what): \(x.path) [\(x.values.count)] differs by \(error) of its scale (limit \(tolerance.relative)) "
                     + "at [\(i)]: \(x.values[i]) vs \(y.values[i])", file: file, line: line)
         }
     }
@@ -68,8 +76,10 @@ func assertClose(_ a: [(path: String, values: [Float])], _ b: [(path: String, va
 /// Asserts that two metrics logs hold the same steps and that every loss term of every step is
 /// within `relative` of the other (0: exactly equal); returns the largest relative difference.
 @discardableResult
-func assertLossesMatch(_ a: [[String: Any]], _ b: [[String: Any]], relative: Double, _ what: String,
-                       file: StaticString = #filePath, line: UInt = #line) -> Double {
+func assertLossesMatch(
+    _ a: [[String: Any]], _ b: [[String: Any]], relative: Double, _ what: String,
+    file: StaticString = #filePath, line: UInt = #line
+) -> Double {
     let stepsA = a.compactMap { $0["step"] as? Int }, stepsB = b.compactMap { $0["step"] as? Int }
     XCTAssertEqual(stepsA, stepsB, "\(what): metrics of different steps", file: file, line: line)
     XCTAssertFalse(stepsA.isEmpty, "\(what): no metrics", file: file, line: line)
@@ -83,8 +93,9 @@ func assertLossesMatch(_ a: [[String: Any]], _ b: [[String: Any]], relative: Dou
             let difference = abs(u - v) / max(abs(v), 1e-12)
             largest = max(largest, difference)
             if relative == 0 ? u != v : !(difference <= relative) {
-                XCTFail("\(what): step \(x["step"] ?? "?") \(name) is \(u) vs \(v) (relative difference \(difference))",
-                        file: file, line: line)
+                XCTFail(
+                    "\(what): step \(x["step"] ?? "?") \(name) is \(u) vs \(v) (relative difference \(difference))",
+                    file: file, line: line)
             }
         }
     }

@@ -40,8 +40,9 @@ final class TemplateTrainingTests: XCTestCase {
                         for c in 0..<3 { pixels[(y * size + x) * 3 + c] = colours[k][c] }
                     }
                 }
-                try writer.append(to: split, name: "\(split)\(i).png", image: Bitmap(width: size, height: size, channels: 3, pixels: pixels),
-                                  labels: Bitmap(width: size, height: size, channels: 1, pixels: labels))
+                try writer.append(
+                    to: split, name: "\(split)\(i).png", image: Bitmap(width: size, height: size, channels: 3, pixels: pixels),
+                    labels: Bitmap(width: size, height: size, channels: 1, pixels: labels))
             }
         }
         try writer.finish(attributes: [("num_classes", .int(4))])
@@ -102,7 +103,8 @@ final class TemplateTrainingTests: XCTestCase {
         XCTAssertLessThan(losses.last!, losses.first!)
 
         XCTAssertEqual(try train(data: data, steps: 8, resume: true), .finished(step: 8))
-        XCTAssertEqual(try CheckpointReader(path: CheckpointFolder(path: folder + "/run/checkpoints").files().sorted().last!).header.step, 8)
+        XCTAssertEqual(
+            try CheckpointReader(path: CheckpointFolder(path: folder + "/run/checkpoints").files().sorted().last!).header.step, 8)
     }
 
     /// A frozen network is loaded from the user's file by every rank, used by the loss, and never
@@ -134,7 +136,8 @@ final class TemplateTrainingTests: XCTestCase {
         for (path, expected) in [(wrongPath, "wrong shape"), (folder + "/absent.h5", "features weights")] {
             try? FileManager.default.removeItem(atPath: folder + "/run")
             XCTAssertThrowsError(try train(data: data, steps: 1, overrides: ["template.features_weights=\(path)"])) { error in
-                XCTAssertTrue(error is ConfigError && "\(error)".hasPrefix("features weights:") && "\(error)".contains(expected), "\(error)")
+                XCTAssertTrue(
+                    error is ConfigError && "\(error)".hasPrefix("features weights:") && "\(error)".contains(expected), "\(error)")
             }
         }
     }
@@ -144,8 +147,9 @@ final class TemplateTrainingTests: XCTestCase {
         let writer = try DatasetWriter(path: path, imageSize: 12, splits: [("trainA", .images), ("trainB", .images)])
         for split in ["trainA", "trainB"] {
             for i in 0..<2 {
-                try writer.append(to: split, name: "\(i).png",
-                                  image: Bitmap(width: 12, height: 12, channels: 3, pixels: [UInt8](repeating: 9, count: 432)))
+                try writer.append(
+                    to: split, name: "\(i).png",
+                    image: Bitmap(width: 12, height: 12, channels: 3, pixels: [UInt8](repeating: 9, count: 432)))
             }
         }
         try writer.finish(attributes: [])

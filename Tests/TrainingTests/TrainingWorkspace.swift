@@ -53,7 +53,9 @@ final class TrainingWorkspace {
     /// A CycleGAN small enough for many runs on two shared cores: 4 base filters, one residual
     /// block, 16-pixel crops, a two-layer discriminator, global batch 6 (divisible by 1, 2, 3),
     /// no image pool (per-rank state), and metrics, checks and checkpoints at every step
-    /// where a test needs them. `settings` are `key: value` lines that override or add.
+    /// where a test needs them.
+    ///
+    /// `settings` are `key: value` lines that override or add.
     func config(_ name: String, _ settings: [String: String] = [:]) throws -> String {
         var values: [String: String] = [
             "model": "cyclegan", "seed": "3",
@@ -69,7 +71,11 @@ final class TrainingWorkspace {
         var top: [String] = []
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
             let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-            if parts.count == 1 { top.append("\(key): \(value)") } else { sections[parts[0], default: []].append("  \(parts[1]): \(value)") }
+            if parts.count == 1 {
+                top.append("\(key): \(value)")
+            } else {
+                sections[parts[0], default: []].append("  \(parts[1]): \(value)")
+            }
         }
         var text = top.joined(separator: "\n") + "\n"
         for (section, lines) in sections.sorted(by: { $0.key < $1.key }) { text += "\(section):\n" + lines.joined(separator: "\n") + "\n" }
@@ -160,8 +166,9 @@ final class TrainingWorkspace {
     /// Whether `path` (a network tensor or a split optimiser moment) is a bias that has no
     /// gradient in exact arithmetic: in CycleGAN's generator every convolution but the last,
     /// and in its PatchGAN discriminator every one but the first and the last, feeds an
-    /// instance norm without affine parameters, which removes any per-channel constant. The
-    /// reference keeps these biases (`use_bias` is true for instance norm); their gradient is
+    /// instance norm without affine parameters, which removes any per-channel constant.
+    ///
+    /// The reference keeps these biases (`use_bias` is true for instance norm); their gradient is
     /// rounding noise, which Adam turns into steps of ±lr, so their values differ between any
     /// two runs that round differently (in PyTorch too) and do not change any output. Names
     /// are those of the tiny config (one residual block, two discriminator layers).
@@ -173,7 +180,9 @@ final class TrainingWorkspace {
             parameter = path.dropFirst("/networks/".count).replacingOccurrences(of: "/", with: ".")
         }
         guard parameter.hasSuffix(".bias") else { return false }
-        let live = ["G_A.model.18.bias", "G_B.model.18.bias", "D_A.model.0.bias", "D_A.model.8.bias", "D_B.model.0.bias", "D_B.model.8.bias"]
+        let live = [
+            "G_A.model.18.bias", "G_B.model.18.bias", "D_A.model.0.bias", "D_A.model.8.bias", "D_B.model.0.bias", "D_B.model.8.bias",
+        ]
         return !live.contains(parameter)
     }
 }

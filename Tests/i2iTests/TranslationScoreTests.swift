@@ -3,8 +3,8 @@
 // baseline on a demo dataset's test split.
 import Datasets
 import Foundation
-import i2i
 import XCTest
+import i2i
 
 final class TranslationScoreTests: XCTestCase {
     private func temporaryFolder() -> String {
@@ -35,6 +35,6 @@ final class TranslationScoreTests: XCTestCase {
         XCTAssertEqual(identity.count, 5)
         let viaTensor = TranslationScore(outputs: try file.truth("testA", 0).tensor(), truths: [try file.truth("testA", 0)])
         XCTAssertEqual(viaTensor.meanAbsoluteError, 0)
-        XCTAssertThrowsError(try file.scoreTranslation(of: "trainA") { $0 })   // no truth to score against
+        XCTAssertThrowsError(try file.scoreTranslation(of: "trainA") { $0 })  // no truth to score against
     }
 }

@@ -109,7 +109,9 @@ public final class AGGAN: GANModel {
 
     // MARK: - Training
 
-    /// One iteration: the four TF train ops in order. Losses: each generator step's total and
+    /// One iteration: the four TF train ops in order.
+    ///
+    /// Losses: each generator step's total and
     /// its adversarial and (λ-weighted) cycle terms, each discriminator step's total and its
     /// real and fake halves before the ½.
     public func trainStep(_ batch: TrainingBatch, epoch: Int, context: StepContext) -> [(name: String, value: Float)] {
@@ -127,8 +129,9 @@ public final class AGGAN: GANModel {
         let pooledB = fakeBPool.query([pa.fakeB, pa.maskA])
 
         // d_B: real b through g_B_ae's mask (g_B_ae has not changed since the pass above).
-        let db = discriminatorLoss(d_B, real: b, realMask: pa.maskB.detached(), fake: pooledB[0], fakeMask: pooledB[1],
-                                   threshold: tau, normalize: normD)
+        let db = discriminatorLoss(
+            d_B, real: b, realMask: pa.maskB.detached(), fake: pooledB[0], fakeMask: pooledB[1],
+            threshold: tau, normalize: normD)
         update(optimizerDB, db.total, db.total.item, context)
 
         // g_B and g_B_ae against the updated d_B, with the updated g_A and g_A_ae in the cycle.
@@ -139,16 +142,19 @@ public final class AGGAN: GANModel {
         let pooledA = fakeAPool.query([pb.fakeA, pb.maskB])
 
         // d_A: real a through the updated g_A_ae's mask.
-        let da = discriminatorLoss(d_A, real: a, realMask: pb.maskA.detached(), fake: pooledA[0], fakeMask: pooledA[1],
-                                   threshold: tau, normalize: normD)
+        let da = discriminatorLoss(
+            d_A, real: a, realMask: pb.maskA.detached(), fake: pooledA[0], fakeMask: pooledA[1],
+            threshold: tau, normalize: normD)
         update(optimizerDA, da.total, da.total.item, context)
 
-        return [("g_A", lossGAValues.0), ("g_A_gan", lossGAValues.1), ("g_A_cycle_a", lossGAValues.2),
-                ("g_A_cycle_b", lossGAValues.3),
-                ("d_B", db.total.item), ("d_B_real", db.real.item), ("d_B_fake", db.fake.item),
-                ("g_B", lossGBValues.0), ("g_B_gan", lossGBValues.1), ("g_B_cycle_a", lossGBValues.2),
-                ("g_B_cycle_b", lossGBValues.3),
-                ("d_A", da.total.item), ("d_A_real", da.real.item), ("d_A_fake", da.fake.item)]
+        return [
+            ("g_A", lossGAValues.0), ("g_A_gan", lossGAValues.1), ("g_A_cycle_a", lossGAValues.2),
+            ("g_A_cycle_b", lossGAValues.3),
+            ("d_B", db.total.item), ("d_B_real", db.real.item), ("d_B_fake", db.fake.item),
+            ("g_B", lossGBValues.0), ("g_B_gan", lossGBValues.1), ("g_B_cycle_a", lossGBValues.2),
+            ("g_B_cycle_b", lossGBValues.3),
+            ("d_A", da.total.item), ("d_A_real", da.real.item), ("d_A_fake", da.fake.item),
+        ]
     }
 
     /// The forward graph of one generator train op.
@@ -171,16 +177,20 @@ public final class AGGAN: GANModel {
         let cycB = AGGAN.compose(g_A(fakeA), source: fakeA, mask: g_A_ae(fakeA))
         let cycleA = l1Loss(cycA, a) * options.lambdaA
         let cycleB = l1Loss(cycB, b) * options.lambdaB
-        let scores = adversary == .b
+        let scores =
+            adversary == .b
             ? d_B(fakeB, mask: maskA, threshold: threshold, normalize: normalizeD)
             : d_A(fakeA, mask: maskB, threshold: threshold, normalize: normalizeD)
-        return CyclePass(maskA: maskA, maskB: maskB, fakeA: fakeA, fakeB: fakeB, cycleA: cycleA, cycleB: cycleB,
-                         gan: mseLoss(scores, target: 1))
+        return CyclePass(
+            maskA: maskA, maskB: maskB, fakeA: fakeA, fakeB: fakeB, cycleA: cycleA, cycleB: cycleB,
+            gan: mseLoss(scores, target: 1))
     }
 
     /// ½·[mean((D(real) − 1)²) + mean(D(fake)²)], each input seen through its binarised mask.
-    func discriminatorLoss(_ d: AGGANDiscriminator, real: Tensor, realMask: Tensor, fake: Tensor, fakeMask: Tensor,
-                           threshold: Float, normalize: Bool) -> (total: Tensor, real: Tensor, fake: Tensor) {
+    func discriminatorLoss(
+        _ d: AGGANDiscriminator, real: Tensor, realMask: Tensor, fake: Tensor, fakeMask: Tensor,
+        threshold: Float, normalize: Bool
+    ) -> (total: Tensor, real: Tensor, fake: Tensor) {
         let lossReal = mseLoss(d(real, mask: realMask, threshold: threshold, normalize: normalize), target: 1)
         let lossFake = mseLoss(d(fake.detached(), mask: fakeMask, threshold: threshold, normalize: normalize), target: 0)
         return ((lossReal + lossFake) * 0.5, lossReal, lossFake)
@@ -207,8 +217,9 @@ public final class AGGAN: GANModel {
         withoutGradient {
             let (g, att) = request.direction == .a2b ? (g_A, g_A_ae) : (g_B, g_B_ae)
             let mask = att(request.images)
-            return Translation(images: AGGAN.compose(g(request.images), source: request.images, mask: mask),
-                               maps: [AuxiliaryMap(name: "attention", tensor: mask, kind: .mask)])
+            return Translation(
+                images: AGGAN.compose(g(request.images), source: request.images, mask: mask),
+                maps: [AuxiliaryMap(name: "attention", tensor: mask, kind: .mask)])
         }
     }
 
@@ -219,8 +230,10 @@ public final class AGGAN: GANModel {
             let ab = translate(a, direction: .a2b), ba = translate(b, direction: .b2a)
             let recA = translate(ab.images, direction: .b2a).images
             let recB = translate(ba.images, direction: .a2b).images
-            return Visuals(rows: [("A → B → A", [a, ab.images, recA, ab.maps[0].tensor]),
-                                  ("B → A → B", [b, ba.images, recB, ba.maps[0].tensor])])
+            return Visuals(rows: [
+                ("A → B → A", [a, ab.images, recA, ab.maps[0].tensor]),
+                ("B → A → B", [b, ba.images, recB, ba.maps[0].tensor]),
+            ])
         }
     }
 }

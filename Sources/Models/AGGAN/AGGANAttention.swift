@@ -42,27 +42,35 @@ public final class AGGANAttention: Layer {
 
     /// The attention network with `ngf` filters (TF: 32, the generator's global value).
     public init(ngf: Int = 32, kernels: AttentionKernels = .official, stream: inout RandomStream) {
-        c1 = AGGANConv(inChannels: 3, outChannels: ngf, kernelSize: 7, stride: 2, padding: .reflect(3), norm: true,
-                       activation: .relu, stream: &stream)
-        c2 = AGGANConv(inChannels: ngf, outChannels: ngf * 2, kernelSize: 3, stride: 2, padding: .same, norm: true,
-                       activation: .relu, stream: &stream)
+        c1 = AGGANConv(
+            inChannels: 3, outChannels: ngf, kernelSize: 7, stride: 2, padding: .reflect(3), norm: true,
+            activation: .relu, stream: &stream)
+        c2 = AGGANConv(
+            inChannels: ngf, outChannels: ngf * 2, kernelSize: 3, stride: 2, padding: .same, norm: true,
+            activation: .relu, stream: &stream)
         r1 = AGGANResidualBlock(channels: ngf * 2, padding: .reflect, stream: &stream)
         let paper = kernels == .paper
-        c4 = AGGANConv(inChannels: ngf * 2, outChannels: ngf * 2, kernelSize: paper ? 3 : 1,
-                       padding: paper ? .reflect(1) : .valid, norm: true, activation: .relu, stream: &stream)
-        c5 = AGGANConv(inChannels: ngf * 2, outChannels: ngf, kernelSize: paper ? 3 : 1,
-                       padding: paper ? .reflect(1) : .valid, norm: true, activation: .relu, stream: &stream)
-        c6 = AGGANConv(inChannels: ngf, outChannels: 1, kernelSize: paper ? 7 : 1,
-                       padding: paper ? .reflect(3) : .valid, norm: false, activation: .none, stream: &stream)
+        c4 = AGGANConv(
+            inChannels: ngf * 2, outChannels: ngf * 2, kernelSize: paper ? 3 : 1,
+            padding: paper ? .reflect(1) : .valid, norm: true, activation: .relu, stream: &stream)
+        c5 = AGGANConv(
+            inChannels: ngf * 2, outChannels: ngf, kernelSize: paper ? 3 : 1,
+            padding: paper ? .reflect(1) : .valid, norm: true, activation: .relu, stream: &stream)
+        c6 = AGGANConv(
+            inChannels: ngf, outChannels: 1, kernelSize: paper ? 7 : 1,
+            padding: paper ? .reflect(3) : .valid, norm: false, activation: .none, stream: &stream)
         self.kernels = kernels
         super.init()
     }
 
-    /// The mask [N, 1, H, W]. TF's `resize_images` with method 1 (nearest neighbour,
+    /// The mask [N, 1, H, W].
+    ///
+    /// TF's `resize_images` with method 1 (nearest neighbour,
     /// align_corners false) at exactly twice the size reads source pixel ⌊i/2⌋: a plain ×2 repeat.
     public override func forward(_ x: Tensor) -> Tensor {
-        precondition(x.shape[2] % 4 == 0 && x.shape[3] % 4 == 0,
-                     "AGGANAttention: height and width must be divisible by 4, got \(x.shape)")
+        precondition(
+            x.shape[2] % 4 == 0 && x.shape[3] % 4 == 0,
+            "AGGANAttention: height and width must be divisible by 4, got \(x.shape)")
         let features = r1(c2(c1(x)))
         let up1 = c4(features.upsampleNearest(factor: 2))
         return c6(c5(up1.upsampleNearest(factor: 2))).sigmoid()

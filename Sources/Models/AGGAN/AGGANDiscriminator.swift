@@ -24,8 +24,9 @@ public final class AGGANDiscriminator: Module {
     /// The discriminator with `ndf` filters in the first layer (TF: 64).
     public init(ndf: Int = 64, stream: inout RandomStream) {
         func layer(_ i: Int, _ o: Int, stride: Int, last: Bool = false, _ s: inout RandomStream) -> AGGANConv {
-            AGGANConv(inChannels: i, outChannels: o, kernelSize: 4, stride: stride, padding: .zero(2), norm: !last,
-                      activation: last ? .none : .leakyRelu, stream: &s)
+            AGGANConv(
+                inChannels: i, outChannels: o, kernelSize: 4, stride: stride, padding: .zero(2), norm: !last,
+                activation: last ? .none : .leakyRelu, stream: &s)
         }
         c1 = layer(3, ndf, stride: 2, &stream)
         c2 = layer(ndf, ndf * 2, stride: 2, &stream)
@@ -36,8 +37,9 @@ public final class AGGANDiscriminator: Module {
     }
 
     /// Scores for `images` [N, 3, H, W] seen through `mask` [N, 1, H, W]: pixels whose mask is
-    /// below `threshold` are zeroed first (the binarised mask carries no gradient). With a
-    /// threshold ≤ 0 every pixel is kept (a sigmoid's output is never negative), as in TF's
+    /// below `threshold` are zeroed first (the binarised mask carries no gradient).
+    ///
+    /// With a threshold ≤ 0 every pixel is kept (a sigmoid's output is never negative), as in TF's
     /// first stage. `normalize` false bypasses the instance norms.
     public func callAsFunction(_ images: Tensor, mask: Tensor?, threshold: Float, normalize: Bool) -> Tensor {
         var x = images

@@ -26,22 +26,27 @@ public final class AGGANGenerator: Layer {
     /// Conv 7×7 `SAME`, no norm, then tanh.
     public let c6: AGGANConv
 
-    /// The generator with `ngf` filters and `blocks` residual blocks (TF: 32 and 9). Weights
-    /// start at NN's defaults; ``initializeAGGANNetwork(_:stddev:using:)`` applies TF's.
+    /// The generator with `ngf` filters and `blocks` residual blocks (TF: 32 and 9).
+    ///
+    /// Weights start at NN's defaults; ``initializeAGGANNetwork(_:stddev:using:)`` applies TF's.
     public init(ngf: Int = 32, blocks: Int = 9, stream: inout RandomStream) {
-        c1 = AGGANConv(inChannels: 3, outChannels: ngf, kernelSize: 7, padding: .zero(3), norm: true,
-                       activation: .relu, stream: &stream)
-        c2 = AGGANConv(inChannels: ngf, outChannels: ngf * 2, kernelSize: 3, stride: 2, padding: .same, norm: true,
-                       activation: .relu, stream: &stream)
-        c3 = AGGANConv(inChannels: ngf * 2, outChannels: ngf * 4, kernelSize: 3, stride: 2, padding: .same,
-                       norm: true, activation: .relu, stream: &stream)
+        c1 = AGGANConv(
+            inChannels: 3, outChannels: ngf, kernelSize: 7, padding: .zero(3), norm: true,
+            activation: .relu, stream: &stream)
+        c2 = AGGANConv(
+            inChannels: ngf, outChannels: ngf * 2, kernelSize: 3, stride: 2, padding: .same, norm: true,
+            activation: .relu, stream: &stream)
+        c3 = AGGANConv(
+            inChannels: ngf * 2, outChannels: ngf * 4, kernelSize: 3, stride: 2, padding: .same,
+            norm: true, activation: .relu, stream: &stream)
         var residual: [AGGANResidualBlock] = []
         for _ in 0..<blocks { residual.append(AGGANResidualBlock(channels: ngf * 4, padding: .zero, stream: &stream)) }
         self.blocks = residual
         c4 = AGGANDeconv(inChannels: ngf * 4, outChannels: ngf * 2, stream: &stream)
         c5 = AGGANDeconv(inChannels: ngf * 2, outChannels: ngf, stream: &stream)
-        c6 = AGGANConv(inChannels: ngf, outChannels: 3, kernelSize: 7, padding: .same, norm: false, activation: .none,
-                       stream: &stream)
+        c6 = AGGANConv(
+            inChannels: ngf, outChannels: 3, kernelSize: 7, padding: .same, norm: false, activation: .none,
+            stream: &stream)
         super.init()
     }
 
@@ -53,8 +58,9 @@ public final class AGGANGenerator: Layer {
     }
 
     public override func forward(_ x: Tensor) -> Tensor {
-        precondition(x.shape[2] % 4 == 0 && x.shape[3] % 4 == 0,
-                     "AGGANGenerator: height and width must be divisible by 4, got \(x.shape)")
+        precondition(
+            x.shape[2] % 4 == 0 && x.shape[3] % 4 == 0,
+            "AGGANGenerator: height and width must be divisible by 4, got \(x.shape)")
         var y = c3(c2(c1(x)))
         for block in blocks { y = block(y) }
         return c6(c5(c4(y))).tanh()

@@ -54,16 +54,19 @@ public final class AGGANConv: Layer {
     public let padding: AGGANPadding
     public let activation: AGGANActivation
 
-    public init(inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: AGGANPadding,
-                norm: Bool, activation: AGGANActivation, stream: inout RandomStream) {
+    public init(
+        inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1, padding: AGGANPadding,
+        norm: Bool, activation: AGGANActivation, stream: inout RandomStream
+    ) {
         let amount: Int, mode: PaddingMode
         switch padding {
         case .valid, .same: (amount, mode) = (0, .zero)
         case .zero(let p): (amount, mode) = (p, .zero)
         case .reflect(let p): (amount, mode) = (p, .reflect)
         }
-        conv = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
-                      padding: amount, paddingMode: mode, stream: &stream)
+        conv = Conv2d(
+            inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize, stride: stride,
+            padding: amount, paddingMode: mode, stream: &stream)
         self.norm = norm ? InstanceNorm2d(features: outChannels, affine: true) : nil
         self.padding = padding
         self.activation = activation
@@ -77,8 +80,9 @@ public final class AGGANConv: Layer {
             let k = conv.weight.shape[2], s = conv.stride.0
             let (top, bottom) = tensorFlowSamePadding(size: x.shape[2], kernel: k, stride: s)
             let (left, right) = tensorFlowSamePadding(size: x.shape[3], kernel: k, stride: s)
-            y = conv2d(x, weight: conv.weight.value, bias: conv.bias?.value, stride: conv.stride,
-                       padding: Padding(left: left, right: right, top: top, bottom: bottom))
+            y = conv2d(
+                x, weight: conv.weight.value, bias: conv.bias?.value, stride: conv.stride,
+                padding: Padding(left: left, right: right, top: top, bottom: bottom))
         } else {
             y = conv(x)
         }
@@ -103,15 +107,18 @@ public final class AGGANDeconv: Layer {
     public let stride: Int
 
     public init(inChannels: Int, outChannels: Int, kernelSize: Int = 3, stride: Int = 2, stream: inout RandomStream) {
-        conv = ConvTranspose2d(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize,
-                               stride: stride, stream: &stream)
+        conv = ConvTranspose2d(
+            inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize,
+            stride: stride, stream: &stream)
         norm = InstanceNorm2d(features: outChannels, affine: true)
         self.kernelSize = kernelSize
         self.stride = stride
         super.init()
     }
 
-    /// [N, in, H, W] → [N, out, H·s, W·s]. TF's `conv2d_transpose(…, 'SAME')` is the adjoint of
+    /// [N, in, H, W] → [N, out, H·s, W·s].
+    ///
+    /// TF's `conv2d_transpose(…, 'SAME')` is the adjoint of
     /// a `SAME` conv from the (H·s)-grid, which pads (k − s)/2 before; the full transposed
     /// output ((H − 1)·s + k long) therefore starts that many rows early. For 3×3/stride 2 the
     /// crop keeps rows [0, 2H) — PyTorch's padding 1 / output padding 1 keeps [1, 2H + 1).
@@ -125,6 +132,7 @@ public final class AGGANDeconv: Layer {
 }
 
 /// TF's `build_resnet_block`: two padded 3×3 convs with IN, and ReLU after the residual sum.
+///
 /// Keys `c1.*` and `c2.*` as TF's scopes `r<i>/c1`, `r<i>/c2`.
 public final class AGGANResidualBlock: Layer {
     public let c1: AGGANConv
@@ -133,10 +141,12 @@ public final class AGGANResidualBlock: Layer {
     /// `padding` is `.zero` in the generator (TF "CONSTANT") and `.reflect` in the attention net.
     public init(channels: Int, padding: PaddingMode, stream: inout RandomStream) {
         let pad: AGGANPadding = padding == .reflect ? .reflect(1) : .zero(1)
-        c1 = AGGANConv(inChannels: channels, outChannels: channels, kernelSize: 3, padding: pad, norm: true,
-                       activation: .relu, stream: &stream)
-        c2 = AGGANConv(inChannels: channels, outChannels: channels, kernelSize: 3, padding: pad, norm: true,
-                       activation: .none, stream: &stream)
+        c1 = AGGANConv(
+            inChannels: channels, outChannels: channels, kernelSize: 3, padding: pad, norm: true,
+            activation: .relu, stream: &stream)
+        c2 = AGGANConv(
+            inChannels: channels, outChannels: channels, kernelSize: 3, padding: pad, norm: true,
+            activation: .none, stream: &stream)
         super.init()
     }
 
@@ -146,7 +156,9 @@ public final class AGGANResidualBlock: Layer {
 
 /// TF's `lrelu`, max(x, slope·x), with TF's gradient: `Maximum` sends a tie to its first
 /// argument, so the slope is 1 for x ≥ 0 — at x = 0 too, where PyTorch's LeakyReLU (and
-/// ``Tensor/leakyRelu(_:)``) use `slope`. Exact zeros do occur: a discriminator without norm
+/// ``Tensor/leakyRelu(_:)``) use `slope`.
+///
+/// Exact zeros do occur: a discriminator without norm
 /// (stage 2) with zero biases, over a region its binarised mask blanked.
 public func tensorFlowLeakyRelu(_ x: Tensor, slope: Float) -> Tensor {
     let out = Tensor(uninitializedShape: x.shape)

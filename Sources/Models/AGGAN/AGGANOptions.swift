@@ -37,18 +37,21 @@ extension AGGANOptions: ConfigSection {
         .int("ngf", \.ngf, .count(atMost: 4096), "filters in the first conv of the generators and attention networks"),
         .int("ndf", \.ndf, .count(atMost: 4096), "discriminator filters in the first conv layer"),
         .int("n_blocks", \.generatorBlocks, .count(atMost: 64), "residual blocks in the generator"),
-        .choice("attention_kernels", \.attentionKernels,
-                "attention net's last three convs: official (1×1, as the TF code runs) or paper (3×3, 3×3, 7×7)"),
+        .choice(
+            "attention_kernels", \.attentionKernels,
+            "attention net's last three convs: official (1×1, as the TF code runs) or paper (3×3, 3×3, 7×7)"),
         .float("lambda_a", \.lambdaA, .within(0, 1e6), "weight of the cycle loss A → B → A (_LAMBDA_A)"),
         .float("lambda_b", \.lambdaB, .within(0, 1e6), "weight of the cycle loss B → A → B (_LAMBDA_B)"),
         .int("pool_size", \.poolSize, .within(0, 100_000), "(fake, mask) pairs kept in each pool (0 disables)"),
         .double("base_lr", \.learningRate, .positive(atMost: 1), "Adam learning rate before the decay"),
         .double("beta1", \.beta1, .from(0, below: 1), "Adam β1"),
         .double("beta2", \.beta2, .from(0, below: 1), "Adam β2"),
-        .int("max_epochs", \.maxEpochs, .within(2, 1_000_000),
-             "epochs (the official max_step): constant rate for the first half, then linear to 0"),
-        .int("switch", \.switchEpoch, .within(0, 1_000_000),
-             "first epoch of stage 2: attention frozen, masks binarised at threshold, no norm in D"),
+        .int(
+            "max_epochs", \.maxEpochs, .within(2, 1_000_000),
+            "epochs (the official max_step): constant rate for the first half, then linear to 0"),
+        .int(
+            "switch", \.switchEpoch, .within(0, 1_000_000),
+            "first epoch of stage 2: attention frozen, masks binarised at threshold, no norm in D"),
         .float("threshold", \.threshold, .within(0, 1), "τ: mask value below which stage-2 discriminators see 0"),
         .float("init_stddev", \.initStddev, .positive(atMost: 10), "σ of the truncated-normal conv initialisation"),
     ]

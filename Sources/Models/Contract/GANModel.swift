@@ -50,8 +50,9 @@ extension GANModel {
     public func updateLearningRates(epoch: Int, iteration: Int) {
         for optimizer in optimizers {
             for state in optimizer.groups {
-                state.group.learningRate = schedule.learningRate(base: state.group.baseLearningRate, epoch: epoch,
-                                                                 iteration: iteration)
+                state.group.learningRate = schedule.learningRate(
+                    base: state.group.baseLearningRate, epoch: epoch,
+                    iteration: iteration)
             }
         }
     }

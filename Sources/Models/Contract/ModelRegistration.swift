@@ -15,8 +15,10 @@ public struct ModelBuildContext {
     /// `/networks/<name>` group); given by the trainer, absent in tools that need no losses.
     public var loadFrozenWeights: ((_ path: String, _ name: String, _ module: Module) throws -> Void)?
 
-    public init(seed: UInt64, rank: Int = 0,
-                loadFrozenWeights: ((_ path: String, _ name: String, _ module: Module) throws -> Void)? = nil) {
+    public init(
+        seed: UInt64, rank: Int = 0,
+        loadFrozenWeights: ((_ path: String, _ name: String, _ module: Module) throws -> Void)? = nil
+    ) {
         self.seed = seed
         self.rank = rank
         self.loadFrozenWeights = loadFrozenWeights

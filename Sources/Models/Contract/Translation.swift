@@ -34,8 +34,10 @@ public struct TranslationRequest {
     /// The exemplars' label maps, [N, 1, H, W].
     public var exemplarLabels: Tensor?
 
-    public init(images: Tensor, direction: Direction = .a2b, styleCodes: Tensor? = nil, styleImages: Tensor? = nil,
-                exemplars: Tensor? = nil, exemplarLabels: Tensor? = nil) {
+    public init(
+        images: Tensor, direction: Direction = .a2b, styleCodes: Tensor? = nil, styleImages: Tensor? = nil,
+        exemplars: Tensor? = nil, exemplarLabels: Tensor? = nil
+    ) {
         self.images = images
         self.direction = direction
         self.styleCodes = styleCodes

@@ -59,7 +59,8 @@ public final class CycleGAN: GANModel {
         // Each stride-2 layer halves the size; the two stride-1 4×4 layers then remove 1 each.
         let smallest = 3 << options.discriminatorLayers
         if size < smallest {
-            return "\(size) is too small for the \(options.discriminatorLayers)-layer PatchGAN discriminator (it needs at least \(smallest))"
+            return
+                "\(size) is too small for the \(options.discriminatorLayers)-layer PatchGAN discriminator (it needs at least \(smallest))"
         }
         return nil
     }
@@ -95,8 +96,10 @@ public final class CycleGAN: GANModel {
         context.backward(lossD, for: optimizerD)
         context.step(optimizerD, loss: lossDValue)
 
-        return [("D_A", lossDA.item), ("G_A", lossGA.item), ("cycle_A", lossCycleA.item), ("idt_A", lossIdtA.item),
-                ("D_B", lossDB.item), ("G_B", lossGB.item), ("cycle_B", lossCycleB.item), ("idt_B", lossIdtB.item)]
+        return [
+            ("D_A", lossDA.item), ("G_A", lossGA.item), ("cycle_A", lossCycleA.item), ("idt_A", lossIdtA.item),
+            ("D_B", lossDB.item), ("G_B", lossGB.item), ("cycle_B", lossCycleB.item), ("idt_B", lossIdtB.item),
+        ]
     }
 
     private func discriminatorLoss(_ d: PatchDiscriminator, real: Tensor, fake: Tensor) -> Tensor {

@@ -19,16 +19,18 @@ public final class PatchDiscriminator: Layer {
             let previous = mult
             mult = min(1 << n, 8)
             layers += [
-                Conv2d(inChannels: ndf * previous, outChannels: ndf * mult, kernelSize: 4, stride: 2, padding: 1,
-                       stream: &stream),
+                Conv2d(
+                    inChannels: ndf * previous, outChannels: ndf * mult, kernelSize: 4, stride: 2, padding: 1,
+                    stream: &stream),
                 InstanceNorm2d(features: ndf * mult), LeakyReLU(0.2),
             ]
         }
         let previous = mult
         mult = min(1 << nLayers, 8)
         layers += [
-            Conv2d(inChannels: ndf * previous, outChannels: ndf * mult, kernelSize: 4, stride: 1, padding: 1,
-                   stream: &stream),
+            Conv2d(
+                inChannels: ndf * previous, outChannels: ndf * mult, kernelSize: 4, stride: 1, padding: 1,
+                stream: &stream),
             InstanceNorm2d(features: ndf * mult), LeakyReLU(0.2),
             Conv2d(inChannels: ndf * mult, outChannels: 1, kernelSize: 4, stride: 1, padding: 1, stream: &stream),
         ]

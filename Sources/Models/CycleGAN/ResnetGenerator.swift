@@ -12,8 +12,10 @@ public final class ResnetGenerator: Layer {
     public let model: Sequential
 
     /// Builds the generator; weights start at PyTorch's default initialisation drawn from `stream`.
-    public init(inputChannels: Int = 3, outputChannels: Int = 3, ngf: Int = 64, blocks: Int = 9,
-                padding: PaddingMode = .reflect, dropout: Double = 0, stream: inout RandomStream) {
+    public init(
+        inputChannels: Int = 3, outputChannels: Int = 3, ngf: Int = 64, blocks: Int = 9,
+        padding: PaddingMode = .reflect, dropout: Double = 0, stream: inout RandomStream
+    ) {
         var layers: [Layer] = [
             Pad2d(3, mode: .reflect),
             Conv2d(inChannels: inputChannels, outChannels: ngf, kernelSize: 7, stream: &stream),
@@ -22,8 +24,9 @@ public final class ResnetGenerator: Layer {
         for i in 0..<2 {
             let mult = 1 << i
             layers += [
-                Conv2d(inChannels: ngf * mult, outChannels: ngf * mult * 2, kernelSize: 3, stride: 2, padding: 1,
-                       stream: &stream),
+                Conv2d(
+                    inChannels: ngf * mult, outChannels: ngf * mult * 2, kernelSize: 3, stride: 2, padding: 1,
+                    stream: &stream),
                 InstanceNorm2d(features: ngf * mult * 2), ReLU(),
             ]
         }
@@ -33,8 +36,9 @@ public final class ResnetGenerator: Layer {
         for i in 0..<2 {
             let mult = 1 << (2 - i)
             layers += [
-                ConvTranspose2d(inChannels: ngf * mult, outChannels: ngf * mult / 2, kernelSize: 3, stride: 2,
-                                padding: 1, outputPadding: 1, stream: &stream),
+                ConvTranspose2d(
+                    inChannels: ngf * mult, outChannels: ngf * mult / 2, kernelSize: 3, stride: 2,
+                    padding: 1, outputPadding: 1, stream: &stream),
                 InstanceNorm2d(features: ngf * mult / 2), ReLU(),
             ]
         }

@@ -32,6 +32,7 @@ public final class ImagePool {
     }
 
     /// Returns a batch of the same size: for each sample either itself or a stored one.
+    ///
     /// `tensors` are [N, …] batches that travel together (image, then companions).
     public func query(_ tensors: [Tensor]) -> [Tensor] {
         let detached = tensors.map { $0.detached() }

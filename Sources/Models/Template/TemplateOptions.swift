@@ -34,8 +34,9 @@ extension TemplateOptions: ConfigSection {
         .double("beta1", \.beta1, .from(0, below: 1), "Adam β1"),
         .double("beta2", \.beta2, .from(0, below: 1), "Adam β2"),
         .int("n_epochs", \.epochs, .count(atMost: 1_000_000), "epochs of training at the constant rate"),
-        .string("features_weights", \.featuresWeights,
-                "HDF5 file of the frozen feature network (a perceptual loss, as VGG is for other models), or none"),
+        .string(
+            "features_weights", \.featuresWeights,
+            "HDF5 file of the frozen feature network (a perceptual loss, as VGG is for other models), or none"),
         .float("lambda_features", \.lambdaFeatures, .within(0, 1e6), "weight of the feature-matching L1 loss"),
     ]
 }

@@ -35,11 +35,14 @@ extension Tensor {
 
 /// Parametric ReLU: x for x > 0, a·x otherwise (at x = 0 the gradient takes the slope branch,
 /// as PyTorch's), with `weight` holding one slope or one per
-/// channel (dimension 1 of `x`). Shapes: x [N, C, ...], weight [1] or [C].
+/// channel (dimension 1 of `x`).
+///
+/// Shapes: x [N, C, ...], weight [1] or [C].
 public func prelu(_ x: Tensor, weight: Tensor) -> Tensor {
     let c = x.rank >= 2 ? x.shape[1] : 1
-    check(weight.count == 1 || weight.count == c,
-          "prelu: weight of shape \(weight.shape) matches neither 1 nor the \(c) channels of input \(x.shape)")
+    check(
+        weight.count == 1 || weight.count == c,
+        "prelu: weight of shape \(weight.shape) matches neither 1 nor the \(c) channels of input \(x.shape)")
     let inner = x.rank >= 3 ? x.shape[2...].elementCount : 1
     let perChannel = weight.count != 1
     let out = Tensor(uninitializedShape: x.shape)

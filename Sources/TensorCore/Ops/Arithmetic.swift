@@ -2,7 +2,9 @@
 // Each op's backward sits directly below its forward; backward returns broadcast-shaped
 // gradients and the autodiff engine sums them down to each input's shape.
 
-/// Elementwise `f(a, b)` under broadcasting, into fresh storage. Shape: broadcast(a, b).
+/// Elementwise `f(a, b)` under broadcasting, into fresh storage.
+///
+/// Shape: broadcast(a, b).
 @inline(__always)
 func broadcastBinary(_ a: Tensor, _ b: Tensor, op: String, _ f: (Float, Float) -> Float) -> Tensor {
     Profiler.measure(.elementwise) { broadcastBinaryKernel(a, b, op: op, f) }
@@ -96,8 +98,10 @@ public func sub(_ a: Tensor, _ b: Tensor) -> Tensor {
 /// a · b elementwise with broadcasting.
 public func mul(_ a: Tensor, _ b: Tensor) -> Tensor {
     broadcastBinary(a, b, op: "mul", *).recorded("mul", [a, b]) { g, needs in
-        [needs[0] ? broadcastBinary(g, b, op: "mul backward", *) : nil,
-         needs[1] ? broadcastBinary(g, a, op: "mul backward", *) : nil]
+        [
+            needs[0] ? broadcastBinary(g, b, op: "mul backward", *) : nil,
+            needs[1] ? broadcastBinary(g, a, op: "mul backward", *) : nil,
+        ]
     }
 }
 

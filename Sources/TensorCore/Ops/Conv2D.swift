@@ -13,19 +13,24 @@
 let smallOutputChannels = 16
 
 /// Convolution of `x` with `weight` (+ `bias`), `x` padded by `padding` in `paddingMode`.
+///
 /// Reflect or replicate padding is read in place by the Winograd path (no padded copy of the
 /// input is made or kept for the backward pass); other paths pad explicitly first.
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
-                   stride: (Int, Int) = (1, 1), padding: Padding = .none, paddingMode: PaddingMode) -> Tensor {
+public func conv2d(
+    _ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+    stride: (Int, Int) = (1, 1), padding: Padding = .none, paddingMode: PaddingMode
+) -> Tensor {
     if paddingMode == .zero || padding == .none {
         return conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding)
     }
-    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    let g = ConvGeometry(
+        channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+        kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
     if x.rank == 4, weight.rank == 4, weight.shape[1] == x.shape[1], winogradApplies(g, outputChannels: weight.shape[0]) {
         if paddingMode == .reflect {
-            check(padding.top < g.height && padding.bottom < g.height && padding.left < g.width && padding.right < g.width,
-                  "conv2d: reflect padding \(padding) must be smaller than the input's \(g.height)×\(g.width) plane")
+            check(
+                padding.top < g.height && padding.bottom < g.height && padding.left < g.width && padding.right < g.width,
+                "conv2d: reflect padding \(padding) must be smaller than the input's \(g.height)×\(g.width) plane")
         }
         return convolve(x, weight: weight, bias: bias, geometry: g, mode: paddingMode)
     }
@@ -33,20 +38,26 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
 }
 
 /// Convolution of `x` with `weight` (+ `bias`).
-public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil,
-                   stride: (Int, Int) = (1, 1), padding: Padding = .none) -> Tensor {
+public func conv2d(
+    _ x: Tensor, weight: Tensor, bias: Tensor? = nil,
+    stride: (Int, Int) = (1, 1), padding: Padding = .none
+) -> Tensor {
     check(x.rank == 4, "conv2d: input must be [N, C, H, W], got \(x.shape)")
     check(weight.rank == 4, "conv2d: weight must be [Co, C, kh, kw], got \(weight.shape)")
-    check(weight.shape[1] == x.shape[1],
-          "conv2d: input \(x.shape) has \(x.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
-    let g = ConvGeometry(channels: x.shape[1], height: x.shape[2], width: x.shape[3],
-                         kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
+    check(
+        weight.shape[1] == x.shape[1],
+        "conv2d: input \(x.shape) has \(x.shape[1]) channels but weight \(weight.shape) expects \(weight.shape[1])")
+    let g = ConvGeometry(
+        channels: x.shape[1], height: x.shape[2], width: x.shape[3],
+        kernel: (weight.shape[2], weight.shape[3]), stride: stride, padding: padding, op: "conv2d")
     return convolve(x, weight: weight, bias: bias, geometry: g, mode: .zero)
 }
 
 /// The conv op itself; `mode` other than zero only on the Winograd path.
-private func convolve(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
-                      mode: PaddingMode) -> Tensor {
+private func convolve(
+    _ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+    mode: PaddingMode
+) -> Tensor {
     let co = weight.shape[0]
     if let bias { check(bias.shape == [co], "conv2d: bias \(bias.shape) does not match \(co) output channels") }
     let n = x.shape[0]
@@ -88,8 +99,9 @@ private func convForwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry
     let inSize = g.channels * g.inputPixels
     if isPointwise(g) {
         for s in 0..<n {
-            BLAS.sgemm(m: co, n: p, k: k, a: weight.data, lda: k, b: x.data + s * inSize, ldb: p,
-                       c: out.data + s * co * p, ldc: p)
+            BLAS.sgemm(
+                m: co, n: p, k: k, a: weight.data, lda: k, b: x.data + s * inSize, ldb: p,
+                c: out.data + s * co * p, ldc: p)
         }
         return
     }
@@ -100,8 +112,9 @@ private func convForwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry
             let rows = r0..<Swift.min(r0 + block, g.outputHeight)
             let cols = rows.count * g.outputWidth
             im2col(x.data + s * inSize, g, rows: rows, into: col.data)
-            BLAS.sgemm(m: co, n: cols, k: k, a: weight.data, lda: k, b: col.data, ldb: cols,
-                       c: out.data + s * co * p + r0 * g.outputWidth, ldc: p)
+            BLAS.sgemm(
+                m: co, n: cols, k: k, a: weight.data, lda: k, b: col.data, ldb: cols,
+                c: out.data + s * co * p + r0 * g.outputWidth, ldc: p)
         }
     }
 }
@@ -114,24 +127,32 @@ private func convForwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeom
     let wt = permuteCopy(weight, [0, 2, 3, 1])
     // Blocks of input rows, each added into every output row it reaches (no halo recomputed).
     let perRow = co * kk * g.width
-    let block = Swift.max(1, Swift.min(g.height, Swift.max(ConvolutionSettings.im2colBlockFloats / perRow,
-                                                           ConvolutionSettings.im2colMinimumColumns / g.width)))
+    let block = Swift.max(
+        1,
+        Swift.min(
+            g.height,
+            Swift.max(
+                ConvolutionSettings.im2colBlockFloats / perRow,
+                ConvolutionSettings.im2colMinimumColumns / g.width)))
     let y = Tensor(uninitializedShape: [co * kk, block * g.width])
     out.fill(0)
     for s in 0..<n {
         for r0 in Swift.stride(from: 0, to: g.height, by: block) {
             let rows = r0..<Swift.min(r0 + block, g.height)
             let cols = rows.count * g.width
-            BLAS.sgemm(m: co * kk, n: cols, k: c, a: wt.data, lda: c,
-                       b: x.data + s * c * g.inputPixels + r0 * g.width, ldb: g.inputPixels, c: y.data, ldc: cols)
+            BLAS.sgemm(
+                m: co * kk, n: cols, k: c, a: wt.data, lda: c,
+                b: x.data + s * c * g.inputPixels + r0 * g.width, ldb: g.inputPixels, c: y.data, ldc: cols)
             gatherTaps(y.data, g, inputRows: rows, outputChannels: co, into: out.data + s * co * g.outputPixels)
         }
     }
 }
 
 /// Backward through the im2col path: dcol = Wᵀ · dy then col2im; dW += dy · colᵀ.
-private func convBackwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ gy: Tensor,
-                                 needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+private func convBackwardColumns(
+    _ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ gy: Tensor,
+    needData: Bool, needWeight: Bool
+) -> (Tensor?, Tensor?) {
     let n = x.shape[0], co = weight.shape[0], k = g.patchSize, p = g.outputPixels
     let inSize = g.channels * g.inputPixels
     let gx = needData ? Tensor.zeros(x.shape) : nil
@@ -140,14 +161,16 @@ private func convBackwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometr
         for s in 0..<n {
             if let gx {
                 Profiler.measure(.convBackwardData) {
-                    BLAS.sgemm(transposeA: true, m: k, n: p, k: co, a: weight.data, lda: k,
-                               b: gy.data + s * co * p, ldb: p, c: gx.data + s * inSize, ldc: p)
+                    BLAS.sgemm(
+                        transposeA: true, m: k, n: p, k: co, a: weight.data, lda: k,
+                        b: gy.data + s * co * p, ldb: p, c: gx.data + s * inSize, ldc: p)
                 }
             }
             if let gw {
                 Profiler.measure(.convBackwardWeight) {
-                    BLAS.sgemm(transposeB: true, m: co, n: k, k: p, a: gy.data + s * co * p, lda: p,
-                               b: x.data + s * inSize, ldb: p, beta: 1, c: gw.data, ldc: k)
+                    BLAS.sgemm(
+                        transposeB: true, m: co, n: k, k: p, a: gy.data + s * co * p, lda: p,
+                        b: x.data + s * inSize, ldb: p, beta: 1, c: gw.data, ldc: k)
                 }
             }
         }
@@ -163,14 +186,16 @@ private func convBackwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometr
             if let gw {
                 im2col(x.data + s * inSize, g, rows: rows, into: col.data)
                 Profiler.measure(.convBackwardWeight) {
-                    BLAS.sgemm(transposeB: true, m: co, n: k, k: cols, a: dy, lda: p, b: col.data, ldb: cols,
-                               beta: 1, c: gw.data, ldc: k)
+                    BLAS.sgemm(
+                        transposeB: true, m: co, n: k, k: cols, a: dy, lda: p, b: col.data, ldb: cols,
+                        beta: 1, c: gw.data, ldc: k)
                 }
             }
             if let gx {
                 Profiler.measure(.convBackwardData) {
-                    BLAS.sgemm(transposeA: true, m: k, n: cols, k: co, a: weight.data, lda: k, b: dy, ldb: p,
-                               c: col.data, ldc: cols)
+                    BLAS.sgemm(
+                        transposeA: true, m: k, n: cols, k: co, a: weight.data, lda: k, b: dy, ldb: p,
+                        c: col.data, ldc: cols)
                 }
                 col2im(col.data, g, rows: rows, into: gx.data + s * inSize)
             }
@@ -181,28 +206,36 @@ private func convBackwardColumns(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometr
 
 /// Backward for few output channels and stride 1, on col' = im2col of dy over the input grid
 /// with the kernel flipped: dx = Wflip [C, Co·kh·kw] · col', dW (flipped) = col' · xᵀ.
-private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ gy: Tensor,
-                                     needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+private func convBackwardSmallOutput(
+    _ x: Tensor, _ weight: Tensor, _ g: ConvGeometry, _ gy: Tensor,
+    needData: Bool, needWeight: Bool
+) -> (Tensor?, Tensor?) {
     let n = x.shape[0], co = weight.shape[0], c = g.channels
     let kh = g.kernelHeight, kw = g.kernelWidth, kk = kh * kw
     let hw = g.inputPixels
     // A conv from dy (Ho×Wo, Co channels) to the input grid (H×W).
     let flipped = ConvGeometry(
         channels: co, height: g.outputHeight, width: g.outputWidth, kernel: (kh, kw), stride: (1, 1),
-        padding: Padding(left: kw - 1 - g.padding.left, right: kw - 1 - g.padding.right,
-                         top: kh - 1 - g.padding.top, bottom: kh - 1 - g.padding.bottom),
+        padding: Padding(
+            left: kw - 1 - g.padding.left, right: kw - 1 - g.padding.right,
+            top: kh - 1 - g.padding.top, bottom: kh - 1 - g.padding.bottom),
         op: "conv2d backward")
-    check(flipped.outputHeight == g.height && flipped.outputWidth == g.width,
-          "conv2d backward: padding \(g.padding) larger than the kernel is not supported with \(co) output channels")
+    check(
+        flipped.outputHeight == g.height && flipped.outputWidth == g.width,
+        "conv2d backward: padding \(g.padding) larger than the kernel is not supported with \(co) output channels")
     let block = flipped.rowsPerBlock()
     let col = Tensor(uninitializedShape: [co * kk, block * g.width])
     var wflip: Tensor? = nil
     if needData {
         // Wflip [c, (co, ky', kx')] = W [co, c, kh−1−ky', kw−1−kx'].
         let w = Tensor(uninitializedShape: [c, co * kk])
-        for o in 0..<co { for i in 0..<c { for t in 0..<kk {
-            w.data[i * co * kk + o * kk + t] = weight.data[(o * c + i) * kk + (kk - 1 - t)]
-        } } }
+        for o in 0..<co {
+            for i in 0..<c {
+                for t in 0..<kk {
+                    w.data[i * co * kk + o * kk + t] = weight.data[(o * c + i) * kk + (kk - 1 - t)]
+                }
+            }
+        }
         wflip = w
     }
     let gx = needData ? Tensor(uninitializedShape: x.shape) : nil
@@ -214,14 +247,16 @@ private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeo
             im2col(gy.data + s * co * g.outputPixels, flipped, rows: rows, into: col.data)
             if let gx, let wflip {
                 Profiler.measure(.convBackwardData) {
-                    BLAS.sgemm(m: c, n: cols, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: cols,
-                               c: gx.data + s * c * hw + offset, ldc: hw)
+                    BLAS.sgemm(
+                        m: c, n: cols, k: co * kk, a: wflip.data, lda: co * kk, b: col.data, ldb: cols,
+                        c: gx.data + s * c * hw + offset, ldc: hw)
                 }
             }
             if let dflip {
                 Profiler.measure(.convBackwardWeight) {
-                    BLAS.sgemm(transposeB: true, m: co * kk, n: c, k: cols, a: col.data, lda: cols,
-                               b: x.data + s * c * hw + offset, ldb: hw, beta: 1, c: dflip.data, ldc: c)
+                    BLAS.sgemm(
+                        transposeB: true, m: co * kk, n: c, k: cols, a: col.data, lda: cols,
+                        b: x.data + s * c * hw + offset, ldb: hw, beta: 1, c: dflip.data, ldc: c)
                 }
             }
         }
@@ -230,9 +265,13 @@ private func convBackwardSmallOutput(_ x: Tensor, _ weight: Tensor, _ g: ConvGeo
     if let dflip {
         // dW [co, c, ky, kx] = dflip [(co, kh−1−ky, kw−1−kx), c].
         let w = Tensor(uninitializedShape: weight.shape)
-        for o in 0..<co { for i in 0..<c { for t in 0..<kk {
-            w.data[(o * c + i) * kk + t] = dflip.data[(o * kk + (kk - 1 - t)) * c + i]
-        } } }
+        for o in 0..<co {
+            for i in 0..<c {
+                for t in 0..<kk {
+                    w.data[(o * c + i) * kk + t] = dflip.data[(o * kk + (kk - 1 - t)) * c + i]
+                }
+            }
+        }
         gw = w
     }
     return (gx, gw)

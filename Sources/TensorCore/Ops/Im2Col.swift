@@ -7,16 +7,18 @@
 
 /// Sizes of a convolution from an input of H×W to an output of Ho×Wo.
 public struct ConvGeometry: Equatable, Sendable {
-    public var channels: Int           // C: input channels
-    public var height: Int, width: Int // H, W: input size
+    public var channels: Int  // C: input channels
+    public var height: Int, width: Int  // H, W: input size
     public var kernelHeight: Int, kernelWidth: Int
     public var strideY: Int, strideX: Int
-    public var padding: Padding        // zero padding per side
+    public var padding: Padding  // zero padding per side
     public var outputHeight: Int, outputWidth: Int
 
     /// Geometry of a conv with the given input size; the output size follows PyTorch's rule.
-    public init(channels: Int, height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int),
-                padding: Padding, op: String) {
+    public init(
+        channels: Int, height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int),
+        padding: Padding, op: String
+    ) {
         self.channels = channels
         self.height = height
         self.width = width
@@ -27,8 +29,9 @@ public struct ConvGeometry: Equatable, Sendable {
         self.padding = padding
         let hp = height + padding.top + padding.bottom, wp = width + padding.left + padding.right
         check(stride.0 > 0 && stride.1 > 0, "\(op): stride must be positive, got \(stride)")
-        check(hp >= kernel.0 && wp >= kernel.1,
-              "\(op): kernel \(kernel.0)×\(kernel.1) is larger than the padded input \(hp)×\(wp)")
+        check(
+            hp >= kernel.0 && wp >= kernel.1,
+            "\(op): kernel \(kernel.0)×\(kernel.1) is larger than the padded input \(hp)×\(wp)")
         self.outputHeight = (hp - kernel.0) / stride.0 + 1
         self.outputWidth = (wp - kernel.1) / stride.1 + 1
     }
@@ -131,8 +134,10 @@ func col2im(_ col: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, in
 /// out [Co, Ho, Wo] += Σ over taps of y [(Co, kh, kw), rows·W] (input rows `inputRows` of the
 /// H×W grid) read at each output's input positions: the gather form of col2im, used by the
 /// small-output-channel conv forward one block of input rows at a time.
-func gatherTaps(_ y: UnsafePointer<Float>, _ g: ConvGeometry, inputRows: Range<Int>, outputChannels: Int,
-                into out: UnsafeMutablePointer<Float>) {
+func gatherTaps(
+    _ y: UnsafePointer<Float>, _ g: ConvGeometry, inputRows: Range<Int>, outputChannels: Int,
+    into out: UnsafeMutablePointer<Float>
+) {
     Profiler.measure(.col2im) {
         let kk = g.kernelHeight * g.kernelWidth
         let ho = g.outputHeight, wo = g.outputWidth, h = g.height, w = g.width

@@ -1,7 +1,9 @@
 // Indexing: one-hot encoding of class-id maps, and gather along a dimension (PyTorch
 // `torch.gather`). Index tensors hold integer values stored as Float.
 
-/// One-hot encoding: ids [N, H, W] (values 0..<classes) → [N, classes, H, W]. No gradient.
+/// One-hot encoding: ids [N, H, W] (values 0..<classes) → [N, classes, H, W].
+///
+/// No gradient.
 public func oneHot(_ ids: Tensor, classes: Int) -> Tensor {
     check(ids.rank >= 1, "oneHot: ids must have a batch dimension, got \(ids.shape)")
     let n = ids.shape[0], m = ids.shape[1...].elementCount
@@ -17,7 +19,9 @@ public func oneHot(_ ids: Tensor, classes: Int) -> Tensor {
 }
 
 /// out[…, i, …] = x[…, index[…, i, …], …] along `axis`; `index` has x's shape except along
-/// `axis`. The gradient is scattered back (summed where an index repeats).
+/// `axis`.
+///
+/// The gradient is scattered back (summed where an index repeats).
 public func gather(_ x: Tensor, axis: Int, index: Tensor) -> Tensor {
     let a = normalizedAxis(axis, rank: x.rank, op: "gather")
     check(index.rank == x.rank, "gather: index \(index.shape) and input \(x.shape) differ in rank")
@@ -27,12 +31,16 @@ public func gather(_ x: Tensor, axis: Int, index: Tensor) -> Tensor {
     let outer = x.shape[..<a].elementCount, inner = x.shape[(a + 1)...].elementCount
     let nx = x.shape[a], ni = index.shape[a]
     var sources = [Int](repeating: 0, count: index.count)
-    for o in 0..<outer { for j in 0..<ni { for i in 0..<inner {
-        let pos = (o * ni + j) * inner + i
-        let k = Int(index.data[pos])
-        check(k >= 0 && k < nx, "gather: index \(k) is outside 0..<\(nx) along axis \(a)")
-        sources[pos] = (o * nx + k) * inner + i
-    } } }
+    for o in 0..<outer {
+        for j in 0..<ni {
+            for i in 0..<inner {
+                let pos = (o * ni + j) * inner + i
+                let k = Int(index.data[pos])
+                check(k >= 0 && k < nx, "gather: index \(k) is outside 0..<\(nx) along axis \(a)")
+                sources[pos] = (o * nx + k) * inner + i
+            }
+        }
+    }
     let out = Tensor(uninitializedShape: index.shape)
     for (pos, src) in sources.enumerated() { out.data[pos] = x.data[src] }
     let inputShape = x.shape

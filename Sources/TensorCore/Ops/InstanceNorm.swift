@@ -35,10 +35,14 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
 }
 
 /// Instance norm of `x` with optional per-channel affine parameters, followed by `activation`
-/// in the same pass. The gradient of the activation is taken where its output is positive
+/// in the same pass.
+///
+/// The gradient of the activation is taken where its output is positive
 /// (as PyTorch's in-place ReLU and LeakyReLU do).
-public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-5,
-                         activation: NormActivation) -> Tensor {
+public func instanceNorm(
+    _ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-5,
+    activation: NormActivation
+) -> Tensor {
     check(x.rank >= 3, "instanceNorm: input must be [N, C, ...], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], m = x.shape[2...].elementCount
     if let weight { check(weight.count == c, "instanceNorm: weight \(weight.shape) does not match \(c) channels") }
@@ -50,9 +54,10 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
     let grain = Swift.max(1, 16384 / Swift.max(m, 1))
     Profiler.measure(.norm) {
         Parallel.forEach(planes, grain: grain) { r in
-            i2i_instance_norm_forward(x.data, m, Int32(c), Int32(r.lowerBound), Int32(r.upperBound),
-                                      weight.map { UnsafePointer($0.data) }, bias.map { UnsafePointer($0.data) }, eps,
-                                      activation.code, activation.slope, out.data, stats.data, stats.data + planes)
+            i2i_instance_norm_forward(
+                x.data, m, Int32(c), Int32(r.lowerBound), Int32(r.upperBound),
+                weight.map { UnsafePointer($0.data) }, bias.map { UnsafePointer($0.data) }, eps,
+                activation.code, activation.slope, out.data, stats.data, stats.data + planes)
         }
     }
     var inputs = [x]
@@ -67,10 +72,11 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
         let sums = Tensor(uninitializedShape: [2, planes])
         Profiler.measure(.norm) {
             Parallel.forEach(planes, grain: grain) { r in
-                i2i_instance_norm_backward(x.data, saved.map { UnsafePointer($0.data) }, g.data, m, Int32(c),
-                                           Int32(r.lowerBound), Int32(r.upperBound), weight.map { UnsafePointer($0.data) },
-                                           stats.data, stats.data + planes, activation.code, activation.slope,
-                                           gx?.data, sums.data, sums.data + planes)
+                i2i_instance_norm_backward(
+                    x.data, saved.map { UnsafePointer($0.data) }, g.data, m, Int32(c),
+                    Int32(r.lowerBound), Int32(r.upperBound), weight.map { UnsafePointer($0.data) },
+                    stats.data, stats.data + planes, activation.code, activation.slope,
+                    gx?.data, sums.data, sums.data + planes)
             }
         }
         var result: [Tensor?] = [gx]
@@ -78,8 +84,9 @@ public func instanceNorm(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil
             result.append(needs[result.count] ? channelTotals(sums.data, planes: planes, channels: c, shape: weight.shape) : nil)
         }
         if let bias {
-            result.append(needs[result.count]
-                ? channelTotals(sums.data + planes, planes: planes, channels: c, shape: bias.shape) : nil)
+            result.append(
+                needs[result.count]
+                    ? channelTotals(sums.data + planes, planes: planes, channels: c, shape: bias.shape) : nil)
         }
         withExtendedLifetime((sums, stats, saved)) {}
         return result

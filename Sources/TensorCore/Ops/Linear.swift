@@ -4,8 +4,9 @@
 
 /// x · weightᵀ (+ bias).
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
-    check(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
-          "linear: input \(x.shape) does not match weight \(weight.shape) ([out, in])")
+    check(
+        x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[1],
+        "linear: input \(x.shape) does not match weight \(weight.shape) ([out, in])")
     let n = x.shape[0], k = x.shape[1], m = weight.shape[0]
     if let bias { check(bias.count == m, "linear: bias \(bias.shape) does not match \(m) outputs") }
     let out = Tensor(uninitializedShape: [n, m])
@@ -13,8 +14,9 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     if let bias {
         for i in 0..<n { (out.data + i * m).update(from: bias.data, count: m) }
     }
-    BLAS.sgemm(transposeB: true, m: n, n: m, k: k, a: x.data, lda: k, b: weight.data, ldb: k,
-               beta: bias == nil ? 0 : 1, c: out.data, ldc: m)
+    BLAS.sgemm(
+        transposeB: true, m: n, n: m, k: k, a: x.data, lda: k, b: weight.data, ldb: k,
+        beta: bias == nil ? 0 : 1, c: out.data, ldc: m)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     return out.recorded("linear", inputs) { g, needs in
         var gx: Tensor? = nil, gw: Tensor? = nil, gb: Tensor? = nil

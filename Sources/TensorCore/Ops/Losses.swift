@@ -3,7 +3,9 @@
 // All return a scalar (shape []).
 import Foundation
 
-/// mean((x − target)²). The target broadcasts (LSGAN uses a constant).
+/// mean((x − target)²).
+///
+/// The target broadcasts (LSGAN uses a constant).
 public func mseLoss(_ x: Tensor, _ target: Tensor) -> Tensor { (x - target).squared().mean() }
 
 /// mean((x − c)²) against a constant target.
@@ -14,8 +16,9 @@ public func l1Loss(_ x: Tensor, _ target: Tensor) -> Tensor { (x - target).abs()
 
 /// mean(max(x, 0) − x·t + log(1 + e^−|x|)): the stable form of BCE(sigmoid(x), t).
 public func bceWithLogitsLoss(_ x: Tensor, _ target: Tensor) -> Tensor {
-    check(x.shape == target.shape || target.count == 1,
-          "bceWithLogitsLoss: logits \(x.shape) and target \(target.shape) differ")
+    check(
+        x.shape == target.shape || target.count == 1,
+        "bceWithLogitsLoss: logits \(x.shape) and target \(target.shape) differ")
     let t = target.count == 1 ? Tensor(shape: x.shape, repeating: target.data[0]) : target
     let n = Float(x.count)
     let px = x.data, pt = t.data
@@ -52,16 +55,18 @@ public func nllLoss(_ logProbs: Tensor, target: Tensor, weight: Tensor? = nil) -
     if let weight { check(weight.count == n * m, "nllLoss: weight \(weight.shape) does not match target \(target.shape)") }
     var index = [Int](repeating: 0, count: n * m)
     var total: Double = 0, norm: Double = 0
-    for s in 0..<n { for i in 0..<m {
-        let k = Int(target.data[s * m + i])
-        check(k >= 0 && k < c, "nllLoss: class id \(k) is outside 0..<\(c)")
-        let w: Double = weight.map { Double($0.data[s * m + i]) } ?? 1
-        let pos = (s * c + k) * m + i
-        index[s * m + i] = pos
-        let lp = Double(logProbs.data[pos])
-        total -= w * lp
-        norm += w
-    } }
+    for s in 0..<n {
+        for i in 0..<m {
+            let k = Int(target.data[s * m + i])
+            check(k >= 0 && k < c, "nllLoss: class id \(k) is outside 0..<\(c)")
+            let w: Double = weight.map { Double($0.data[s * m + i]) } ?? 1
+            let pos = (s * c + k) * m + i
+            index[s * m + i] = pos
+            let lp = Double(logProbs.data[pos])
+            total -= w * lp
+            norm += w
+        }
+    }
     let out = Tensor(scalar: norm > 0 ? Float(total / norm) : 0)
     let inputShape = logProbs.shape
     return out.recorded("nll_loss", [logProbs]) { g, _ in

@@ -47,14 +47,17 @@ func paddedSource(_ i: Int, before: Int, n: Int, mode: PaddingMode) -> Int {
 }
 
 extension Tensor {
-    /// Pads the last two dimensions. Reflection needs each pad smaller than the dimension.
+    /// Pads the last two dimensions.
+    ///
+    /// Reflection needs each pad smaller than the dimension.
     public func padded(_ p: Padding, mode: PaddingMode = .zero) -> Tensor {
         check(rank >= 2, "pad: needs at least 2 dimensions, got \(shape)")
         check(p.left >= 0 && p.right >= 0 && p.top >= 0 && p.bottom >= 0, "pad: negative amount \(p)")
         let h = shape[rank - 2], w = shape[rank - 1]
         if mode == .reflect {
-            check(p.top < h && p.bottom < h && p.left < w && p.right < w,
-                  "pad: reflect padding \(p) must be smaller than the input's \(h)×\(w) plane (shape \(shape))")
+            check(
+                p.top < h && p.bottom < h && p.left < w && p.right < w,
+                "pad: reflect padding \(p) must be smaller than the input's \(h)×\(w) plane (shape \(shape))")
         }
         if p == .none { return self }
         let ho = h + p.top + p.bottom, wo = w + p.left + p.right

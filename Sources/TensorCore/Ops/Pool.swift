@@ -3,43 +3,52 @@
 // Shapes: [N, C, H, W] → [N, C, Ho, Wo]; global pooling → [N, C, 1, 1].
 
 extension Tensor {
-    /// Average over k×k windows. With `countIncludePad` false (MUNIT's multi-scale
+    /// Average over k×k windows.
+    ///
+    /// With `countIncludePad` false (MUNIT's multi-scale
     /// discriminator), each window divides by the number of input pixels it covers.
-    public func avgPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0,
-                          countIncludePad: Bool = true) -> Tensor {
+    public func avgPool2d(
+        kernel: Int, stride: Int? = nil, padding: Int = 0,
+        countIncludePad: Bool = true
+    ) -> Tensor {
         check(rank == 4, "avgPool2d: input must be [N, C, H, W], got \(shape)")
         let s = stride ?? kernel
-        let g = ConvGeometry(channels: 1, height: shape[2], width: shape[3], kernel: (kernel, kernel),
-                             stride: (s, s), padding: Padding(padding), op: "avgPool2d")
+        let g = ConvGeometry(
+            channels: 1, height: shape[2], width: shape[3], kernel: (kernel, kernel),
+            stride: (s, s), padding: Padding(padding), op: "avgPool2d")
         let planes = shape[0] * shape[1], h = shape[2], w = shape[3]
         let ho = g.outputHeight, wo = g.outputWidth
         // divisor[oy * wo + ox]
         var divisor = [Float](repeating: 0, count: ho * wo)
-        for oy in 0..<ho { for ox in 0..<wo {
-            let y0 = oy * s - padding, x0 = ox * s - padding
-            if countIncludePad {
-                let y1 = Swift.min(y0 + kernel, h + padding), x1 = Swift.min(x0 + kernel, w + padding)
-                divisor[oy * wo + ox] = Float((y1 - y0) * (x1 - x0))
-            } else {
-                let y1 = Swift.min(y0 + kernel, h), x1 = Swift.min(x0 + kernel, w)
-                divisor[oy * wo + ox] = Float((y1 - Swift.max(y0, 0)) * (x1 - Swift.max(x0, 0)))
+        for oy in 0..<ho {
+            for ox in 0..<wo {
+                let y0 = oy * s - padding, x0 = ox * s - padding
+                if countIncludePad {
+                    let y1 = Swift.min(y0 + kernel, h + padding), x1 = Swift.min(x0 + kernel, w + padding)
+                    divisor[oy * wo + ox] = Float((y1 - y0) * (x1 - x0))
+                } else {
+                    let y1 = Swift.min(y0 + kernel, h), x1 = Swift.min(x0 + kernel, w)
+                    divisor[oy * wo + ox] = Float((y1 - Swift.max(y0, 0)) * (x1 - Swift.max(x0, 0)))
+                }
             }
-        } }
+        }
         let out = Tensor.zeros([shape[0], shape[1], ho, wo])
         let px = data, po = out.data
         Profiler.measure(.pooling) {
             Parallel.forEach(planes, grain: 4) { range in
                 for p in range {
                     let src = px + p * h * w, dst = po + p * ho * wo
-                    for oy in 0..<ho { for ox in 0..<wo {
-                        var acc: Float = 0
-                        for y in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
-                            for x in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) {
-                                acc += src[y * w + x]
+                    for oy in 0..<ho {
+                        for ox in 0..<wo {
+                            var acc: Float = 0
+                            for y in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
+                                for x in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) {
+                                    acc += src[y * w + x]
+                                }
                             }
+                            dst[oy * wo + ox] = acc / divisor[oy * wo + ox]
                         }
-                        dst[oy * wo + ox] = acc / divisor[oy * wo + ox]
-                    } }
+                    }
                 }
             }
         }
@@ -50,27 +59,31 @@ extension Tensor {
             Parallel.forEach(planes, grain: 4) { range in
                 for p in range {
                     let src = pg + p * ho * wo, dst = pgx + p * h * w
-                    for oy in 0..<ho { for ox in 0..<wo {
-                        let v = src[oy * wo + ox] / divisor[oy * wo + ox]
-                        for y in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
-                            for x in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) {
-                                dst[y * w + x] += v
+                    for oy in 0..<ho {
+                        for ox in 0..<wo {
+                            let v = src[oy * wo + ox] / divisor[oy * wo + ox]
+                            for y in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
+                                for x in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) {
+                                    dst[y * w + x] += v
+                                }
                             }
                         }
-                    } }
+                    }
                 }
             }
             return [gx]
         }
     }
 
-    /// Maximum over k×k windows (padding never wins). The gradient goes to the first maximum
-    /// of each window, in row-major order.
+    /// Maximum over k×k windows (padding never wins).
+    ///
+    /// The gradient goes to the first maximum of each window, in row-major order.
     public func maxPool2d(kernel: Int, stride: Int? = nil, padding: Int = 0) -> Tensor {
         check(rank == 4, "maxPool2d: input must be [N, C, H, W], got \(shape)")
         let s = stride ?? kernel
-        let g = ConvGeometry(channels: 1, height: shape[2], width: shape[3], kernel: (kernel, kernel),
-                             stride: (s, s), padding: Padding(padding), op: "maxPool2d")
+        let g = ConvGeometry(
+            channels: 1, height: shape[2], width: shape[3], kernel: (kernel, kernel),
+            stride: (s, s), padding: Padding(padding), op: "maxPool2d")
         let planes = shape[0] * shape[1], h = shape[2], w = shape[3]
         let ho = g.outputHeight, wo = g.outputWidth
         let out = Tensor(uninitializedShape: [shape[0], shape[1], ho, wo])
@@ -80,17 +93,19 @@ extension Tensor {
             Parallel.forEach(planes, grain: 4) { range in
                 for p in range {
                     let src = px + p * h * w
-                    for oy in 0..<ho { for ox in 0..<wo {
-                        var best = -Float.infinity, where_: Int32 = -1
-                        for y in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
-                            for x in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) {
-                                let v = src[y * w + x]
-                                if v > best || where_ < 0 { best = v; where_ = Int32(y * w + x) }
+                    for oy in 0..<ho {
+                        for ox in 0..<wo {
+                            var best = -Float.infinity, where_: Int32 = -1
+                            for y in Swift.max(oy * s - padding, 0)..<Swift.min(oy * s - padding + kernel, h) {
+                                for x in Swift.max(ox * s - padding, 0)..<Swift.min(ox * s - padding + kernel, w) {
+                                    let v = src[y * w + x]
+                                    if v > best || where_ < 0 { best = v; where_ = Int32(y * w + x) }
+                                }
                             }
+                            po[p * ho * wo + oy * wo + ox] = best
+                            argmax[p * ho * wo + oy * wo + ox] = where_
                         }
-                        po[p * ho * wo + oy * wo + ox] = best
-                        argmax[p * ho * wo + oy * wo + ox] = where_
-                    } }
+                    }
                 }
             }
         }

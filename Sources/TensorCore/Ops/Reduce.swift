@@ -6,9 +6,9 @@ import CKernels
 /// Shape bookkeeping shared by the reductions.
 private struct ReductionPlan {
     let axes: [Int]
-    let keptShape: [Int]     // reduced axes set to 1
-    let outputShape: [Int]   // kept or dropped per keepDims
-    let outputStrides: [Int] // strides into the output for each input axis (0 on reduced axes)
+    let keptShape: [Int]  // reduced axes set to 1
+    let outputShape: [Int]  // kept or dropped per keepDims
+    let outputStrides: [Int]  // strides into the output for each input axis (0 on reduced axes)
     let reducedCount: Int
 
     init(_ shape: [Int], axes requested: [Int]?, keepDims: Bool, op: String) {
@@ -29,8 +29,10 @@ private struct ReductionPlan {
 
 /// Writes `into[outputIndex(i)] = combine(into[...], x[i])` for every input element.
 @inline(__always)
-private func reduceRows(_ x: Tensor, _ plan: ReductionPlan,
-                        _ body: (_ input: UnsafeMutablePointer<Float>, _ out: Int, _ run: Int, _ outStep: Int) -> Void) {
+private func reduceRows(
+    _ x: Tensor, _ plan: ReductionPlan,
+    _ body: (_ input: UnsafeMutablePointer<Float>, _ out: Int, _ run: Int, _ outStep: Int) -> Void
+) {
     forEachBroadcastRow(shape: x.shape, aStrides: x.shape.contiguousStrides, bStrides: plan.outputStrides) {
         o, _, ib, run, _, stepB in body(x.data + o, ib, run, stepB)
     }
@@ -106,18 +108,24 @@ extension Tensor {
         }
     }
 
-    /// Maximum over `axes` (all when nil). The gradient is shared equally among tied maxima.
+    /// Maximum over `axes` (all when nil).
+    ///
+    /// The gradient is shared equally among tied maxima.
     public func max(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "max", initial: -.infinity) { Swift.max($0, $1) }
     }
 
-    /// Minimum over `axes` (all when nil). The gradient is shared equally among tied minima.
+    /// Minimum over `axes` (all when nil).
+    ///
+    /// The gradient is shared equally among tied minima.
     public func min(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
         extremum(axes: axes, keepDims: keepDims, op: "min", initial: .infinity) { Swift.min($0, $1) }
     }
 
-    private func extremum(axes: [Int]?, keepDims: Bool, op: String, initial: Float,
-                          _ pick: (Float, Float) -> Float) -> Tensor {
+    private func extremum(
+        axes: [Int]?, keepDims: Bool, op: String, initial: Float,
+        _ pick: (Float, Float) -> Float
+    ) -> Tensor {
         let plan = ReductionPlan(shape, axes: axes, keepDims: keepDims, op: op)
         check(plan.reducedCount > 0, "\(op): cannot reduce an empty tensor of shape \(shape)")
         let out = Tensor(shape: plan.outputShape, repeating: initial)
@@ -145,8 +153,10 @@ extension Tensor {
     /// Records a reduction whose backward maps the output gradient to an input-shaped one;
     /// `gradient` receives the output gradient and returns either a kept-shape tensor (which is
     /// then expanded) or an input-shaped tensor.
-    fileprivate func recordedReduction(_ op: String, _ input: Tensor, _ plan: ReductionPlan,
-                                       _ gradient: @escaping (Tensor) -> Tensor) -> Tensor {
+    fileprivate func recordedReduction(
+        _ op: String, _ input: Tensor, _ plan: ReductionPlan,
+        _ gradient: @escaping (Tensor) -> Tensor
+    ) -> Tensor {
         let inputShape = input.shape
         return recorded(op, [input]) { g, _ in
             let r = gradient(g)

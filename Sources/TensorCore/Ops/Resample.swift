@@ -50,8 +50,9 @@ extension Tensor {
     /// rows ordered (c, ky, kx), L = output positions.
     public func unfold(kernel: Int, padding: Int = 0, stride: Int = 1) -> Tensor {
         check(rank == 4, "unfold: input must be [N, C, H, W], got \(shape)")
-        let g = ConvGeometry(channels: shape[1], height: shape[2], width: shape[3], kernel: (kernel, kernel),
-                             stride: (stride, stride), padding: Padding(padding), op: "unfold")
+        let g = ConvGeometry(
+            channels: shape[1], height: shape[2], width: shape[3], kernel: (kernel, kernel),
+            stride: (stride, stride), padding: Padding(padding), op: "unfold")
         let n = shape[0], k = g.patchSize, l = g.outputPixels, inSize = shape[1...].elementCount
         let out = Tensor(uninitializedShape: [n, k, l])
         for s in 0..<n { im2col(data + s * inSize, g, rows: 0..<g.outputHeight, into: out.data + s * k * l) }

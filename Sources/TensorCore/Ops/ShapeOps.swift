@@ -2,7 +2,9 @@
 // expand. Every op but reshape writes a contiguous copy.
 
 extension Tensor {
-    /// The same elements viewed with another shape (one dimension may be −1). Shares storage.
+    /// The same elements viewed with another shape (one dimension may be −1).
+    ///
+    /// Shares storage.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         var resolved = newShape
         if let unknown = newShape.firstIndex(of: -1) {
@@ -37,8 +39,9 @@ extension Tensor {
     /// Elements `start..<end` along `axis`.
     public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
         let a = normalizedAxis(axis, rank: rank, op: "slice")
-        check(range.lowerBound >= 0 && range.upperBound <= shape[a],
-              "slice: range \(range) is outside dimension \(a) of size \(shape[a]) in \(shape)")
+        check(
+            range.lowerBound >= 0 && range.upperBound <= shape[a],
+            "slice: range \(range) is outside dimension \(a) of size \(shape[a]) in \(shape)")
         var outShape = shape
         outShape[a] = range.count
         let out = Tensor(uninitializedShape: outShape)
@@ -135,8 +138,7 @@ func permuteCopy(_ x: Tensor, _ order: [Int]) -> Tensor {
     let zero = [Int](repeating: 0, count: rank)
     let px = x.data, po = out.data
     forEachBroadcastRow(shape: outShape, aStrides: srcStrides, bStrides: zero) { o, ia, _, run, stepA, _ in
-        if stepA == 1 { (po + o).update(from: px + ia, count: run) }
-        else { for j in 0..<run { po[o + j] = px[ia + j * stepA] } }
+        if stepA == 1 { (po + o).update(from: px + ia, count: run) } else { for j in 0..<run { po[o + j] = px[ia + j * stepA] } }
     }
     return out
 }

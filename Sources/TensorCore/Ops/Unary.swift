@@ -37,7 +37,9 @@ extension Tensor {
         }
     }
 
-    /// |x|. The gradient at 0 is 0, as in PyTorch.
+    /// |x|.
+    ///
+    /// The gradient at 0 is 0, as in PyTorch.
     public func abs() -> Tensor {
         let x = self
         return unaryMap(x) { Swift.abs($0) }.recorded("abs", [x]) { g, _ in
@@ -45,7 +47,9 @@ extension Tensor {
         }
     }
 
-    /// Clamps into [low, high] (either bound optional). The gradient passes where the input
+    /// Clamps into [low, high] (either bound optional).
+    ///
+    /// The gradient passes where the input
     /// lies strictly inside the interval: PyTorch (2.15) gives 0 on the bounds themselves.
     public func clamped(min low: Float? = nil, max high: Float? = nil) -> Tensor {
         let x = self

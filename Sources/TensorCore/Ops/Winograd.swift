@@ -21,7 +21,9 @@ import Foundation
 /// Algorithm choices of the convolution ops.
 public enum ConvolutionSettings {
     /// Whether 3×3, stride-1 convs with at least ``winogradMinimumChannels`` input and output
-    /// channels use Winograd F(4×4, 3×3). On by default; tests switch it off to compare with
+    /// channels use Winograd F(4×4, 3×3).
+    ///
+    /// On by default; tests switch it off to compare with
     /// the im2col path; the environment variable `I2I_WINOGRAD=0` switches it off for a run.
     nonisolated(unsafe) public static var winograd = getenv("I2I_WINOGRAD").map { String(cString: $0) != "0" } ?? true
     /// Below this many input or output channels the im2col path is used (its GEMM is as
@@ -77,8 +79,10 @@ func winogradApplies(_ g: ConvGeometry, outputChannels co: Int) -> Bool {
 }
 
 /// out [N, Co, Ho, Wo] = conv(x, weight) + bias, by Winograd.
-func winogradForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, _ mode: PaddingMode,
-                     _ out: Tensor) {
+func winogradForward(
+    _ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGeometry, _ mode: PaddingMode,
+    _ out: Tensor
+) {
     let n = x.shape[0], co = weight.shape[0], c = g.channels
     let tiling = WinogradTiling(samples: n, outputHeight: g.outputHeight, outputWidth: g.outputWidth)
     let u = Tensor(uninitializedShape: [36, co, c])
@@ -86,19 +90,24 @@ func winogradForward(_ x: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: ConvGe
     let v = transformInput(x, g, mode, tiling)
     let z = Tensor(uninitializedShape: [36, co, tiling.total])
     positionGEMMs(Profiler.Category.convForward, m: co, n: tiling.total, k: c) { p in
-        BLAS.sgemm(m: co, n: tiling.total, k: c, a: u.data + p * co * c, lda: c, b: v.data + p * c * tiling.total,
-                   ldb: tiling.total, c: z.data + p * co * tiling.total, ldc: tiling.total)
+        BLAS.sgemm(
+            m: co, n: tiling.total, k: c, a: u.data + p * co * c, lda: c, b: v.data + p * c * tiling.total,
+            ldb: tiling.total, c: z.data + p * co * tiling.total, ldc: tiling.total)
     }
     transformOutput(z, channels: co, height: g.outputHeight, width: g.outputWidth, tiling, bias: bias, into: out)
     withExtendedLifetime((u, v, z)) {}
 }
 
 /// ∂x [N, C, H, W] and ∂weight [Co, C, 3, 3] (summed over the batch) of a Winograd conv, each
-/// when asked for. Both start from Y = A dy Aᵀ. ∂x runs the forward algorithm backwards (its
+/// when asked for.
+///
+/// Both start from Y = A dy Aᵀ. ∂x runs the forward algorithm backwards (its
 /// exact adjoint): Z = Uᵀ·Y, then each tile's B Z Bᵀ is added at its 6×6 input block — on the
 /// forward's tiles, so a full correlation never needs a wider grid.
-func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeometry, _ mode: PaddingMode,
-                      needData: Bool, needWeight: Bool) -> (Tensor?, Tensor?) {
+func winogradBackward(
+    _ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeometry, _ mode: PaddingMode,
+    needData: Bool, needWeight: Bool
+) -> (Tensor?, Tensor?) {
     let n = x.shape[0], co = weight.shape[0], c = g.channels
     let ho = g.outputHeight, wo = g.outputWidth
     let tiling = WinogradTiling(samples: n, outputHeight: ho, outputWidth: wo)
@@ -108,9 +117,10 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
         let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
             let (s, groups) = jobs[j]
-            i2i_wino_grad_output(gy.data + s * co * ho * wo, Int32(co), Int32(ho), Int32(wo), Int32(tiling.paddedTilesX),
-                                 Int32(groups.lowerBound), Int32(groups.upperBound), y.data + s * tiling.perSample, t,
-                                 co * t)
+            i2i_wino_grad_output(
+                gy.data + s * co * ho * wo, Int32(co), Int32(ho), Int32(wo), Int32(tiling.paddedTilesX),
+                Int32(groups.lowerBound), Int32(groups.upperBound), y.data + s * tiling.perSample, t,
+                co * t)
         }
     }
     var gx: Tensor? = nil, gw: Tensor? = nil
@@ -119,8 +129,9 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
         transformWeights(weight, rows: co) { lo, hi in i2i_wino_weights(weight.data, Int32(co), Int32(c), lo, hi, u.data) }
         let z = Tensor(uninitializedShape: [36, c, t])
         positionGEMMs(Profiler.Category.convBackwardData, m: c, n: t, k: co) { p in
-            BLAS.sgemm(transposeA: true, m: c, n: t, k: co, a: u.data + p * co * c, lda: c, b: y.data + p * co * t,
-                       ldb: t, c: z.data + p * c * t, ldc: t)
+            BLAS.sgemm(
+                transposeA: true, m: c, n: t, k: co, a: u.data + p * co * c, lda: c, b: y.data + p * co * t,
+                ldb: t, c: z.data + p * c * t, ldc: t)
         }
         let dx = Tensor(uninitializedShape: x.shape)
         let h = g.height, w = g.width
@@ -129,10 +140,11 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
             let blocks = Swift.max(1, Swift.min(c, 2 * Parallel.threadCount))
             Parallel.forEachTask(n * blocks) { j in
                 let s = j / blocks, b = j % blocks
-                i2i_wino_data_grad(z.data + s * tiling.perSample, Int32(c), Int32(h), Int32(w), cPadding(g, mode),
-                                   Int32(tiling.paddedTilesX), Int32(tiling.groups),
-                                   Int32(c * b / blocks), Int32(c * (b + 1) / blocks), t, c * t,
-                                   dx.data + s * c * h * w)
+                i2i_wino_data_grad(
+                    z.data + s * tiling.perSample, Int32(c), Int32(h), Int32(w), cPadding(g, mode),
+                    Int32(tiling.paddedTilesX), Int32(tiling.groups),
+                    Int32(c * b / blocks), Int32(c * (b + 1) / blocks), t, c * t,
+                    dx.data + s * c * h * w)
             }
         }
         withExtendedLifetime((u, z)) {}
@@ -142,8 +154,9 @@ func winogradBackward(_ x: Tensor, _ weight: Tensor, _ gy: Tensor, _ g: ConvGeom
         let v = transformInput(x, g, mode, tiling)
         let m = Tensor(uninitializedShape: [36, co, c])
         positionGEMMs(Profiler.Category.convBackwardWeight, m: co, n: c, k: t) { p in
-            BLAS.sgemm(transposeB: true, m: co, n: c, k: t, a: y.data + p * co * t, lda: t, b: v.data + p * c * t,
-                       ldb: t, c: m.data + p * co * c, ldc: c)
+            BLAS.sgemm(
+                transposeB: true, m: co, n: c, k: t, a: y.data + p * co * t, lda: t, b: v.data + p * c * t,
+                ldb: t, c: m.data + p * co * c, ldc: c)
         }
         let dw = Tensor(uninitializedShape: [co, c, 3, 3])
         Profiler.measure(.winogradWeights) {
@@ -168,8 +181,9 @@ private func cPadding(_ g: ConvGeometry, _ mode: PaddingMode) -> i2i_padding {
     case .reflect: code = 1
     case .replicate: code = 2
     }
-    return i2i_padding(top: Int32(g.padding.top), bottom: Int32(g.padding.bottom), left: Int32(g.padding.left),
-                       right: Int32(g.padding.right), mode: code)
+    return i2i_padding(
+        top: Int32(g.padding.top), bottom: Int32(g.padding.bottom), left: Int32(g.padding.left),
+        right: Int32(g.padding.right), mode: code)
 }
 
 /// Runs a weight transform over `rows` rows split across the threads.
@@ -187,25 +201,29 @@ private func transformInput(_ x: Tensor, _ g: ConvGeometry, _ mode: PaddingMode,
         let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
             let (s, groups) = jobs[j]
-            i2i_wino_input(x.data + s * c * h * w, Int32(c), Int32(h), Int32(w), cPadding(g, mode),
-                           Int32(tiling.paddedTilesX), Int32(groups.lowerBound),
-                           Int32(groups.upperBound), v.data + s * tiling.perSample, t, c * t)
+            i2i_wino_input(
+                x.data + s * c * h * w, Int32(c), Int32(h), Int32(w), cPadding(g, mode),
+                Int32(tiling.paddedTilesX), Int32(groups.lowerBound),
+                Int32(groups.upperBound), v.data + s * tiling.perSample, t, c * t)
         }
     }
     return v
 }
 
 /// out [N, C, H, W] ← the output transform of z [36, C, T] (+ bias).
-private func transformOutput(_ z: Tensor, channels: Int, height: Int, width: Int, _ tiling: WinogradTiling,
-                             bias: Tensor?, into out: Tensor) {
+private func transformOutput(
+    _ z: Tensor, channels: Int, height: Int, width: Int, _ tiling: WinogradTiling,
+    bias: Tensor?, into out: Tensor
+) {
     let t = tiling.total
     Profiler.measure(.winogradOutput) {
         let jobs = tiling.jobs()
         Parallel.forEachTask(jobs.count) { j in
             let (s, groups) = jobs[j]
-            i2i_wino_output(z.data + s * tiling.perSample, Int32(channels), Int32(height), Int32(width),
-                            Int32(tiling.paddedTilesX), Int32(groups.lowerBound), Int32(groups.upperBound), t,
-                            channels * t, bias.map { UnsafePointer($0.data) }, out.data + s * channels * height * width)
+            i2i_wino_output(
+                z.data + s * tiling.perSample, Int32(channels), Int32(height), Int32(width),
+                Int32(tiling.paddedTilesX), Int32(groups.lowerBound), Int32(groups.upperBound), t,
+                channels * t, bias.map { UnsafePointer($0.data) }, out.data + s * channels * height * width)
         }
     }
 }
