@@ -38,6 +38,7 @@ public final class CheckpointReader {
             worldSize: try attr("world_size", Int.self), config: try attr("config", String.self),
             skippedSteps: try attr("skipped_steps", Int.self))
         header.codeVersion = try attr("code_version", String.self)
+        header.datasetHash = root.hasAttribute("dataset_hash") ? try attr("dataset_hash", String.self) : nil
         self.header = header
         if verifyContents { try verify(manifest: try attr("manifest", String.self), checksum: try attr("checksum", String.self)) }
     }
@@ -49,9 +50,7 @@ public final class CheckpointReader {
         h.update(manifest)
         guard h.hex == checksum else { throw CheckpointError(path: path, reason: "checksum mismatch (the file is corrupt)") }
         let lines = manifest.split(separator: "\n")
-        let expectedHead =
-            "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
-        guard lines.first.map(String.init) == expectedHead, lines.count >= 2,
+        guard lines.first.map(String.init) == header.manifestHead, lines.count >= 2,
             lines[1] == "config \(contentHash(of: header.config))"
         else {
             throw CheckpointError(path: path, reason: "header attributes do not match the manifest (the file is corrupt)")

@@ -28,6 +28,9 @@ public struct CheckpointHeader: Equatable, Sendable {
     public var config: String
     public var skippedSteps: Int
     public var codeVersion: String = i2iVersion
+    /// The content hash of the dataset the run trained on (absent in checkpoints written
+    /// before it was recorded).
+    public var datasetHash: String? = nil
 
     public init(
         model: String, step: Int, epoch: Int, samplerEpoch: Int, samplerStep: Int, worldSize: Int,
@@ -124,6 +127,7 @@ public enum CheckpointWriter {
             try root.setAttribute("config", header.config)
             try root.setAttribute("skipped_steps", header.skippedSteps)
             try root.setAttribute("code_version", header.codeVersion)
+            if let hash = header.datasetHash { try root.setAttribute("dataset_hash", hash) }
             try root.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
             let text = manifest.text(header: header)
             try root.setAttribute("manifest", text)
@@ -154,9 +158,15 @@ struct Manifest {
     }
 
     func text(header: CheckpointHeader) -> String {
-        let head =
-            "model \(header.model) step \(header.step) epoch \(header.epoch) sampler \(header.samplerEpoch) \(header.samplerStep) world \(header.worldSize)"
-        return ([head, "config \(contentHash(of: header.config))"] + lines).joined(separator: "\n")
+        ([header.manifestHead, "config \(contentHash(of: header.config))"] + lines).joined(separator: "\n")
+    }
+}
+
+extension CheckpointHeader {
+    /// The manifest's first line: the header values the checksum protects.
+    var manifestHead: String {
+        "model \(model) step \(step) epoch \(epoch) sampler \(samplerEpoch) \(samplerStep) world \(worldSize)"
+            + (datasetHash.map { " data \($0)" } ?? "")
     }
 }
 

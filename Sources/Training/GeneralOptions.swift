@@ -40,7 +40,7 @@ public struct DataOptions: ConfigSection, Equatable, Sendable {
 /// `train.*`: the loop's length and cadences.
 public struct TrainOptions: ConfigSection, Equatable, Sendable {
     public var batchSize = 1
-    public var steps = 0
+    public var steps = -1
     public var logEvery = 10
     public var sampleEvery = 500
     public var checkpointEvery = 1000
@@ -51,7 +51,10 @@ public struct TrainOptions: ConfigSection, Equatable, Sendable {
     public static let section = "train"
     public static let settings: [Setting<TrainOptions>] = [
         .int("batch_size", \.batchSize, .count(atMost: 65_536), "global batch size (split evenly across ranks)"),
-        .int("steps", \.steps, .within(0, 1e12), "optimisation steps to run; 0 runs the model's full schedule"),
+        .int(
+            "steps", \.steps, .within(-1, 1e12),
+            "optimisation steps to run in all (a resumed run continues to it); -1: the model's full schedule; 0: write the initial checkpoint and exit"
+        ),
         .int("log_every", \.logEvery, .count(atMost: 1e12), "steps between metrics lines"),
         .int("sample_every", \.sampleEvery, .within(0, 1e12), "steps between sample grids (0: only at the end)"),
         .int("checkpoint_every", \.checkpointEvery, .within(0, 1e12), "steps between checkpoints (0: only at the end)"),

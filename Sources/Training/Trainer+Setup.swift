@@ -70,6 +70,7 @@ extension Trainer {
                 return (data, source, sampler)
             } catch { throw ConfigError("\(request.dataPath): \(error)") }
         }
+        datasetHash = data.info.contentHash
         let augmentation = Augmentation(loadSize: config.data.loadSize, cropSize: config.data.cropSize, flip: config.data.flip)
 
         // Model and start state.
@@ -85,13 +86,14 @@ extension Trainer {
         try StateSync.broadcastFromRoot(model: model, communicator: comm)
         try handshake(model: model, data: data)
 
-        let total = config.steps > 0 ? config.steps : model.trainingEpochs * sampler.stepsPerEpoch
+        let scheduleSteps = model.trainingEpochs * sampler.stepsPerEpoch
+        let total = config.steps >= 0 ? config.steps : scheduleSteps
         func ready(_ outcome: TrainOutcome?, samples: SampleWriter? = nil) -> PreparedRun {
             PreparedRun(
                 model: model, batchKind: kind, source: source, sampler: sampler, augmentation: augmentation, start: start,
                 totalSteps: total, samples: samples, outcomeWithoutTraining: outcome)
         }
-        if request.steps == 0 {
+        if config.steps == 0 {
             try checkpoint(model: model, step: start.step, position: start.position, skipped: start.skipped)
             comm.info("wrote the initial checkpoint (--steps 0)")
             return ready(.finished(step: start.step))
@@ -101,6 +103,7 @@ extension Trainer {
             if isRoot { FileManager.default.createFile(atPath: folder.finishedMarker, contents: nil) }
             return ready(.finished(step: start.step))
         }
+        describeSchedule(model: model, start: start, total: total, scheduleSteps: scheduleSteps, stepsPerEpoch: sampler.stepsPerEpoch)
         // A run extended with more steps is not finished until they are done (launch loops stop
         // resuming when the marker exists).
         if isRoot { try? FileManager.default.removeItem(atPath: folder.finishedMarker) }
@@ -117,6 +120,33 @@ extension Trainer {
             "training \(config.model) on \(comm.size) rank\(comm.size == 1 ? "" : "s") × \(threads) thread\(threads == 1 ? "" : "s"), "
                 + "global batch \(config.globalBatch), \(sampler.stepsPerEpoch) steps per epoch, steps \(start.step)..<\(total)")
         return ready(nil, samples: samples)
+    }
+
+    /// Says (rank 0, and in log.txt) when the run outlasts the model's schedule, or when every
+    /// learning rate reaches 0 before the last step: the steps after that change nothing.
+    func describeSchedule(model: GANModel, start: StartState, total: Int, scheduleSteps: Int, stepsPerEpoch: Int) {
+        var notes: [String] = []
+        if total > scheduleSteps {
+            notes.append(
+                "train.steps \(total) runs past the end of \(config.model)'s schedule at step \(scheduleSteps) "
+                    + "(\(model.trainingEpochs) epochs × \(stepsPerEpoch) steps per epoch)")
+        }
+        // Probe the rate at every epoch start (the schedules change by epoch or decay steadily) and
+        // at the last step; the loop sets the rates again before each step.
+        let firstEpoch = (start.step + stepsPerEpoch - 1) / stepsPerEpoch
+        let probes = Array(stride(from: firstEpoch * stepsPerEpoch, to: total, by: stepsPerEpoch).prefix(100_000)) + [total - 1]
+        for step in probes where step >= start.step {
+            model.updateLearningRates(epoch: step / stepsPerEpoch, iteration: step)
+            if model.optimizers.allSatisfy({ $0.groups.allSatisfy { $0.group.learningRate <= 0 } }) {
+                notes.append("every learning rate is 0 from step \(step + 1) of \(total): the steps after it do not train")
+                break
+            }
+        }
+        guard isRoot else { return }
+        for note in notes {
+            communicator.warning(note)
+            folder.appendLog("warning: " + note)
+        }
     }
 
     /// Loads a frozen network from a user file laid out as a checkpoint's `/networks/<name>`

@@ -40,6 +40,7 @@ extension Trainer {
                                     + "\(config.globalBatch); its data position counts global batches, so resume with --batch-size \(savedBatch) "
                                     + "(the number of ranks may change), or start a new run from its weights with --init-from")
                         }
+                        try checkSameData(reader)
                         try reader.loadNetworks(model.networks)
                         try reader.loadOptimizers(model.optimizers)
                         chosen = reader.path
@@ -81,6 +82,22 @@ extension Trainer {
             if let message = try comm.broadcast(value: failure, root: 0) { throw ConfigError(message) }
             comm.info("initial weights from \(weights)")
         }
+    }
+
+    /// Refuses a checkpoint trained on another dataset (its recorded content hash differs from
+    /// this run's) unless `--allow-other-data` says so, which is recorded in log.txt.
+    private func checkSameData(_ reader: CheckpointReader) throws {
+        guard let saved = reader.header.datasetHash, saved != datasetHash else { return }
+        let what =
+            "a checkpoint trained on another dataset (content hash \(saved.prefix(16))…; \(request.dataPath) has \(datasetHash.prefix(16))…)"
+        guard request.allowOtherData else {
+            throw CheckpointError(
+                path: reader.path,
+                reason: "was trained on another dataset (content hash \(saved.prefix(16))…, and \(request.dataPath) has "
+                    + "\(datasetHash.prefix(16))…); resume on the same data, or pass --allow-other-data to continue on this one on purpose")
+        }
+        communicator.warning("--allow-other-data: continuing from \(what)")
+        folder.appendLog("--allow-other-data: continuing from \(what)")
     }
 
     /// Loads `/networks/<net>` groups of `path` (a checkpoint or a PyTorch export); networks
@@ -162,10 +179,11 @@ extension Trainer {
         var failure: String? = nil
         if isRoot {
             let path = folder.checkpoints.file(forStep: step)
-            let header = CheckpointHeader(
+            var header = CheckpointHeader(
                 model: config.model, step: step, epoch: position.epoch,
                 samplerEpoch: position.epoch, samplerStep: position.step,
                 worldSize: communicator.size, config: config.yaml(), skippedSteps: skipped)
+            header.datasetHash = datasetHash
             do {
                 try CheckpointWriter.write(
                     to: path, header: header, networks: model.networks,

@@ -23,6 +23,8 @@ public struct TrainRequest {
     public var batchSize: Int?
     public var seed: Int?
     public var resume = false
+    /// Resume from a checkpoint trained on another dataset, on purpose.
+    public var allowOtherData = false
     public var initFrom: String?
     public var overrides: [String] = []
 
@@ -51,6 +53,8 @@ public final class Trainer {
     let folder: RunFolder
     /// Fault injection and tracing (tests only); nothing in production.
     public var hooks: TrainingHooks = NoTrainingHooks()
+    /// The content hash of the training data (set up by `prepare`), recorded in checkpoints.
+    var datasetHash = ""
     var isRoot: Bool { communicator.rank == 0 }
 
     /// Resolves the configuration (CLI overrides applied) and checks it against the world size.

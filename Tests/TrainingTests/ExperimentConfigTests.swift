@@ -27,6 +27,8 @@ final class ExperimentConfigTests: XCTestCase {
         XCTAssertEqual(message("model: aggan\ncyclegan:\n  ngf: 4\n").prefix(40), "c.yaml:3: unknown key 'cyclegan.ngf'; se")
         XCTAssertEqual(message("model: cyclegan\ntrain:\n  batch_size: 0\n"), "c.yaml:3: train.batch_size = 0 must be in [1, 65536]")
         XCTAssertEqual(message("model: cyclegan\ndata:\n  crop_size: 100000\n"), "c.yaml:3: data.crop_size = 100000 must be in [1, 8192]")
+        XCTAssertEqual(message("model: cyclegan\ntrain:\n  steps: -5\n"), "c.yaml:3: train.steps = -5 must be in [-1, 1000000000000]")
+        XCTAssertEqual(message("model: cyclegan\ncyclegan:\n  pool_size: -1\n"), "c.yaml:3: cyclegan.pool_size = -1 must be in [0, 100000]")
     }
 
     func testOverridesTypedSectionsAndModelDefaults() throws {

@@ -142,6 +142,38 @@ final class TemplateTrainingTests: XCTestCase {
         }
     }
 
+    /// `--resume` refuses a checkpoint trained on other data unless `--allow-other-data` says so,
+    /// which log.txt records.
+    func testResumeOnOtherDataNeedsAllowOtherData() throws {
+        let data = try writePairedData()
+        XCTAssertEqual(try train(data: data, steps: 2), .finished(step: 2))
+        try FileManager.default.moveItem(atPath: data, toPath: folder + "/first.h5")
+        let other = try writePairedData(count: 8)
+        XCTAssertThrowsError(try train(data: other, steps: 4, resume: true)) { error in
+            XCTAssertTrue(error is ConfigError && "\(error)".contains("was trained on another dataset"), "\(error)")
+            XCTAssertTrue("\(error)".contains("--allow-other-data"), "\(error)")
+        }
+        var request = TrainRequest(configPath: try writeConfig(), dataPath: other, runPath: folder + "/run")
+        request.steps = 4
+        request.resume = true
+        request.allowOtherData = true
+        XCTAssertEqual(
+            try Trainer(request: request, communicator: SingleProcessCommunicator(), registry: registry).run(), .finished(step: 4))
+        let log = try String(contentsOfFile: folder + "/run/log.txt", encoding: .utf8)
+        XCTAssertTrue(log.contains("--allow-other-data: continuing from a checkpoint trained on another dataset"), log)
+        // The same data resumes without a word.
+        XCTAssertEqual(try train(data: other, steps: 5, resume: true), .finished(step: 5))
+    }
+
+    /// The start-up says when the run outlasts the model's schedule (here 2 epochs of 3 steps).
+    func testStepsPastTheScheduleAreReported() throws {
+        XCTAssertEqual(try train(data: try writePairedData(), steps: 7), .finished(step: 7))
+        let log = try String(contentsOfFile: folder + "/run/log.txt", encoding: .utf8)
+        XCTAssertTrue(
+            log.contains("warning: train.steps 7 runs past the end of template's schedule at step 6 (2 epochs × 3 steps per epoch)"), log)
+        XCTAssertFalse(log.contains("every learning rate is 0"), "the template's rate is constant")
+    }
+
     func testUnpairedDataIsRefusedWithTheKindsNamed() throws {
         let path = folder + "/unpaired.h5"
         let writer = try DatasetWriter(path: path, imageSize: 12, splits: [("trainA", .images), ("trainB", .images)])
