@@ -4,12 +4,13 @@
     python3 launch/reference/compare_fixtures.py COMMITTED_DIR REGENERATED_DIR
 
 Both folders hold the same layout (<Target>/<file>). Every regenerated file must exist in the
-committed folder and every committed file except the generators (*.py) must be regenerated.
-HDF5 files are compared object by object: the same groups and datasets, every dataset's
-dtype, shape and bytes (exact equality, so NaNs and signed zeros count too), every attribute's
-name, dtype and value, on the root, groups and datasets alike; whether the files are also
-byte-identical is reported but not required (HDF5 may lay out identical content differently).
-Other files must be byte-identical. Prints one line per file and exits 1 on any difference.
+committed folder and every committed file except the generators (*.py; __pycache__ is skipped)
+must be regenerated. HDF5 files are compared object by object: the same groups and datasets,
+every dataset's dtype, shape and bytes (exact equality, so NaNs and signed zeros count too),
+every attribute's name, dtype and value, on the root, groups and datasets alike; whether the
+files are also byte-identical is reported but not required (HDF5 may lay out identical content
+differently). Other files must be byte-identical. Prints one line per file and exits 1 on any
+difference.
 """
 import os
 import sys
@@ -19,7 +20,8 @@ import numpy as np
 
 def walk(root):
     out = []
-    for d, _, files in os.walk(root):
+    for d, dirs, files in os.walk(root):
+        dirs[:] = [x for x in dirs if x != "__pycache__"]
         out += [os.path.relpath(os.path.join(d, f), root) for f in files]
     return sorted(out)
 
