@@ -6,7 +6,7 @@
 //   /<case>/R               float32, a fixed random tensor of the output's shape
 //   /<case>/output          float32, the forward output
 //   /<case>/grads/<name>    float32, ∂(Σ output ⊙ R)/∂<name> for each differentiable input
-// See Tests/generate_tensorcore_fixtures.py.
+// See Tests/TensorCoreTests/Fixtures/make_fixtures.py.
 import Foundation
 import HDF5Kit
 import TensorCore
@@ -133,7 +133,7 @@ public final class FixtureFile {
             cache[path] = f
             return f
         } catch {
-            fatalError("cannot open fixture file \(path): \(error) — regenerate with python3 Tests/generate_tensorcore_fixtures.py")
+            fatalError("cannot open fixture file \(path): \(error) — regenerate with python3 Tests/TensorCoreTests/Fixtures/make_fixtures.py")
         }
     }
 

@@ -1,5 +1,5 @@
 // AGGAN against a PyTorch re-expression of the official TensorFlow model, with TF's padding
-// alignment, TF's Adam and TF's four-op training loop (Fixtures/make_model_fixtures.py,
+// alignment, TF's Adam and TF's four-op training loop (Fixtures/make_fixtures.py,
 // `aggan()`): a tiny configuration (ngf 4, ndf 2, 2 residual blocks, 32×32, batch 2) from the
 // same weights. Stage 1 (epoch 0): every loss term over three iterations and every parameter
 // gradient of the first. Stage 2 (epoch 30 = switch: binarised masks at the fixture's τ, no

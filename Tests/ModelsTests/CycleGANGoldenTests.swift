@@ -1,4 +1,4 @@
-// CycleGAN against a PyTorch expression of the official model (Fixtures/make_model_fixtures.py):
+// CycleGAN against a PyTorch expression of the official model (Fixtures/make_fixtures.py):
 // a tiny configuration (ngf 4, ndf 4, 2 residual blocks, 32×32, batch 2) from the same
 // weights; every loss term over three optimiser steps and every parameter gradient of step 0.
 import Checkpointing

@@ -1,4 +1,4 @@
-// Reads the layer fixtures written by Fixtures/make_nn_fixtures.py and checks a Swift layer
+// Reads the layer fixtures written by Fixtures/make_fixtures.py and checks a Swift layer
 // against one case: state loaded by PyTorch names, forward output, and the gradients of
 // (output · R).sum() with respect to every input and every parameter.
 import Checkpointing

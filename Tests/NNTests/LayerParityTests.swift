@@ -1,4 +1,4 @@
-// Every NN layer against PyTorch (fixtures from Fixtures/make_nn_fixtures.py): output and
+// Every NN layer against PyTorch (fixtures from Fixtures/make_fixtures.py): output and
 // gradients with respect to inputs and parameters, with the state loaded by PyTorch names.
 import Checkpointing
 import HDF5Kit

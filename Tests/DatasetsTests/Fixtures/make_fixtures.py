@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Writes the codec and resampling fixtures the DatasetsTests read (Pillow is the reference).
 
-Run from this folder: `python3 make_fixtures.py`. Made with Python 3.11, Pillow 13.0.0,
-numpy 2.4.6. Tests read only the files written here, so CI needs neither Pillow nor numpy.
+Run with Python 3.11.7, Pillow 13.0.0, numpy 2.4.6 (no torch: the references are Pillow's).
+Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
+    python3 Tests/DatasetsTests/Fixtures/make_fixtures.py [--out DIR]
+It rewrites the files next to this file, or in DIR. Tests read only the files written here, so
+CI needs neither Pillow nor numpy. Of launch/reference/i2i_reference/ it uses only the fixture
+helpers (which import no torch).
 
 manifest.json lists the cases:
   decode:  {"file", "mode": "color"|"labels", "expected", "width", "height", "channels",
@@ -15,14 +19,23 @@ Reference choices where Pillow has none:
   - 16-bit samples keep their high byte (Pillow clips 16-bit grey when converting to RGB, so the
     reference is computed with numpy as value >> 8).
 """
-import io
 import json
+import os
 import struct
+import sys
 import zlib
 
-import numpy as np
-from PIL import Image, ImageOps
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "launch", "reference"))
 
+import numpy as np  # noqa: E402
+from PIL import Image, ImageOps  # noqa: E402
+
+from i2i_reference.fixture_io import output_folder, versions  # noqa: E402
+
+# Every file is written to and read from the output folder under its bare name.
+os.chdir(output_folder(HERE, "Writes the DatasetsTests fixtures."))
+print(versions())
 rng = np.random.default_rng(20240601)
 manifest = {"decode": [], "error": [], "resize": []}
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Writes the PyTorch reference fixtures for the TensorCore op tests.
 
-Run with: torch 2.15.0 (CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0), Python 3.11.
-Regenerate with `python3 Tests/generate_tensorcore_fixtures.py` from the repository root;
-the files land in Tests/TensorCoreTests/Fixtures/ (one HDF5 file per op family) and are
-committed, so CI needs neither torch nor h5py.
+Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0).
+Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
+    python3 Tests/TensorCoreTests/Fixtures/make_fixtures.py [--out DIR]
+The files (one HDF5 file per op family) land next to this file, or in DIR, and are committed,
+so CI needs neither torch nor h5py. The ops are torch's own (torch.nn.functional), so this
+generator needs nothing from launch/reference/i2i_reference/ but its fixture helpers.
 
 Layout of each file, one group per case:
 
@@ -27,12 +29,17 @@ import hashlib
 import os
 import sys
 
-import h5py
-import numpy as np
-import torch
-import torch.nn.functional as F
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "launch", "reference"))
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "TensorCoreTests", "Fixtures")
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from i2i_reference.fixture_io import output_folder, versions  # noqa: E402
+
+OUT = HERE
 torch.set_grad_enabled(True)
 
 
@@ -96,7 +103,7 @@ class FixtureFile:
         # v108 groups (links in the object header) and compact datasets keep the files small;
         # the v110 upper bound keeps them readable by the HDF5 1.10 that the Swift side links.
         with h5py.File(path, "w", libver=("v108", "v110")) as f:
-            f.attrs["generator"] = "Tests/generate_tensorcore_fixtures.py"
+            f.attrs["generator"] = "Tests/TensorCoreTests/Fixtures/make_fixtures.py"
             f.attrs["torch_version"] = str(torch.__version__)
             for name, op, inputs, out, r, grads, attrs in self.cases:
                 g = untimed_group(f, name)
@@ -539,8 +546,8 @@ def losses():
 
 
 if __name__ == "__main__":
-    os.makedirs(OUT, exist_ok=True)
-    print(f"torch {torch.__version__}, numpy {np.__version__}, h5py {h5py.__version__}, Python {sys.version.split()[0]}")
+    OUT = output_folder(HERE, "Writes the TensorCoreTests fixtures.")
+    print(versions())
     elementwise()
     reductions()
     matmuls()

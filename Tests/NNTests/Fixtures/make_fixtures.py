@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Writes the reference fixtures for i2i's NN layer, optimiser and schedule tests.
 
-Run with: torch 2.15.0 (CPU), h5py 3.16, numpy 2.4 —
-    python3 Tests/NNTests/Fixtures/make_nn_fixtures.py
-It rewrites layers.h5, optim.h5 and schedules.h5 next to this file.
+Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0).
+Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
+    python3 Tests/NNTests/Fixtures/make_fixtures.py [--out DIR]
+It rewrites layers.h5, optim.h5 and schedules.h5 next to this file, or in DIR.
 
 Each layer case is a group holding
   attrs         construction parameters
@@ -15,26 +16,33 @@ Each layer case is a group holding
   state_after/<key>   buffers after the forward (spectral norm's u and v)
 References are computed in float64 and stored as float32.
 
-The layers that PyTorch does not ship are re-expressed below from the official code:
-  MUNIT's LayerNorm and AdaIN      NVlabs/MUNIT, networks.py (LayerNorm, AdaptiveInstanceNorm2d)
-  U-GAT-IT's adaILN and ILN        znxlwm/UGATIT-pytorch, networks.py (adaILN, ILN)
-  CoCosNet's positional norm, SPADE, BigGAN-style attention
-                                   microsoft/CoCosNet, models/networks/normalization.py
-                                   (PositionalNorm2d, SPADE) and architecture.py (Attention)
-  SAGAN's self-attention           heykeetae/Self-Attention-GAN, sagan_models.py (Self_Attn)
+CycleGAN's residual block and learning-rate rule come from the shared PyTorch expressions in
+launch/reference/i2i_reference/ (junyanz/pytorch-CycleGAN-and-pix2pix models/networks.py). The
+layers that PyTorch does not ship are re-expressed below from their official code: MUNIT's
+LayerNorm, AdaIN and residual blocks (NVlabs/MUNIT networks.py), U-GAT-IT's adaILN and ILN
+(znxlwm/UGATIT-pytorch networks.py), CoCosNet's positional norm and SPADE (microsoft/CoCosNet
+models/networks/), SAGAN's self-attention and the BigGAN-style pooled attention.
 """
 import os
-
-import h5py
-import numpy as np
-import torch
-import torch.nn as nn
-import torch.nn.functional as F
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "launch", "reference"))
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from i2i_reference.cyclegan_model import linear_rule  # noqa: E402
+from i2i_reference.cyclegan_networks import ResnetBlock  # noqa: E402
+from i2i_reference.fixture_io import output_folder, put, versions  # noqa: E402
+
 torch.manual_seed(1234)
 np.random.seed(1234)
 DT = torch.float64
+OUT = HERE
 
 
 def rnd(*shape, scale=1.0):
@@ -226,35 +234,16 @@ class PooledAttentionRef(nn.Module):
         return self.gamma * o + x
 
 
-class ResnetBlockRef(nn.Module):
-    """CycleGAN's block; AGGAN's variant has zero padding, affine IN and ReLU after the sum."""
-
-    def __init__(self, c, pad, affine=False, relu_after=False):
-        super().__init__()
-        layers = []
-        p = 0
-        if pad == "reflect":
-            layers.append(nn.ReflectionPad2d(1))
-        else:
-            p = 1
-        layers += [nn.Conv2d(c, c, 3, padding=p).double(), nn.InstanceNorm2d(c, affine=affine).double(), nn.ReLU()]
-        if pad == "reflect":
-            layers.append(nn.ReflectionPad2d(1))
-        layers += [nn.Conv2d(c, c, 3, padding=p).double(), nn.InstanceNorm2d(c, affine=affine).double()]
-        self.conv_block = nn.Sequential(*layers)
-        self.relu_after = relu_after
+class ResnetBlockReluAfter(ResnetBlock):
+    """CycleGAN's block with AGGAN's ReLU after the residual sum (i2i's NN ResnetBlock with
+    reluAfterSum; AGGAN's own blocks, with TF scopes, are tested in ModelsTests)."""
 
     def forward(self, x):
-        y = x + self.conv_block(x)
-        return F.relu(y) if self.relu_after else y
+        return F.relu(super().forward(x))
 
 
 # ---------------------------------------------------------------------------------------------
 # Writing
-
-
-def put(group, name, t):
-    group.create_dataset(name, data=t.detach().to(torch.float32).numpy())
 
 
 def randomize_affine(module):
@@ -299,7 +288,7 @@ def write_case(f, name, module, inputs, attrs=None, forward=None, train=True, ex
 
 
 def layers_file():
-    path = os.path.join(HERE, "layers.h5")
+    path = os.path.join(OUT, "layers.h5")
     with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         x = rnd(2, 3, 7, 6)
@@ -349,9 +338,9 @@ def layers_file():
         write_case(f, "self_attention", SAGANRef(16), {"x": rnd(2, 16, 3, 4)}, attrs={"c": 16})
         write_case(f, "pooled_attention", PooledAttentionRef(16), {"x": rnd(2, 16, 4, 4)}, attrs={"c": 16})
         for pad in ["reflect", "zero"]:
-            m = ResnetBlockRef(4, pad)
+            m = ResnetBlock(4, pad).double()
             write_case(f, f"resnet_block_{pad}", m, {"x": rnd(2, 4, 6, 6)}, attrs={"c": 4})
-        m = ResnetBlockRef(4, "zero", affine=True, relu_after=True)
+        m = ResnetBlockReluAfter(4, "zero", norm_layer=lambda c: nn.InstanceNorm2d(c, affine=True)).double()
         randomize_affine(m)
         write_case(f, "resnet_block_aggan", m, {"x": rnd(2, 4, 6, 6)}, attrs={"c": 4})
         for norm in ["in", "ln"]:
@@ -375,7 +364,7 @@ def layers_file():
 
 
 def optim_file():
-    path = os.path.join(HERE, "optim.h5")
+    path = os.path.join(OUT, "optim.h5")
     with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         for name, kw in [("adam_wd", dict(lr=2e-3, betas=(0.5, 0.999), eps=1e-8, weight_decay=1e-2)),
@@ -404,15 +393,14 @@ def optim_file():
 
 
 def schedules_file():
-    path = os.path.join(HERE, "schedules.h5")
+    path = os.path.join(OUT, "schedules.h5")
     dummy = [torch.zeros(1, requires_grad=True)]
     with h5py.File(path, "w", libver=("earliest", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
         # CycleGAN: LambdaLR stepped at the start of every epoch after the first (2020 code).
         n_epochs, n_decay, epoch_count = 3, 4, 1
         opt = torch.optim.Adam(dummy, lr=2e-4)
-        rule = lambda e: 1.0 - max(0, e + epoch_count - n_epochs) / float(n_decay + 1)
-        sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=rule)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda=linear_rule(n_epochs, n_decay, epoch_count))
         lrs = []
         for epoch in range(epoch_count, n_epochs + n_decay + 1):
             sched.step()  # "update learning rates in the beginning of every epoch"
@@ -459,6 +447,8 @@ def schedules_file():
 
 
 if __name__ == "__main__":
+    OUT = output_folder(HERE, "Writes the NNTests fixtures.")
+    print(versions())
     layers_file()
     optim_file()
     schedules_file()
