@@ -133,7 +133,8 @@ public final class FixtureFile {
             cache[path] = f
             return f
         } catch {
-            fatalError("cannot open fixture file \(path): \(error) — regenerate with python3 Tests/TensorCoreTests/Fixtures/make_fixtures.py")
+            fatalError(
+                "cannot open fixture file \(path): \(error) — regenerate with python3 Tests/TensorCoreTests/Fixtures/make_fixtures.py")
         }
     }
 
