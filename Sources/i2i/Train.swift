@@ -26,6 +26,8 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Global batch size (overrides train.batch_size).") var batchSize: Int?
     @Option(help: "Seed of every random stream (overrides seed).") var seed: Int?
     @Flag(help: "Continue from the newest good checkpoint in the run folder (starts fresh when there is none).") var resume = false
+    @Flag(help: "Start a new run in a run folder that holds one (its files are deleted once the new run's checks pass).")
+    var overwrite = false
     @Option(name: .customLong("init-from"), help: "Start from network weights laid out as a checkpoint's /networks.") var initFrom: String?
     @Option(name: .customLong("set"), help: "Override a config key: --set cyclegan.lambda_A=5 (repeatable).") var overrides: [String] = []
     @Option(
@@ -37,6 +39,7 @@ struct Train: ParsableCommand {
         if let batchSize { try require(batchSize >= 1, "--batch-size must be at least 1, not \(batchSize)") }
         if let threads { try require(threads >= 1, "--threads must be at least 1, not \(threads)") }
         try require(!(resume && initFrom != nil), "--resume and --init-from cannot be combined")
+        try require(!(resume && overwrite), "--resume and --overwrite cannot be combined")
         try require(FileManager.default.fileExists(atPath: config), "config file '\(config)' does not exist")
         try require(FileManager.default.fileExists(atPath: data), "dataset file '\(data)' does not exist")
         if let initFrom { try require(FileManager.default.fileExists(atPath: initFrom), "--init-from file '\(initFrom)' does not exist") }
@@ -53,6 +56,7 @@ struct Train: ParsableCommand {
         request.seed = seed
         request.resume = resume
         request.initFrom = initFrom
+        request.overwrite = overwrite
         request.overrides = overrides
         do {
             let trainer = try Trainer(request: request, communicator: communicator)
