@@ -1,5 +1,5 @@
-// How a run takes and gives back its run folder (rank 0 only; the other ranks agree on the
-// outcome through `Trainer.agreeing`):
+// How a run takes and gives back its run folder (rank 0 only; the other ranks learn rank 0's
+// verdict by a broadcast, so a refusal is the same one line and exit status 2 on every rank):
 //   1. claim (first thing in set-up): the folder is created if missing and locked (RunLock in
 //      FileSafety: a live holder refuses with its pid and host, a stale lock is replaced with a
 //      warning); a folder that already holds a run (config.yaml, metrics.jsonl or checkpoints)
@@ -16,6 +16,16 @@ import FileSafety
 import Foundation
 
 extension Trainer {
+    /// Runs `body` on rank 0; every rank throws rank 0's failure as a ``ConfigError`` (exit 2).
+    func onRoot(_ body: () throws -> Void) throws {
+        var failure: String?
+        if isRoot {
+            do { try body() } catch { failure = "\(error)" }
+        }
+        waitForRootFileWork()  // deleting an old run (--overwrite) may outlast a collective's deadline
+        if let message = try communicator.broadcast(value: failure, root: 0) { throw ConfigError(message) }
+    }
+
     /// Creates (if needed), locks and checks the run folder; writes nothing else.
     func claimRunFolder() throws {
         let path = folder.path

@@ -49,7 +49,7 @@ extension Trainer {
         ConvolutionSettings.winograd = config.compute.winograd && ProcessInfo.processInfo.environment["I2I_WINOGRAD"] != "0"
         // The run folder is locked and checked first, and written to only once every check of
         // the run has passed (commitStart below): a refused start changes nothing in it.
-        try Trainer.agreeing(on: comm) { if isRoot { try claimRunFolder() } }
+        try onRoot { try claimRunFolder() }
         if isRoot { comm.info("config (\(request.configPath)):\n" + config.summary()) }
 
         // Data: every rank opens the file itself, read-only, after MPI has started.
@@ -85,7 +85,7 @@ extension Trainer {
         try StateSync.broadcastFromRoot(model: model, communicator: comm)
         try handshake(model: model, data: data)
 
-        try Trainer.agreeing(on: comm) { if isRoot { try commitStart(start) } }
+        try onRoot { try commitStart(start) }
 
         let total = config.steps > 0 ? config.steps : model.trainingEpochs * sampler.stepsPerEpoch
         func ready(_ outcome: TrainOutcome?, samples: SampleWriter? = nil) -> PreparedRun {

@@ -97,7 +97,8 @@ final class RunFolderTests: XCTestCase {
 
     func testASecondTrainOnALockedRunFolderIsRefusedWithThePidAndHost() throws {
         let (ws, config) = try workspace("concurrent")
-        let slow = try ws.write("slow.yaml", tinyConfig + "\ndebug:\n  checkpoint_pause_seconds: 4\n")
+        // The first run pauses 8 s after writing its checkpoint: it holds the lock meanwhile.
+        let slow = try ws.write("slow.yaml", tinyConfig + "\ndebug:\n  checkpoint_pause_seconds: 8\n")
         let first = try Command(
             try Executables.requireBuilt("i2i"), ["train", slow, "--data", "data.h5", "--out", "run", "--steps", "5"],
             directory: ws.folder
@@ -113,6 +114,11 @@ final class RunFolderTests: XCTestCase {
             lines(second).contains(
                 "error: run folder 'run' is in use by pid \(first.pid) on host \(host) (lock file run/run.lock); "
                     + "wait for that run to end or choose another --out"), second.output)
+        // Under MPI the same one line comes from rank 0, and the job exits 2.
+        let job = try ws.mpi(ranks: 2, ["train", config, "--data", "data.h5", "--out", "run", "--steps", "5", "--resume"])
+        XCTAssertEqual(job.status, 2, job.output)
+        XCTAssertEqual(job.output.split(separator: "\n").filter { $0.contains("error:") }.count, 1, job.output)
+        XCTAssertTrue(job.output.contains("error: run folder 'run' is in use by pid \(first.pid) on host \(host)"), job.output)
         let result = first.finish(limit: 120)
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertEqual(try steps(ws, "run"), [1, 2, 3, 4, 5])
