@@ -8,6 +8,7 @@
 //   CMPI → Distributed → Training
 //   CImageCodecs, Crypto (apple/swift-crypto, for SHA-256) → Datasets → Training
 //   Terminal → (Datasets, Training)
+//   FileSafety (the write-protection policy of every output, the run-folder lock) → (Datasets, Training, i2i)
 // C-prefixed targets are implementation details, not API.
 import PackageDescription
 
@@ -52,6 +53,9 @@ let package = Package(
         // MARK: - Core
         // Terminal: what long jobs show on standard error (the progress bar); Foundation only.
         .target(name: "Terminal", swiftSettings: plain),
+        // FileSafety: the one write-protection policy of every command that writes, atomic
+        // replacement, and the run-folder lock; Foundation only.
+        .target(name: "FileSafety", swiftSettings: plain),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CKernels"], swiftSettings: optimized),
         .target(name: "HDF5Kit", dependencies: ["CHDF5"], swiftSettings: plain),
 
@@ -62,7 +66,7 @@ let package = Package(
         .target(
             name: "Datasets",
             dependencies: [
-                "TensorCore", "HDF5Kit", "CImageCodecs", "Terminal", .product(name: "Crypto", package: "swift-crypto"),
+                "TensorCore", "HDF5Kit", "CImageCodecs", "Terminal", "FileSafety", .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: optimized),
         .target(name: "Distributed", dependencies: ["TensorCore", "CMPI"], swiftSettings: optimized),
@@ -71,7 +75,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN", "Configuration"], swiftSettings: optimized),
         .target(
             name: "Training",
-            dependencies: ["Models", "Configuration", "Checkpointing", "Datasets", "Distributed", "Terminal"],
+            dependencies: ["Models", "Configuration", "Checkpointing", "Datasets", "Distributed", "Terminal", "FileSafety"],
             swiftSettings: optimized),
 
         // MARK: - Benchmarks
@@ -82,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "i2i",
             dependencies: [
-                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks",
+                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks", "FileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -95,6 +99,7 @@ let package = Package(
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration"], swiftSettings: plain),
         .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "TestSupport"], swiftSettings: plain),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal"], swiftSettings: plain),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"], swiftSettings: plain),
         .testTarget(
             name: "NNTests", dependencies: ["NN", "Checkpointing", "HDF5Kit", "TestSupport"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(

@@ -3,6 +3,7 @@
 // The format is recognised from the first bytes, never from the file name. Every failure is an
 // `ImageError` naming the file and the reason; nothing here can crash on a hostile file.
 import CImageCodecs
+import FileSafety
 import Foundation
 
 #if canImport(Glibc)
@@ -144,14 +145,9 @@ public enum ImageCodec {
     /// Writes `image` as a PNG file, through a temporary file renamed into place.
     public static func writePNG(_ image: Bitmap, to path: String) throws {
         let bytes = try encodePNG(image)
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ImageError(.unreadable, path: path, reason: "cannot write the file (\(String(cString: strerror(errno))))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ImageError(.unreadable, path: path, reason: "cannot write the file (\(reason))")
+        // A temporary file in the same folder, fsynced and renamed (FileSafety's AtomicOutput).
+        do { try AtomicOutput.write(Data(bytes), to: path) } catch {
+            throw ImageError(.unreadable, path: path, reason: "cannot write the file (\(error))")
         }
     }
 

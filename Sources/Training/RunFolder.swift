@@ -1,7 +1,9 @@
 // The run folder: the resolved config, checkpoints, sample grids,
-// metrics.jsonl (one JSON object per logged step) and log.txt. Only rank 0 writes here.
+// metrics.jsonl (one JSON object per logged step), log.txt and the lock (run.lock, see
+// Trainer+RunFolder.swift). Only rank 0 writes here, and only once every check of a run passed.
 import Checkpointing
 import Configuration
+import FileSafety
 import Foundation
 
 /// Paths and append-only files of a run.
@@ -19,16 +21,53 @@ public final class RunFolder {
 
     public init(path: String) { self.path = path }
 
-    /// Creates the folders and opens the append-only files.
-    public func prepare() throws {
+    /// Creates the folders and opens the append-only files; for a resumed run, first drops the
+    /// metrics lines of steps after `step` (and a torn last line), so each step appears once.
+    public func prepare(droppingMetricsAfter step: Int? = nil) throws {
         let fm = FileManager.default
         for p in [path, checkpoints.path, samplesPath] {
             do { try fm.createDirectory(atPath: p, withIntermediateDirectories: true) } catch {
                 throw ConfigError("cannot create the run folder '\(p)': \(error.localizedDescription)")
             }
         }
+        if let step { try dropMetrics(after: step) }
         metrics = try RunFolder.appending(metricsPath)
         log = try RunFolder.appending(logPath)
+    }
+
+    /// What shows that the folder already holds a run ("config.yaml, checkpoints"), or nil.
+    public func heldRunFiles() -> String? {
+        let fm = FileManager.default
+        var held: [String] = []
+        for name in ["config.yaml", "metrics.jsonl"] where fm.fileExists(atPath: path + "/" + name) { held.append(name) }
+        if let entries = try? fm.contentsOfDirectory(atPath: checkpoints.path), !entries.isEmpty { held.append("checkpoints") }
+        return held.isEmpty ? nil : held.joined(separator: ", ")
+    }
+
+    /// Deletes everything in the folder but the entries named in `kept`.
+    public func removeContents(keeping kept: Set<String>) throws {
+        let fm = FileManager.default
+        for entry in try fm.contentsOfDirectory(atPath: path) where !kept.contains(entry) {
+            try fm.removeItem(atPath: path + "/" + entry)
+        }
+    }
+
+    /// Rewrites metrics.jsonl (atomically) without the lines whose step is after `step`, nor a
+    /// last line a crash cut short.
+    func dropMetrics(after step: Int) throws {
+        guard let data = FileManager.default.contents(atPath: metricsPath) else { return }
+        let text = String(decoding: data, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if !text.hasSuffix("\n") { lines.removeLast() }  // torn by a crash (or empty)
+        let kept = lines.filter { line in
+            guard !line.isEmpty else { return false }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let lineStep = object["step"] as? Int
+            else { return false }
+            return lineStep <= step
+        }
+        let result = kept.map { $0 + "\n" }.joined()
+        if result != text { try AtomicOutput.write(result, to: metricsPath) }
     }
 
     private static func appending(_ path: String) throws -> FileHandle {
@@ -40,11 +79,6 @@ public final class RunFolder {
         guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError("cannot open '\(path)' for writing") }
         h.seekToEndOfFile()
         return h
-    }
-
-    /// Writes `text` to `path` atomically (temporary file, then rename).
-    public static func writeAtomically(_ text: String, to path: String) throws {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// Appends one JSON object (keys in the given order) to metrics.jsonl.

@@ -1,7 +1,7 @@
-// Everything before a run's first step, on every rank: the run folder and resolved config
+// Everything before a run's first step, on every rank: the run folder's lock and checks
 // (rank 0), the dataset of the kind the model trains on, the model, where training starts
 // (fresh, `--init-from` or `--resume`), the start-up broadcast and handshake, and the number of
-// steps to run.
+// steps to run; only then does rank 0 write the resolved config and open the run's files.
 import Checkpointing
 import Configuration
 import Datasets
@@ -37,6 +37,8 @@ struct StartState {
     var step = 0
     var position = SamplerPosition.start
     var skipped = 0
+    /// The checkpoint a `--resume` continues from.
+    var resumedFrom: String?
 }
 
 extension Trainer {
@@ -45,12 +47,10 @@ extension Trainer {
         let comm = communicator
         comm.timeoutSeconds = config.distributed.timeoutSeconds
         ConvolutionSettings.winograd = config.compute.winograd && ProcessInfo.processInfo.environment["I2I_WINOGRAD"] != "0"
-        if isRoot {
-            try folder.prepare()
-            try RunFolder.writeAtomically(config.yaml(), to: folder.configPath)
-            comm.info("config (\(request.configPath)):\n" + config.summary())
-        }
-        comm.barrier()
+        // The run folder is locked and checked first, and written to only once every check of
+        // the run has passed (commitStart below): a refused start changes nothing in it.
+        try onRoot { try claimRunFolder() }
+        if isRoot { comm.info("config (\(request.configPath)):\n" + config.summary()) }
 
         // Data: every rank opens the file itself, read-only, after MPI has started.
         let kind = config.registration.batchKind
@@ -85,6 +85,8 @@ extension Trainer {
         try loadStartState(model: model, into: &start)
         try StateSync.broadcastFromRoot(model: model, communicator: comm)
         try handshake(model: model, data: data)
+
+        try onRoot { try commitStart(start) }
 
         let scheduleSteps = model.trainingEpochs * sampler.stepsPerEpoch
         let total = config.steps >= 0 ? config.steps : scheduleSteps

@@ -64,6 +64,7 @@ extension Trainer {
                 return
             }
             comm.info("resuming from \(path) at step \(start.step) (\(start.position))")
+            start.resumedFrom = path
             let reader = try CheckpointReader(path: path, verifyContents: false)
             if reader.header.worldSize == comm.size, let state = try reader.rankState(comm.rank) {
                 StateSync.restore(state, into: model)
@@ -72,7 +73,6 @@ extension Trainer {
                     "the checkpoint was written by \(reader.header.worldSize) ranks and this run has \(comm.size): image pools start empty (the one state that depends on the rank count)"
                 )
             }
-            if isRoot { folder.appendLog("resumed from \(path) at step \(start.step)") }
         } else if let weights = request.initFrom {
             var failure: String? = nil
             if isRoot {
@@ -97,7 +97,7 @@ extension Trainer {
                     + "\(datasetHash.prefix(16))…); resume on the same data, or pass --allow-other-data to continue on this one on purpose")
         }
         communicator.warning("--allow-other-data: continuing from \(what)")
-        folder.appendLog("--allow-other-data: continuing from \(what)")
+        startNotes.append("--allow-other-data: continuing from \(what)")
     }
 
     /// Loads `/networks/<net>` groups of `path` (a checkpoint or a PyTorch export); networks

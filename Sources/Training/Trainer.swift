@@ -8,6 +8,7 @@ import Checkpointing
 import Configuration
 import Datasets
 import Distributed
+import FileSafety
 import Foundation
 import Models
 import NN
@@ -26,6 +27,9 @@ public struct TrainRequest {
     /// Resume from a checkpoint trained on another dataset, on purpose.
     public var allowOtherData = false
     public var initFrom: String?
+    /// Start a new run in a run folder that holds one (its contents are deleted once every
+    /// check of the new run has passed).
+    public var overwrite = false
     public var overrides: [String] = []
 
     public init(configPath: String, dataPath: String, runPath: String) {
@@ -55,7 +59,15 @@ public final class Trainer {
     public var hooks: TrainingHooks = NoTrainingHooks()
     /// The content hash of the training data (set up by `prepare`), recorded in checkpoints.
     var datasetHash = ""
+    /// Lines for log.txt found during set-up, written once the start is committed (rank 0).
+    var startNotes: [String] = []
     var isRoot: Bool { communicator.rank == 0 }
+    /// Rank 0's lock on the run folder, held from the start of set-up to the end of the run.
+    var lock: RunLock?
+    /// The outermost folder set-up created for the run folder (removed again by a failed start).
+    var createdFolder: String?
+    /// Whether set-up has written to the run folder (after every check passed).
+    var startCommitted = false
 
     /// Resolves the configuration (CLI overrides applied) and checks it against the world size.
     public init(request: TrainRequest, communicator: Communicator, registry: ModelRegistry = .standard) throws {
@@ -80,7 +92,12 @@ public final class Trainer {
     /// Trains until the schedule ends, `--steps` is reached or a signal arrives.
     public func run() throws -> TrainOutcome {
         let comm = communicator
-        let run = try prepare()
+        defer { lock?.release() }
+        let run: PreparedRun
+        do { run = try prepare() } catch {
+            abandonStart()
+            throw error
+        }
         if let outcome = run.outcomeWithoutTraining { return outcome }
         let model = run.model, total = run.totalSteps, cadence = config.train
         let loader = DataLoader(source: run.source, sampler: run.sampler, augmentation: run.augmentation, start: run.start.position)

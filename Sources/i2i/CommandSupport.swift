@@ -1,9 +1,11 @@
 // Errors shared by the commands: one `error:` line on standard error and the exit statuses of
-// the README (2 for bad usage, configs and input files; 1 for run-time failures).
+// the README (2 for bad usage, configs and input files; 1 for run-time failures), and the
+// claim every command that writes makes on its output (FileSafety's one write-protection policy).
 import ArgumentParser
 import Checkpointing
 import Configuration
 import Datasets
+import FileSafety
 import Foundation
 import Training
 
@@ -44,9 +46,20 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw commandFailure(error.description)
     } catch let error as CheckpointError {
         throw commandFailure(error.description)
+    } catch let error as OutputError {
+        throw commandFailure(error.description)
     } catch let error as PreprocessInterrupted {
         throw commandFailure(error.description, status: 130)
     } catch {
         throw commandFailure("\(error)", status: ExitStatus.failure)
     }
+}
+
+/// Claims a command's output under the write-protection policy (FileSafety's ``OutputGuard``):
+/// not one of `inputs`, not an existing file or non-empty folder unless `overwrite`, and stale
+/// temporaries removed; a refusal is one `error:` line and exit status 2.
+///
+/// Every command that writes calls this before reading or computing anything costly.
+func claimOutput(_ option: String, _ path: String, kind: OutputGuard.Kind, overwrite: Bool, inputs: [CommandInput]) throws {
+    try reportingErrors { try OutputGuard(option: option, path: path, kind: kind, overwrite: overwrite).claim(inputs: inputs) }
 }

@@ -1,6 +1,7 @@
 // `i2i demo-data`: the built-in procedural two-domain datasets with a true answer per test image.
 import ArgumentParser
 import Datasets
+import FileSafety
 import Foundation
 
 /// Writes a procedural demo dataset (G1 "stripes" or G2 "seasons").
@@ -23,6 +24,7 @@ struct DemoData: ParsableCommand {
     @Option(help: "Seed of the scenes.") var seed: UInt64 = 0
     @Option(help: "gzip level 1-9 for each image (default: none).") var gzip: Int?
     @Option(help: "The dataset file to write.") var out: String?
+    @Flag(help: "Replace an existing --out file (atomically, when the new one is complete).") var overwrite = false
 
     func validate() throws {
         try require(
@@ -38,6 +40,7 @@ struct DemoData: ParsableCommand {
         let path = out!
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try require(FileManager.default.fileExists(atPath: folder), "--out: folder '\(folder)' does not exist")
+        try claimOutput("--out", path, kind: .file, overwrite: overwrite, inputs: [])
         let start = Date()
         let hash = try reportingErrors {
             try DemoDataset.write(

@@ -4,6 +4,7 @@ import ArgumentParser
 import Checkpointing
 import Configuration
 import Datasets
+import FileSafety
 import Foundation
 import Training
 
@@ -17,6 +18,7 @@ struct Inspect: ParsableCommand {
     @Option(help: "Write a PNG grid of the first images of each split (with truth and label maps).") var grid: String?
     @Option(name: .customLong("grid-count"), help: "Images per split in the grid.") var gridCount = 8
     @Flag(help: "Recompute the content hash from the stored pixels and names and compare.") var verify = false
+    @Flag(help: "Replace an existing --grid file.") var overwrite = false
 
     func validate() throws {
         try require((1...64).contains(gridCount), "--grid-count must be between 1 and 64, not \(gridCount)")
@@ -26,6 +28,7 @@ struct Inspect: ParsableCommand {
         var isFolder: ObjCBool = false
         try require(FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), "'\(file)' does not exist")
         try require(!isFolder.boolValue, "'\(file)' is a folder, not an HDF5 file")
+        if let grid { try claimOutput("--grid", grid, kind: .file, overwrite: overwrite, inputs: [CommandInput("FILE", file)]) }
         let format = try reportingErrors {
             do { return try DatasetFile.format(ofFileAt: file) } catch { throw DatasetError("\(file) cannot be read as HDF5: \(error)") }
         }

@@ -2,6 +2,7 @@
 // and the one-line error reporting the data commands share.
 import ArgumentParser
 import Datasets
+import FileSafety
 import Foundation
 
 /// Converts folders of JPEG and PNG images into one HDF5 dataset file.
@@ -33,6 +34,7 @@ struct Preprocess: ParsableCommand {
         Double?
     @Option(help: "gzip level 1-9 for each image (default: none).") var gzip: Int?
     @Flag(help: "Stop at the first unreadable file instead of skipping it.") var strict = false
+    @Flag(help: "Replace an existing --out file (atomically, when the new one is complete).") var overwrite = false
     @Option(name: .customLong("max-pixels"), help: "Skip images announcing more pixels than this.") var maxPixels = ImageCodec
         .defaultMaxPixels
 
@@ -60,6 +62,13 @@ struct Preprocess: ParsableCommand {
     }
 
     func run() throws {
+        let folders: [(String, String?)] = [
+            ("--a", a), ("--b", b), ("--a-test", aTest), ("--b-test", bTest), ("--images", images), ("--labels", labels),
+            ("--images-test", imagesTest), ("--labels-test", labelsTest),
+        ]
+        try claimOutput(
+            "--out", out!, kind: .file, overwrite: overwrite,
+            inputs: folders.compactMap { name, path in path.map { CommandInput(name, $0) } })
         var options = PreprocessOptions()
         options.size = size
         options.resizeMode = ResizeMode(rawValue: resize)!

@@ -30,6 +30,8 @@ struct Train: ParsableCommand {
         name: .customLong("allow-other-data"),
         help: "With --resume: continue on a dataset other than the checkpoint's (recorded in log.txt).")
     var allowOtherData = false
+    @Flag(help: "Start a new run in a run folder that holds one (its files are deleted once the new run's checks pass).")
+    var overwrite = false
     @Option(name: .customLong("init-from"), help: "Start from network weights laid out as a checkpoint's /networks.") var initFrom: String?
     @Option(name: .customLong("set"), help: "Override a config key: --set cyclegan.lambda_A=5 (repeatable).") var overrides: [String] = []
     @Option(
@@ -42,6 +44,7 @@ struct Train: ParsableCommand {
         if let threads { try require(threads >= 1, "--threads must be at least 1, not \(threads)") }
         try require(!(resume && initFrom != nil), "--resume and --init-from cannot be combined")
         try require(resume || !allowOtherData, "--allow-other-data only applies with --resume")
+        try require(!(resume && overwrite), "--resume and --overwrite cannot be combined")
         try require(FileManager.default.fileExists(atPath: config), "config file '\(config)' does not exist")
         try require(FileManager.default.fileExists(atPath: data), "dataset file '\(data)' does not exist")
         if let initFrom { try require(FileManager.default.fileExists(atPath: initFrom), "--init-from file '\(initFrom)' does not exist") }
@@ -59,6 +62,7 @@ struct Train: ParsableCommand {
         request.resume = resume
         request.allowOtherData = allowOtherData
         request.initFrom = initFrom
+        request.overwrite = overwrite
         request.overrides = overrides
         do {
             let trainer = try Trainer(request: request, communicator: communicator)

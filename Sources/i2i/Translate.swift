@@ -6,6 +6,7 @@ import ArgumentParser
 import Checkpointing
 import Configuration
 import Datasets
+import FileSafety
 import Foundation
 import HDF5Kit
 import Models
@@ -32,6 +33,7 @@ struct Translate: ParsableCommand {
         Int?
     @Option(help: "How images are fitted to the square size: crop, pad or stretch.") var resize: String = "crop"
     @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
+    @Flag(help: "Replace an existing --output file or non-empty folder (atomically, when the new one is complete).") var overwrite = false
 
     func validate() throws {
         try require(FileManager.default.fileExists(atPath: checkpoint), "checkpoint '\(checkpoint)' does not exist")
@@ -41,6 +43,10 @@ struct Translate: ParsableCommand {
     }
 
     func run() throws {
+        let inputPath = datasetReference().0 ?? input
+        try claimOutput(
+            "--output", output, kind: output.hasSuffix(".h5") ? .file : .folder, overwrite: overwrite,
+            inputs: [CommandInput("--checkpoint", checkpoint), CommandInput("--input", inputPath)])
         let (model, config) = try reportingErrors { try loadModel(checkpoint) }
         let side = size ?? config.data.cropSize
         let images = try reportingErrors { try readInputs(side: side) }
@@ -124,17 +130,22 @@ struct Translate: ParsableCommand {
         return (nil, nil)
     }
 
+    /// Writes the PNG files into a folder beside `--output` that replaces it when complete.
     private func writePNGs(_ results: [Translation], names: [String]) throws {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let parent = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        let staged = try StagedFolder(path: output)
+        let folder = staged.stagingPath
         for (i, name) in names.enumerated() {
             let stem = ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_")
-            try ImageCodec.writePNG(Bitmap(tensor: results[i].images), to: "\(output)/\(stem).png")
+            try ImageCodec.writePNG(Bitmap(tensor: results[i].images), to: "\(folder)/\(stem).png")
             guard saveAttention else { continue }
             for map in results[i].maps {
                 guard let image = map.displayImage else { continue }
-                try ImageCodec.writePNG(Bitmap(tensor: image), to: "\(output)/\(stem)_\(map.name).png")
+                try ImageCodec.writePNG(Bitmap(tensor: image), to: "\(folder)/\(stem)_\(map.name).png")
             }
         }
+        try staged.commit()
     }
 
     private func writeHDF5(_ results: [Translation], names: [String]) throws {

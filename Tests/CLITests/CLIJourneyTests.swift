@@ -101,10 +101,11 @@ final class CLIJourneyTests: XCTestCase {
         r = try ws.i2i(["train", good, "--data", "data.h5", "--out", "run", "--batch-size", "3", "--steps", "1"])
         XCTAssertEqual(r.status, 0, r.output)  // one rank: any batch size
         let small = try ws.write("small.yaml", tinyConfig.replacingOccurrences(of: "crop_size: 24", with: "crop_size: 16"))
-        r = try ws.i2i(["train", small, "--data", "data.h5", "--out", "run"])
+        r = try ws.i2i(["train", small, "--data", "data.h5", "--out", "run2"])
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(
             r.output.contains("data.crop_size: 16 is too small for the 3-layer PatchGAN discriminator (it needs at least 24)"), r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ws.folder + "/run2"))  // a failed start leaves no files
         _ = try ws.write("notckpt.h5", "not hdf5")
         r = try ws.i2i(["translate", "--checkpoint", "notckpt.h5", "--input", "data.h5", "--output", "o"])
         XCTAssertEqual(r.status, 2, r.output)
