@@ -48,15 +48,29 @@ public final class RunFolder {
     }
 
     /// Appends one JSON object (keys in the given order) to metrics.jsonl.
-    public func appendMetrics(_ fields: [(String, Any)]) {
+    ///
+    /// Throws a ``TrainingFailure`` naming the file and the system's reason when the write
+    /// fails (a full disk, a file system gone read-only).
+    public func appendMetrics(_ fields: [(String, Any)]) throws {
         let body = fields.map { "\"\($0.0)\": \(RunFolder.json($0.1))" }.joined(separator: ", ")
-        metrics?.write(Data(("{" + body + "}\n").utf8))
+        try RunFolder.append("{" + body + "}\n", to: metrics, metricsPath)
     }
 
-    /// Appends a timestamped line to log.txt.
-    public func appendLog(_ line: String) {
+    /// Appends a timestamped line to log.txt; throws like ``appendMetrics(_:)``.
+    public func appendLog(_ line: String) throws {
         let stamp = ISO8601DateFormatter().string(from: Date())
-        log?.write(Data("\(stamp) \(line)\n".utf8))
+        try RunFolder.append("\(stamp) \(line)\n", to: log, logPath)
+    }
+
+    /// Writes `text` through `handle` (nothing when it is not open), turning a failed write into
+    /// one line: `cannot write '<path>': No space left on device`.
+    private static func append(_ text: String, to handle: FileHandle?, _ path: String) throws {
+        guard let handle else { return }
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            let nsError = error as NSError
+            let reason = nsError.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(nsError.code))) : "\(error)"
+            throw TrainingFailure("cannot write '\(path)': \(reason)")
+        }
     }
 
     /// Closes the files.
