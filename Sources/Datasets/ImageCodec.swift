@@ -8,9 +8,11 @@ import Foundation
 #if canImport(Glibc)
     import Glibc
     private let systemRead = Glibc.read
+    private let systemWrite = Glibc.write
 #else
     import Darwin
     private let systemRead = Darwin.read
+    private let systemWrite = Darwin.write
 #endif
 
 /// Why an image could not be read or written.
@@ -29,6 +31,9 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         case tooLarge
         /// Memory ran out.
         case outOfMemory
+        /// An output file could not be written (a full disk, no permission, a missing folder):
+        /// a run-time failure (exit status 1), not bad input.
+        case unwritable
     }
 
     /// The class of failure.
@@ -142,16 +147,34 @@ public enum ImageCodec {
     }
 
     /// Writes `image` as a PNG file, through a temporary file renamed into place.
+    ///
+    /// A failed write (a full disk, no permission) removes the temporary file, leaves `path` as
+    /// it was and throws an ``ImageError`` of kind ``ImageError/Kind/unwritable``.
     public static func writePNG(_ image: Bitmap, to path: String) throws {
         let bytes = try encodePNG(image)
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ImageError(.unreadable, path: path, reason: "cannot write the file (\(String(cString: strerror(errno))))")
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        func failure(_ reason: String) -> ImageError {
+            ImageError(.unwritable, path: path, reason: "cannot write the file (\(reason))")
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
+        var written = 0
+        var problem: String? = nil
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { systemWrite(fd, $0.baseAddress! + written, bytes.count - written) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else {
+                problem = String(cString: strerror(n < 0 ? errno : ENOSPC))
+                break
+            }
+            written += n
+        }
+        if close(fd) != 0 && problem == nil { problem = String(cString: strerror(errno)) }
+        if problem == nil && rename(temporary, path) != 0 { problem = String(cString: strerror(errno)) }
+        if let problem {
             unlink(temporary)
-            throw ImageError(.unreadable, path: path, reason: "cannot write the file (\(reason))")
+            throw failure(problem)
         }
     }
 

@@ -24,7 +24,7 @@ public final class RunFolder {
         let fm = FileManager.default
         for p in [path, checkpoints.path, samplesPath] {
             do { try fm.createDirectory(atPath: p, withIntermediateDirectories: true) } catch {
-                throw ConfigError("cannot create the run folder '\(p)': \(error.localizedDescription)")
+                throw TrainingFailure("cannot create the run folder '\(p)': \(RunFolder.systemReason(error))")
             }
         }
         metrics = try RunFolder.appending(metricsPath)
@@ -34,17 +34,35 @@ public final class RunFolder {
     private static func appending(_ path: String) throws -> FileHandle {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw ConfigError("cannot create '\(path)'")
+                throw TrainingFailure("cannot create '\(path)': \(String(cString: strerror(errno)))")
             }
         }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError("cannot open '\(path)' for writing") }
+        guard let h = FileHandle(forWritingAtPath: path) else {
+            throw TrainingFailure("cannot open '\(path)' for writing: \(String(cString: strerror(errno)))")
+        }
         h.seekToEndOfFile()
         return h
     }
 
     /// Writes `text` to `path` atomically (temporary file, then rename).
+    ///
+    /// A failure throws a ``TrainingFailure``: `cannot write '<path>': <the system's reason>`.
     public static func writeAtomically(_ text: String, to path: String) throws {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw TrainingFailure("cannot write '\(path)': \(systemReason(error))")
+        }
+    }
+
+    /// The system's one-line reason behind a Foundation file error ("No space left on device",
+    /// "Read-only file system"), or the error's own description.
+    public static func systemReason(_ error: Error) -> String {
+        var current = error as NSError
+        while current.domain != NSPOSIXErrorDomain, let underlying = current.userInfo[NSUnderlyingErrorKey] {
+            guard let next = underlying as? Error else { break }
+            current = next as NSError
+        }
+        if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
+        return (error as NSError).localizedDescription.split(separator: "\n").first.map(String.init) ?? "\(error)"
     }
 
     /// Appends one JSON object (keys in the given order) to metrics.jsonl.
@@ -67,9 +85,7 @@ public final class RunFolder {
     private static func append(_ text: String, to handle: FileHandle?, _ path: String) throws {
         guard let handle else { return }
         do { try handle.write(contentsOf: Data(text.utf8)) } catch {
-            let nsError = error as NSError
-            let reason = nsError.domain == NSPOSIXErrorDomain ? String(cString: strerror(Int32(nsError.code))) : "\(error)"
-            throw TrainingFailure("cannot write '\(path)': \(reason)")
+            throw TrainingFailure("cannot write '\(path)': \(systemReason(error))")
         }
     }
 

@@ -37,7 +37,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as DatasetError {
         throw commandFailure(error.description)
     } catch let error as ImageError {
-        throw commandFailure(error.description)
+        throw commandFailure(error.description, status: error.kind == .unwritable ? ExitStatus.failure : ExitStatus.badInput)
     } catch let error as SamplerError {
         throw commandFailure(error.description)
     } catch let error as ConfigError {

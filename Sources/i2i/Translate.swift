@@ -125,7 +125,10 @@ struct Translate: ParsableCommand {
     }
 
     private func writePNGs(_ results: [Translation], names: [String]) throws {
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            throw commandFailure(
+                "cannot create the output folder '\(output)': \(RunFolder.systemReason(error))", status: ExitStatus.failure)
+        }
         for (i, name) in names.enumerated() {
             let stem = ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_")
             try ImageCodec.writePNG(Bitmap(tensor: results[i].images), to: "\(output)/\(stem).png")
