@@ -106,6 +106,26 @@ final class ResourceFailureTests: XCTestCase {
         XCTAssertTrue(r.output.contains("resuming from \(older) at step 2"), r.output)
     }
 
+    /// Under mpirun (2 ranks) rank 0's failed checkpoint write ends every rank with its message
+    /// and status 1.
+    func testCheckpointWriteOnAFullDiskUnderMpirunEndsEveryRank() throws {
+        let ws = try CLIWorkspace("fullckptmpi")
+        XCTAssertEqual(try ws.i2i(["demo-data", "--count", "8", "--size", "26", "--out", "data.h5"]).status, 0)
+        let config = try ws.write("tiny.yaml", Self.tinyConfig)
+        let disk = try scratch(ws, "disk", kilobytes: 1024)
+        try disk.fill(leaving: 56 * 1024)
+        let r = try ws.mpi(ranks: 2, ["train", config, "--data", "data.h5", "--out", disk.path + "/run", "--steps", "3"])
+        XCTAssertEqual(r.status, 1, r.output)
+        XCTAssertNil(r.signal, r.output)
+        for rank in 0..<2 {
+            let prefix = "[rank \(rank)] error: cannot write checkpoint \(disk.path)/run/checkpoints/step_000000003.h5: "
+            XCTAssertTrue(
+                r.output.split(separator: "\n").contains { $0.hasPrefix(prefix) && $0.contains("No space left on device") }, r.output)
+        }
+        XCTAssertFalse(r.output.contains("Program crashed") || r.output.contains("Backtrac"), r.output)
+        XCTAssertEqual(disk.names(in: "run/checkpoints"), [], "no temporary file")
+    }
+
     func testTranslateToHDF5AndToPNGsOnAFullDiskIsOneError() throws {
         let (ws, _) = try workspaceWithCheckpoint("fulltrans")
         let disk = try scratch(ws, "disk", kilobytes: 64)
