@@ -188,6 +188,45 @@ final class ResourceFailureTests: XCTestCase {
             r, prefix: "error: cannot write checkpoint run/checkpoints/step_000000400.h5: ", reason: "/run/checkpoints' does not exist")
     }
 
+    /// The disk fills while the run trains (no checkpoints, no samples): the next metrics line
+    /// cannot be written, and the run ends with one error.
+    func testMetricsWriteOnAFullDiskIsOneError() throws {
+        let ws = try CLIWorkspace("fullmetrics")
+        XCTAssertEqual(try ws.i2i(["demo-data", "--count", "8", "--size", "26", "--out", "data.h5"]).status, 0)
+        let config = try ws.write("tiny.yaml", Self.tinyConfig)
+        let disk = try scratch(ws, "disk", kilobytes: 256)
+        let job = try Command(
+            try Executables.requireBuilt("i2i"),
+            ["train", config, "--data", "data.h5", "--out", disk.path + "/run", "--steps", "100000", "--threads", "1"],
+            directory: ws.folder
+        ).start()
+        let metrics = disk.path + "/run/metrics.jsonl"
+        XCTAssertTrue(
+            job.wait(upTo: 120) { ((try? String(contentsOfFile: metrics, encoding: .utf8)) ?? "").split(separator: "\n").count >= 3 },
+            job.output)
+        try disk.fill(leaving: 0)
+        let r = job.finish(limit: 120)
+        assertOneError(r, prefix: "error: cannot write '\(disk.path)/run/", reason: "': No space left on device")
+    }
+
+    /// The samples folder is removed while the run trains: the next sample grid cannot be
+    /// written, and the run ends with one error.
+    func testSamplesFolderRemovedUnderARunningTrainIsOneError() throws {
+        let ws = try CLIWorkspace("samples")
+        XCTAssertEqual(try ws.i2i(["demo-data", "--count", "8", "--size", "26", "--out", "data.h5"]).status, 0)
+        let config = try ws.write("tiny.yaml", Self.tinyConfig.replacingOccurrences(of: "sample_every: 0", with: "sample_every: 100"))
+        let job = try Command(
+            try Executables.requireBuilt("i2i"),
+            ["train", config, "--data", "data.h5", "--out", "run", "--steps", "100000", "--threads", "1"],
+            directory: ws.folder
+        ).start()
+        let samples = ws.folder + "/run/samples"
+        XCTAssertTrue(job.wait(upTo: 120) { !((try? FileManager.default.contentsOfDirectory(atPath: samples)) ?? []).isEmpty }, job.output)
+        try FileManager.default.removeItem(atPath: samples)
+        let r = job.finish(limit: 120)
+        assertOneError(r, prefix: "error: run/samples/", reason: "cannot write the file (No such file or directory)")
+    }
+
     // MARK: - Checks
 
     /// Status 1, not a signal; exactly one `error:` line, starting with `prefix` and containing
