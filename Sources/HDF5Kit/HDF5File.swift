@@ -17,6 +17,11 @@ import Foundation
 ///
 /// Objects opened from a file (groups, datasets) keep it alive. ``close()`` closes them too:
 /// using one afterwards throws. Not thread-safe: see ``HDF5Library``.
+///
+/// HDF5's exit handler is not installed (a failed close on a full disk made it crash at exit),
+/// so a file still open when the process exits is not flushed: close or discard every file.
+/// A created file is then simply not renamed into place; a file opened ``Mode/readWrite`` may
+/// miss its last changes.
 public final class HDF5File {
 
     /// How an existing file is opened.
