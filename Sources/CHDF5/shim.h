@@ -37,9 +37,14 @@ static inline unsigned i2i_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 
 // Turns HDF5's automatic error-stack printing off for the calling thread, once per thread.
 // (This build of the library is thread-safe, which makes the setting per thread.)
+// The first call also stops HDF5 from installing its exit handler (H5dont_atexit, which only
+// works before the library initialises): HDF5 1.10 leaves the ids of objects whose close
+// failed (a full disk) registered but freed, and its exit handler closing them again crashed
+// the process after the error was printed. HDF5Kit closes every file it opens itself.
 static inline void i2i_h5_silence_errors(void) {
     static _Thread_local int silenced = 0;
     if (!silenced) {
+        (void)H5dont_atexit();
         H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
         silenced = 1;
     }

@@ -9,9 +9,11 @@ import Foundation
 #if canImport(Glibc)
     import Glibc
     private let systemRead = Glibc.read
+    private let systemWrite = Glibc.write
 #else
     import Darwin
     private let systemRead = Darwin.read
+    private let systemWrite = Darwin.write
 #endif
 
 /// Why an image could not be read or written.
@@ -30,6 +32,9 @@ public struct ImageError: Error, CustomStringConvertible, Equatable, Sendable {
         case tooLarge
         /// Memory ran out.
         case outOfMemory
+        /// An output file could not be written (a full disk, no permission, a missing folder):
+        /// a run-time failure (exit status 1), not bad input.
+        case unwritable
     }
 
     /// The class of failure.
@@ -143,11 +148,15 @@ public enum ImageCodec {
     }
 
     /// Writes `image` as a PNG file, through a temporary file renamed into place.
+    ///
+    /// A failed write (a full disk, no permission) removes the temporary file, leaves `path` as
+    /// it was and throws an ``ImageError`` of kind ``ImageError/Kind/unwritable``.
     public static func writePNG(_ image: Bitmap, to path: String) throws {
         let bytes = try encodePNG(image)
         // A temporary file in the same folder, fsynced and renamed (FileSafety's AtomicOutput).
         do { try AtomicOutput.write(Data(bytes), to: path) } catch {
-            throw ImageError(.unreadable, path: path, reason: "cannot write the file (\(error))")
+            let reason = (error as? OutputError)?.systemReason ?? "\(error)"
+            throw ImageError(.unwritable, path: path, reason: "cannot write the file (\(reason))")
         }
     }
 

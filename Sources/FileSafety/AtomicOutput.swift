@@ -39,7 +39,7 @@ public enum AtomicOutput {
     public static func write(_ data: Data, to path: String) throws {
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError("cannot write '\(path)': \(lastError())") }
+        guard fd >= 0 else { throw OutputError("cannot write '\(path)': \(lastError())", systemReason: lastError()) }
         var failure: String?
         data.withUnsafeBytes { buffer in
             var offset = 0
@@ -58,7 +58,7 @@ public enum AtomicOutput {
         if failure == nil && rename(temporary, path) != 0 { failure = lastError() }
         if let failure {
             unlink(temporary)
-            throw OutputError("cannot write '\(path)': \(failure)")
+            throw OutputError("cannot write '\(path)': \(failure)", systemReason: failure)
         }
         syncFolder(of: path)
     }
@@ -93,7 +93,8 @@ public final class StagedFolder {
         self.path = path
         stagingPath = AtomicOutput.temporaryPath(for: path)
         guard mkdir(stagingPath, 0o755) == 0 else {
-            throw OutputError("cannot create a folder beside '\(path)': \(AtomicOutput.lastError())")
+            let reason = AtomicOutput.lastError()
+            throw OutputError("cannot create a folder beside '\(path)': \(reason)", systemReason: reason)
         }
     }
 
@@ -113,16 +114,18 @@ public final class StagedFolder {
         var old: String?
         if rename(stagingPath, path) != 0 {
             guard errno == ENOTEMPTY || errno == EEXIST else {
-                throw OutputError("cannot put the folder '\(path)' in place: \(AtomicOutput.lastError())")
+                let reason = AtomicOutput.lastError()
+                throw OutputError("cannot put the folder '\(path)' in place: \(reason)", systemReason: reason)
             }
             let aside = AtomicOutput.temporaryPath(for: path, kind: "old")
             guard rename(path, aside) == 0 else {
-                throw OutputError("cannot move the old folder '\(path)' aside: \(AtomicOutput.lastError())")
+                let reason = AtomicOutput.lastError()
+                throw OutputError("cannot move the old folder '\(path)' aside: \(reason)", systemReason: reason)
             }
             guard rename(stagingPath, path) == 0 else {
                 let reason = AtomicOutput.lastError()
                 _ = rename(aside, path)
-                throw OutputError("cannot put the folder '\(path)' in place: \(reason)")
+                throw OutputError("cannot put the folder '\(path)' in place: \(reason)", systemReason: reason)
             }
             old = aside
         }

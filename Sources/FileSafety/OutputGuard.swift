@@ -18,9 +18,14 @@ import Foundation
 public struct OutputError: Error, CustomStringConvertible {
     /// The message, without the `error: ` prefix.
     public let description: String
+    /// The system's reason when a system call failed ("No space left on device").
+    public let systemReason: String?
 
     /// An error with the given message.
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String, systemReason: String? = nil) {
+        self.description = description
+        self.systemReason = systemReason
+    }
 }
 
 /// An input of a command, named by the option (or argument) that gave it.

@@ -34,7 +34,10 @@ public final class RunLock {
         var stale: String?
         while true {
             let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw OutputError("cannot create the lock file '\(path)': \(AtomicOutput.lastError())") }
+            guard fd >= 0 else {
+                let reason = AtomicOutput.lastError()
+                throw OutputError("cannot create the lock file '\(path)': \(reason)", systemReason: reason)
+            }
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let holder = RunLock.holder(fd)
                 close(fd)
@@ -64,7 +67,7 @@ public final class RunLock {
             guard ftruncate(fd, 0) == 0, pwrite(fd, line, line.utf8.count, 0) == line.utf8.count else {
                 let reason = AtomicOutput.lastError()
                 close(fd)
-                throw OutputError("cannot write the lock file '\(path)': \(reason)")
+                throw OutputError("cannot write the lock file '\(path)': \(reason)", systemReason: reason)
             }
             fsync(fd)
             self.fd = fd

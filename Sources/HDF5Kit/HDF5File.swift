@@ -17,6 +17,11 @@ import Foundation
 ///
 /// Objects opened from a file (groups, datasets) keep it alive. ``close()`` closes them too:
 /// using one afterwards throws. Not thread-safe: see ``HDF5Library``.
+///
+/// HDF5's exit handler is not installed (a failed close on a full disk made it crash at exit),
+/// so a file still open when the process exits is not flushed: close or discard every file.
+/// A created file is then simply not renamed into place; a file opened ``Mode/readWrite`` may
+/// miss its last changes.
 public final class HDF5File {
 
     /// How an existing file is opened.
@@ -174,7 +179,10 @@ public final class HDF5File {
 
     /// Closes the file and every object opened from it.
     ///
-    /// For a file made with ``create(at:)`` this flushes, closes and fsyncs the temporary
+    /// The objects still open (attributes, datasets, groups, named types) are closed first, in
+    /// that order, then the file is flushed and closed; every status is checked, the first
+    /// failure is the error, and an id whose close failed is never used again (HDF5 1.10 may
+    /// have freed it). For a file made with ``create(at:)`` this then fsyncs the temporary
     /// file, renames it to ``path`` and fsyncs the folder; on any failure the temporary file is
     /// removed, ``path`` is left as it was, and the error is thrown (except when only the final
     /// folder sync fails: the file is then in place, and the error still thrown). Closing twice
@@ -184,17 +192,20 @@ public final class HDF5File {
         HDF5Library.enter()
         isOpen = false
         let action = "cannot close HDF5 file"
-        let flushed = H5Fflush(id, H5F_SCOPE_GLOBAL)
-        let flushError = flushed < 0 ? HDF5Error.fromStack(file: path, object: nil, action: action) : nil
-        let closed = H5Fclose(id)
-        let closeError = closed < 0 ? HDF5Error.fromStack(file: path, object: nil, action: action) : nil
+        var firstError = closeOpenObjects(action)
+        if firstError == nil, H5Fflush(id, H5F_SCOPE_GLOBAL) < 0 {
+            firstError = HDF5Error.fromStack(file: path, object: nil, action: action)
+        }
+        if H5Fclose(id) < 0, firstError == nil {
+            firstError = HDF5Error.fromStack(file: path, object: nil, action: action)
+        }
         guard let temporary = temporaryPath else {
-            if let error = flushError ?? closeError { throw error }
+            if let firstError { throw firstError }
             return
         }
         temporaryPath = nil
         do {
-            if let error = flushError ?? closeError { throw error }
+            if let firstError { throw firstError }
             try FileSync.fsync(path: temporary, context, action)
             guard rename(temporary, path) == 0 else {
                 throw context.error(action, "cannot rename the temporary file: \(FileSync.lastError())")
@@ -208,15 +219,41 @@ public final class HDF5File {
 
     /// Closes the file without keeping it: a created file's temporary file is removed and
     /// ``path`` is left as it was; an opened file is closed, errors ignored.
+    ///
+    /// Objects still open from the file are closed first (attributes, datasets, groups, named
+    /// types), each once, whatever fails.
     public func discard() {
         guard isOpen else { return }
         HDF5Library.enter()
         isOpen = false
+        _ = closeOpenObjects("cannot close HDF5 file")
         _ = H5Fclose(id)
         if let temporary = temporaryPath {
             temporaryPath = nil
             try? FileManager.default.removeItem(atPath: temporary)
         }
+    }
+
+    /// Closes every object still open from this file: attributes, then datasets, groups and
+    /// named types; returns the first failure (the others are closed all the same, each once).
+    private func closeOpenObjects(_ action: String) -> HDF5Error? {
+        var firstError: HDF5Error?
+        let kinds = [H5F_OBJ_ATTR, H5F_OBJ_DATASET, H5F_OBJ_GROUP, H5F_OBJ_DATATYPE]
+        for kind in kinds {
+            let types = UInt32(kind | H5F_OBJ_LOCAL)
+            let count = H5Fget_obj_count(id, types)
+            guard count > 0 else { continue }
+            var ids = [hid_t](repeating: -1, count: count)
+            let found = H5Fget_obj_ids(id, types, count, &ids)
+            guard found > 0 else { continue }
+            for object in ids.prefix(found) {
+                let closed = kind == H5F_OBJ_ATTR ? H5Aclose(object) : H5Oclose(object)
+                if closed < 0, firstError == nil {
+                    firstError = HDF5Error.fromStack(file: path, object: nil, action: action)
+                }
+            }
+        }
+        return firstError
     }
 
     /// Throws when the file has been closed; run at the start of every operation.

@@ -129,6 +129,6 @@ public final class FaultInjection: TrainingHooks {
         var triples: [[Int64]] = stride(from: 0, to: all.count, by: 3).map { i in Array(all[i..<(i + 3)]) }
         triples.sort { $0[0] < $1[0] }
         let text = triples.map { t in t.map(String.init).joined(separator: ":") }.joined(separator: " ")
-        folder.appendLog("samples step \(step): " + text)
+        try? folder.appendLog("samples step \(step): " + text)
     }
 }

@@ -27,7 +27,7 @@ public final class RunFolder {
         let fm = FileManager.default
         for p in [path, checkpoints.path, samplesPath] {
             do { try fm.createDirectory(atPath: p, withIntermediateDirectories: true) } catch {
-                throw ConfigError("cannot create the run folder '\(p)': \(error.localizedDescription)")
+                throw TrainingFailure("cannot create the run folder '\(p)': \(RunFolder.systemReason(error))")
             }
         }
         if let step { try dropMetrics(after: step) }
@@ -73,24 +73,50 @@ public final class RunFolder {
     private static func appending(_ path: String) throws -> FileHandle {
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw ConfigError("cannot create '\(path)'")
+                throw TrainingFailure("cannot create '\(path)': \(String(cString: strerror(errno)))")
             }
         }
-        guard let h = FileHandle(forWritingAtPath: path) else { throw ConfigError("cannot open '\(path)' for writing") }
+        guard let h = FileHandle(forWritingAtPath: path) else {
+            throw TrainingFailure("cannot open '\(path)' for writing: \(String(cString: strerror(errno)))")
+        }
         h.seekToEndOfFile()
         return h
     }
 
-    /// Appends one JSON object (keys in the given order) to metrics.jsonl.
-    public func appendMetrics(_ fields: [(String, Any)]) {
-        let body = fields.map { "\"\($0.0)\": \(RunFolder.json($0.1))" }.joined(separator: ", ")
-        metrics?.write(Data(("{" + body + "}\n").utf8))
+    /// The system's one-line reason behind a Foundation file error ("No space left on device",
+    /// "Read-only file system"), or the error's own description.
+    public static func systemReason(_ error: Error) -> String {
+        var current = error as NSError
+        while current.domain != NSPOSIXErrorDomain, let underlying = current.userInfo[NSUnderlyingErrorKey] {
+            guard let next = underlying as? Error else { break }
+            current = next as NSError
+        }
+        if current.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(current.code))) }
+        return (error as NSError).localizedDescription.split(separator: "\n").first.map(String.init) ?? "\(error)"
     }
 
-    /// Appends a timestamped line to log.txt.
-    public func appendLog(_ line: String) {
+    /// Appends one JSON object (keys in the given order) to metrics.jsonl.
+    ///
+    /// Throws a ``TrainingFailure`` naming the file and the system's reason when the write
+    /// fails (a full disk, a file system gone read-only).
+    public func appendMetrics(_ fields: [(String, Any)]) throws {
+        let body = fields.map { "\"\($0.0)\": \(RunFolder.json($0.1))" }.joined(separator: ", ")
+        try RunFolder.append("{" + body + "}\n", to: metrics, metricsPath)
+    }
+
+    /// Appends a timestamped line to log.txt; throws like ``appendMetrics(_:)``.
+    public func appendLog(_ line: String) throws {
         let stamp = ISO8601DateFormatter().string(from: Date())
-        log?.write(Data("\(stamp) \(line)\n".utf8))
+        try RunFolder.append("\(stamp) \(line)\n", to: log, logPath)
+    }
+
+    /// Writes `text` through `handle` (nothing when it is not open), turning a failed write into
+    /// one line: `cannot write '<path>': No space left on device`.
+    private static func append(_ text: String, to handle: FileHandle?, _ path: String) throws {
+        guard let handle else { return }
+        do { try handle.write(contentsOf: Data(text.utf8)) } catch {
+            throw TrainingFailure("cannot write '\(path)': \(systemReason(error))")
+        }
     }
 
     /// Closes the files.

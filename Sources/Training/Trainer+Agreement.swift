@@ -34,6 +34,13 @@ extension Trainer {
 }
 
 extension Trainer {
+    /// The signal every rank reports as the reason to stop: the highest signal number any
+    /// rank received (a collective: every rank calls it).
+    static func agreedSignal(_ signals: SignalMonitor, communicator comm: Communicator) -> Int32 {
+        let highest = comm.allReduce([Int(signals.receivedSignal ?? 0)], .max)[0]
+        return highest > 0 ? Int32(highest) : SIGTERM
+    }
+
     /// "SIGTERM on rank 1", "SIGUSR1 on ranks 0, 1": which ranks received which stop signal
     /// (one small all-reduce, on every rank).
     static func whoGotSignals(_ signals: SignalMonitor, communicator comm: Communicator) -> String {

@@ -16,14 +16,20 @@ import FileSafety
 import Foundation
 
 extension Trainer {
-    /// Runs `body` on rank 0; every rank throws rank 0's failure as a ``ConfigError`` (exit 2).
+    /// Runs `body` on rank 0; every rank throws rank 0's failure: a ``TrainingFailure`` (a
+    /// system call failed: exit 1) as such, anything else as a ``ConfigError`` (exit 2).
     func onRoot(_ body: () throws -> Void) throws {
-        var failure: String?
+        var failure: [String]?
         if isRoot {
-            do { try body() } catch { failure = "\(error)" }
+            do { try body() } catch let error as TrainingFailure { failure = ["failure", error.description] } catch {
+                failure = ["refusal", "\(error)"]
+            }
         }
         waitForRootFileWork()  // deleting an old run (--overwrite) may outlast a collective's deadline
-        if let message = try communicator.broadcast(value: failure, root: 0) { throw ConfigError(message) }
+        if let failure = try communicator.broadcast(value: failure, root: 0) {
+            if failure[0] == "failure" { throw TrainingFailure(failure[1]) }
+            throw ConfigError(failure[1])
+        }
     }
 
     /// Creates (if needed), locks and checks the run folder; writes nothing else.
@@ -44,9 +50,12 @@ extension Trainer {
         createdFolder = Trainer.outermostMissingFolder(of: path)
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
             createdFolder = nil
-            throw ConfigError("cannot create the run folder '\(path)': \(error.localizedDescription)")
+            throw TrainingFailure("cannot create the run folder '\(path)': \(RunFolder.systemReason(error))")
         }
-        do { lock = try RunLock(folder: path) } catch let error as OutputError { throw ConfigError(error.description) }
+        do { lock = try RunLock(folder: path) } catch let error as OutputError {
+            if error.systemReason != nil { throw TrainingFailure(error.description) }
+            throw ConfigError(error.description)
+        }
         if let stale = lock?.replacedStaleLock { communicator.warning(stale) }
 
         if !request.resume && !request.overwrite, let held = folder.heldRunFiles() {
@@ -62,13 +71,13 @@ extension Trainer {
             if request.overwrite { try folder.removeContents(keeping: [RunLock.fileName]) }
             try folder.prepare(droppingMetricsAfter: request.resume ? start.step : nil)
             try AtomicOutput.write(config.yaml(), to: folder.configPath)
-        } catch let error as ConfigError { throw error } catch {
-            throw ConfigError("cannot write the run folder '\(folder.path)': \(error)")
+        } catch let error as ConfigError { throw error } catch let error as TrainingFailure { throw error } catch {
+            throw TrainingFailure("cannot write the run folder '\(folder.path)': \(RunFolder.systemReason(error))")
         }
         startCommitted = true
-        if let path = start.resumedFrom { folder.appendLog("resumed from \(path) at step \(start.step)") }
-        if request.overwrite { folder.appendLog("started afresh (--overwrite): the previous run's files were deleted") }
-        for note in startNotes { folder.appendLog(note) }
+        if let path = start.resumedFrom { try folder.appendLog("resumed from \(path) at step \(start.step)") }
+        if request.overwrite { try folder.appendLog("started afresh (--overwrite): the previous run's files were deleted") }
+        for note in startNotes { try folder.appendLog(note) }
     }
 
     /// Undoes the claim of a start that failed before its commit.

@@ -105,7 +105,7 @@ extension Trainer {
             if isRoot { FileManager.default.createFile(atPath: folder.finishedMarker, contents: nil) }
             return ready(.finished(step: start.step))
         }
-        describeSchedule(model: model, start: start, total: total, scheduleSteps: scheduleSteps, stepsPerEpoch: sampler.stepsPerEpoch)
+        try describeSchedule(model: model, start: start, total: total, scheduleSteps: scheduleSteps, stepsPerEpoch: sampler.stepsPerEpoch)
         // A run extended with more steps is not finished until they are done (launch loops stop
         // resuming when the marker exists).
         if isRoot { try? FileManager.default.removeItem(atPath: folder.finishedMarker) }
@@ -126,7 +126,7 @@ extension Trainer {
 
     /// Says (rank 0, and in log.txt) when the run outlasts the model's schedule, or when every
     /// learning rate reaches 0 before the last step: the steps after that change nothing.
-    func describeSchedule(model: GANModel, start: StartState, total: Int, scheduleSteps: Int, stepsPerEpoch: Int) {
+    func describeSchedule(model: GANModel, start: StartState, total: Int, scheduleSteps: Int, stepsPerEpoch: Int) throws {
         var notes: [String] = []
         if total > scheduleSteps {
             notes.append(
@@ -147,7 +147,7 @@ extension Trainer {
         guard isRoot else { return }
         for note in notes {
             communicator.warning(note)
-            folder.appendLog("warning: " + note)
+            try folder.appendLog("warning: " + note)
         }
     }
 

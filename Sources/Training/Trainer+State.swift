@@ -192,8 +192,10 @@ extension Trainer {
                     hooks.checkpointWritten(step: step, communicator: communicator)
                 }
                 folder.checkpoints.prune(keep: config.train.keepCheckpoints)
-                folder.appendLog("checkpoint \(path)")
             } catch { failure = "cannot write checkpoint \(path): \(error)" }
+            if failure == nil {
+                do { try folder.appendLog("checkpoint \(path)") } catch { failure = "\(error)" }
+            }
         }
         waitForRootFileWork()
         if let message = try communicator.broadcast(value: failure, root: 0) { throw TrainingFailure(message) }
@@ -210,7 +212,7 @@ extension Trainer {
     }
 
     /// Averages the window's metrics across ranks; rank 0 prints and appends them.
-    func log(window: inout MetricsWindow, step: Int, epoch: Int, model: GANModel, bar: ProgressBar?, skipped: Int) {
+    func log(window: inout MetricsWindow, step: Int, epoch: Int, model: GANModel, bar: ProgressBar?, skipped: Int) throws {
         communicator.phase = "metrics"
         let n = Double(Swift.max(window.steps, 1))
         let local =
@@ -229,7 +231,7 @@ extension Trainer {
                 ("images_per_second", perSecond), ("time_data", mean[k]), ("time_compute", mean[k + 1]),
                 ("time_communication", mean[k + 2]), ("skipped_steps", skipped),
             ]
-            folder.appendMetrics(fields)
+            try folder.appendMetrics(fields)
             let shown = window.losses.prefix(8).enumerated().map { String(format: "%@ %.3f", $0.element.name, mean[$0.offset]) }
             bar?.detail = String(format: "%.1f img/s ", perSecond) + shown.joined(separator: " ")
             bar?.advance(by: step - (bar?.done ?? step))

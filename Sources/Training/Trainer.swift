@@ -44,7 +44,20 @@ public enum TrainOutcome: Equatable {
     /// The schedule (or `--steps`) completed.
     case finished(step: Int)
     /// A signal asked to stop; a checkpoint was written at `step`.
-    case interrupted(step: Int)
+    ///
+    /// `signal` is the signal's number, the same on every rank (the highest received when
+    /// ranks got different ones); `i2i train` exits with 128 + `signal`.
+    case interrupted(step: Int, signal: Int32)
+
+    /// The exit status of `i2i train` for this outcome: 0 when finished, 128 + the signal's
+    /// number when stopped by one (143 for SIGTERM, 130 for SIGINT, 138 for SIGUSR1), as
+    /// `timeout`, shells and Slurm report a process ended by that signal.
+    public var exitStatus: Int32 {
+        switch self {
+        case .finished: return 0
+        case .interrupted(_, let signal): return 128 + signal
+        }
+    }
 }
 
 /// Runs training.
@@ -133,7 +146,7 @@ public final class Trainer {
                 try comm.verifyParametersAgree(model.optimizers.flatMap { $0.groups.map { UnsafeBufferPointer($0.group.valueBuffer) } })
             }
             if step % cadence.logEvery == 0 || step == total {
-                log(window: &window, step: step, epoch: position.epoch, model: model, bar: bar, skipped: skips.total)
+                try log(window: &window, step: step, epoch: position.epoch, model: model, bar: bar, skipped: skips.total)
             } else {
                 bar?.advance()
             }
@@ -148,14 +161,14 @@ public final class Trainer {
             if stop {
                 bar?.finish()
                 comm.info("stopped by \(Trainer.whoGotSignals(signals, communicator: comm)); checkpoint written at step \(step)")
-                if isRoot { folder.appendLog("interrupted at step \(step)") }
-                return .interrupted(step: step)
+                if isRoot { try folder.appendLog("interrupted at step \(step)") }
+                return .interrupted(step: step, signal: Trainer.agreedSignal(signals, communicator: comm))
             }
         }
         bar?.finish()
         if isRoot {
             FileManager.default.createFile(atPath: folder.finishedMarker, contents: nil)
-            folder.appendLog("finished at step \(step)")
+            try folder.appendLog("finished at step \(step)")
             folder.close()
         }
         comm.info("finished: \(step) steps; checkpoints in \(folder.checkpoints.path), samples in \(folder.samplesPath)")

@@ -39,7 +39,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as DatasetError {
         throw commandFailure(error.description)
     } catch let error as ImageError {
-        throw commandFailure(error.description)
+        throw commandFailure(error.description, status: error.kind == .unwritable ? ExitStatus.failure : ExitStatus.badInput)
     } catch let error as SamplerError {
         throw commandFailure(error.description)
     } catch let error as ConfigError {
@@ -47,7 +47,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as CheckpointError {
         throw commandFailure(error.description)
     } catch let error as OutputError {
-        throw commandFailure(error.description)
+        // A refusal of the policy is bad usage (2); a system call that failed is a run-time failure (1).
+        throw commandFailure(error.description, status: error.systemReason == nil ? ExitStatus.badInput : ExitStatus.failure)
     } catch let error as PreprocessInterrupted {
         throw commandFailure(error.description, status: 130)
     } catch {

@@ -1,6 +1,7 @@
 // `i2i train`: trains a model from a YAML config on a dataset file, in one process or under
 // `mpirun` (rank and size come from MPI). Bad configs and inputs exit 2 with one line; run-time
-// failures exit 1 and end the whole job.
+// failures exit 1 and end the whole job; a run stopped by a signal exits 128 + its number once
+// its checkpoint is written.
 import ArgumentParser
 import Configuration
 import Datasets
@@ -69,7 +70,10 @@ struct Train: ParsableCommand {
             let configured = threads ?? trainer.config.compute.threads
             if configured > 0 { ComputeRuntime.configure(threads: configured) } else { communicator.configureComputeThreads() }
             if trainer.config.debug.isActive { trainer.hooks = FaultInjection(trainer.config.debug) }
-            _ = try trainer.run()
+            let outcome = try trainer.run()
+            // 128 + the signal when a signal stopped the run (its checkpoint is written),
+            // on every rank, so that resume loops can tell it from a failure (README).
+            communicator.exitJob(outcome.exitStatus)
         } catch let error as ConfigError {
             if communicator.rank == 0 { FileHandle.standardError.write(Data("error: \(error)\n".utf8)) }
             communicator.exitJob(ExitStatus.badInput)
@@ -79,6 +83,5 @@ struct Train: ParsableCommand {
         } catch {
             communicator.abortJob("\(error)")
         }
-        communicator.exitJob(0)
     }
 }

@@ -133,7 +133,10 @@ struct Translate: ParsableCommand {
     /// Writes the PNG files into a folder beside `--output` that replaces it when complete.
     private func writePNGs(_ results: [Translation], names: [String]) throws {
         let parent = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
+            throw commandFailure(
+                "cannot create the output folder '\(parent)': \(RunFolder.systemReason(error))", status: ExitStatus.failure)
+        }
         let staged = try StagedFolder(path: output)
         let folder = staged.stagingPath
         for (i, name) in names.enumerated() {

@@ -92,7 +92,8 @@ final class ResumeTests: XCTestCase {
         XCTAssertEqual(w.checkpointFiles("run"), ["FINISHED", "step_000000003.h5"])
     }
 
-    /// SIGTERM to a single process mid-run: it finishes the step, writes a checkpoint, exits 0;
+    /// SIGTERM to a single process mid-run: it finishes the step, writes a checkpoint, exits 143
+    /// (128 + SIGTERM);
     /// resuming from it to a later step equals running straight to that step, bit for bit.
     func testSignalStopsAtAStepBoundaryAndResumeIsExact() throws {
         let w = try TrainingWorkspace("signal")
@@ -101,7 +102,8 @@ final class ResumeTests: XCTestCase {
         XCTAssertTrue(job.wait(upTo: 60) { w.metrics("stopped").count >= 3 }, job.output)
         job.send(SIGTERM)
         let stopped = job.finish(limit: 60)
-        XCTAssertEqual(stopped.status, 0, stopped.output)
+        XCTAssertEqual(stopped.status, 128 + SIGTERM, stopped.output)
+        XCTAssertNil(stopped.signal, "exited with the status, not killed by the signal")
         let step = w.metrics("stopped").count
         XCTAssertTrue(stopped.output.contains("stopped by SIGTERM; checkpoint written at step \(step)"), stopped.output)
         XCTAssertEqual(w.checkpointFiles("stopped"), [String(format: "step_%09d.h5", step)])
@@ -119,7 +121,8 @@ final class ResumeTests: XCTestCase {
     /// forwards it (2 ranks).
     ///
     /// Every rank stops after the same step, one checkpoint is written
-    /// at that step, and the job exits 0. (Seen once in a fresh-clone run: rank 1 got the
+    /// at that step, and every rank exits 128 + the signal, which mpirun returns (143 for
+    /// SIGTERM, 138 for SIGUSR1). (Seen once in a fresh-clone run: rank 1 got the
     /// forwarded signal after the step-4 decision, so the message named rank 0 only.).
     func testSignalOnOneRankOrToMpirunStopsEveryRankAtTheSameStep() throws {
         let w = try TrainingWorkspace("signalmpi")
@@ -136,7 +139,7 @@ final class ResumeTests: XCTestCase {
                 job.send(SIGUSR1)
             }
             let result = job.finish(limit: 60)
-            XCTAssertEqual(result.status, 0, result.output)
+            XCTAssertEqual(result.status, 128 + signal, result.output)
             let step = w.metrics(run).count
             // mpirun forwards SIGUSR1 to the ranks one after another: the ranks that have it at
             // the step boundary where they decide together are named (one or all of them).
