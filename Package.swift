@@ -112,6 +112,12 @@ let package = Package(
         .executableTarget(
             name: "DistributedHarness", dependencies: ["Distributed", "TensorCore"], path: "Tests/DistributedHarness",
             swiftSettings: plain),
+        // The libFuzzer target of the HDF5 file readers (launch/fuzz builds it with
+        // -sanitize=fuzzer); a plain build is a replayer of its inputs. Not part of the product.
+        .executableTarget(
+            name: "ReaderFuzzer", dependencies: ["Datasets", "Checkpointing", "HDF5Kit"], path: "Tests/ReaderFuzzer",
+            exclude: ["LibHDF5"],
+            swiftSettings: plain),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "Configuration", "Checkpointing", "HDF5Kit", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: plain),

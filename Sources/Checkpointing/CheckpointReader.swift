@@ -61,13 +61,7 @@ public final class CheckpointReader {
                 throw CheckpointError(path: path, reason: "malformed manifest line '\(line)'")
             }
             let datasetPath = String(parts[0])
-            let values: [Float]
-            do { values = try file.root.openDataset(datasetPath).read(as: Float.self) } catch {
-                throw CheckpointError(path: path, reason: "cannot read '\(datasetPath)': \(error)")
-            }
-            guard values.count == count else {
-                throw CheckpointError(path: path, reason: "'\(datasetPath)' holds \(values.count) values, the manifest says \(count)")
-            }
+            let values = try readTensor(datasetPath, expectedCount: count)
             let hash = values.withUnsafeBufferPointer { ContentHash.of($0) }
             guard hash == parts[2] else {
                 throw CheckpointError(path: path, reason: "content of '\(datasetPath)' does not match its checksum (the file is corrupt)")
@@ -83,10 +77,28 @@ public final class CheckpointReader {
             throw CheckpointError(path: path, reason: "missing or unreadable attribute 'manifest'")
         }
         return try manifest.split(separator: "\n").dropFirst(2).map { line in
-            let datasetPath = String(line.split(separator: " ")[0])
-            do { return (datasetPath, try file.root.openDataset(datasetPath).read(as: Float.self)) } catch {
-                throw CheckpointError(path: path, reason: "cannot read '\(datasetPath)': \(error)")
+            guard let first = line.split(separator: " ").first else {
+                throw CheckpointError(path: path, reason: "malformed manifest line '\(line)'")
             }
+            let datasetPath = String(first)
+            return (datasetPath, try readTensor(datasetPath))
+        }
+    }
+
+    /// The values of the float32 tensor at `datasetPath`, after ``TensorChecks`` (type, size,
+    /// and `expectedCount` when given) so that nothing is allocated from an unchecked header.
+    private func readTensor(_ datasetPath: String, expectedCount: Int? = nil) throws -> [Float] {
+        do {
+            guard (try? file.root.kind(of: datasetPath)) == .dataset else {
+                throw CheckpointError(path: path, reason: "'\(datasetPath)' is listed in the manifest but is not a dataset")
+            }
+            let dataset = try file.root.openDataset(datasetPath)
+            if let problem = TensorChecks.problem(dataset, expectedCount: expectedCount) {
+                throw CheckpointError(path: path, reason: "'\(dataset.path)' \(problem)")
+            }
+            return try dataset.read(as: Float.self)
+        } catch let error as CheckpointError { throw error } catch {
+            throw CheckpointError(path: path, reason: "cannot read '\(datasetPath)': \(error)")
         }
     }
 
@@ -151,7 +163,12 @@ public final class CheckpointReader {
                 var k = 0
                 while p.contains("part\(k)") {
                     let d = try p.openDataset("part\(k)")
-                    parts.append(Tensor(shape: try d.shape, values: try d.read(as: Float.self)))
+                    let values = try readTensor(d.path)
+                    let shape = try d.shape
+                    guard shape.count >= 1, shape[0] >= n, n >= 0 else {
+                        throw CheckpointError(path: path, reason: "'\(d.path)' has shape \(shape), fewer than its \(n) pool entries")
+                    }
+                    parts.append(Tensor(shape: shape, values: values))
                     k += 1
                 }
                 let entries = (0..<n).map { i in parts.map { $0.slice(axis: 0, i..<(i + 1)) } }

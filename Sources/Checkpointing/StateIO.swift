@@ -21,9 +21,16 @@ extension Module {
 extension HDF5Group: StateSource {
     public var stateSourceDescription: String { "'\(file.path)' group '\(path)'" }
     public func stateKeys() throws -> [String] { try childNames }
-    public func stateShape(of key: String) throws -> [Int] { try openDataset(key).shape }
+    /// The shape of `key`, after ``TensorChecks`` (float32, a bounded size inside the file).
+    public func stateShape(of key: String) throws -> [Int] {
+        let dataset = try openDataset(key)
+        try TensorChecks.check(dataset)
+        return try dataset.shape
+    }
     public func readState(_ key: String, into destination: UnsafeMutableBufferPointer<Float>) throws {
-        try openDataset(key).read(into: destination)
+        let dataset = try openDataset(key)
+        try TensorChecks.check(dataset, expectedCount: destination.count)
+        try dataset.read(into: destination)
     }
 }
 
@@ -64,8 +71,11 @@ extension Adam {
                     wrongShapes: [])
             }
             let n = state.group.count
-            try g.openDataset("exp_avg").read(into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n))
-            try g.openDataset("exp_avg_sq").read(into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n))
+            let moments = (try g.openDataset("exp_avg"), try g.openDataset("exp_avg_sq"))
+            try TensorChecks.check(moments.0, expectedCount: n)
+            try TensorChecks.check(moments.1, expectedCount: n)
+            try moments.0.read(into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n))
+            try moments.1.read(into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n))
             state.step = try g.attribute("step", as: Int.self)
             state.group.learningRate = try g.attribute("lr", as: Double.self)
         }

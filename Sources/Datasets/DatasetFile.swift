@@ -58,48 +58,18 @@ public final class DatasetFile {
     private let file: HDF5File
     private var datasets: [String: HDF5Dataset] = [:]
 
-    /// Opens a dataset file; a file that is not one (no HDF5, another `format`, a newer
-    /// version, missing splits) is an error naming the file and the problem.
+    /// Opens a dataset file and validates it (DatasetValidation.swift); a file that is not
+    /// one (no HDF5, another `format`, a newer version, missing splits, wrong element types,
+    /// shapes or counts, sizes over the limits) is an error naming the file and the problem.
     public init(path: String) throws {
         self.path = path
         do {
             file = try HDF5File.open(path, mode: .readOnly, fileLocking: false)
-            info = try DatasetFile.readInfo(file, path: path)
+            info = try DatasetValidator(file: file, path: path).validate()
         } catch let error as HDF5Error {
             // A file that HDF5 cannot read, or that lacks what a dataset file must hold, is bad input.
             throw DatasetError(error.object == nil ? error.description : "\(path) is not a valid i2i dataset file: \(error)")
         }
-    }
-
-    private static func readInfo(_ file: HDF5File, path: String) throws -> DatasetInfo {
-        let root = file.root
-        let format = root.hasAttribute("format") ? (try? root.attribute("format", as: String.self)) : nil
-        guard format == DatasetLayout.format else {
-            throw DatasetError("\(path) is not an i2i dataset file (its format attribute is \(format.map { "'\($0)'" } ?? "missing"))")
-        }
-        let version = try root.attribute("format_version", as: Int.self)
-        guard version <= DatasetLayout.version else {
-            throw DatasetError("\(path) is a dataset of format version \(version); this i2i reads up to \(DatasetLayout.version)")
-        }
-        var splits: [SplitInfo] = []
-        for name in try root.attribute("splits", as: [String].self) {
-            guard root.contains("\(name)/images"), root.contains("\(name)/names") else {
-                throw DatasetError("\(path): split '\(name)' is listed but has no images or names")
-            }
-            let shape = try root.openDataset("\(name)/images").shape
-            guard shape.count == 4, shape[3] == 3 else {
-                throw DatasetError("\(path): '\(name)/images' has shape \(shape), expected (N, H, W, 3)")
-            }
-            let contents = SplitContents(labels: root.contains("\(name)/labels"), truth: root.contains("\(name)/truth"))
-            splits.append(SplitInfo(name: name, count: shape[0], height: shape[1], width: shape[2], contents: contents))
-        }
-        func optionalInt(_ key: String) -> Int? { root.hasAttribute(key) ? try? root.attribute(key, as: Int.self) : nil }
-        func text(_ key: String) -> String { (root.hasAttribute(key) ? try? root.attribute(key, as: String.self) : nil) ?? "" }
-        return DatasetInfo(
-            kind: text("kind"), imageSize: try root.attribute("image_size", as: Int.self),
-            resizeMode: text("resize_mode"), skipped: optionalInt("skipped") ?? 0,
-            createdBy: text("created_by"), contentHash: text("content_hash"),
-            numClasses: optionalInt("num_classes"), splits: splits)
     }
 
     /// The root `format` attribute of any HDF5 file ("i2i-dataset", "i2i-checkpoint", …), or

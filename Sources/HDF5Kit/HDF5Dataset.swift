@@ -89,7 +89,8 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Reads every element, converted to `T`.
     public func read<T: HDF5Element>(as type: T.Type = T.self) throws -> [T] {
-        let count = try dimensions("cannot read dataset").shape.reduce(1, *)
+        let shape = try dimensions("cannot read dataset").shape
+        guard let count = HDF5Dataset.product(shape) else { throw context.error("cannot read dataset", "its shape \(shape) is too large") }
         return try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             try read(into: buffer)
             initialized = count
@@ -119,7 +120,10 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Reads slice `index` along the first axis (image `index` of N), converted to `T`.
     public func readSlice<T: HDF5Element>(_ index: Int, as type: T.Type = T.self) throws -> [T] {
-        let sliceCount = try dimensions("cannot read slice \(index) of dataset").shape.dropFirst().reduce(1, *)
+        let sliceShape = Array(try dimensions("cannot read slice \(index) of dataset").shape.dropFirst())
+        guard let sliceCount = HDF5Dataset.product(sliceShape) else {
+            throw context.error("cannot read slice \(index) of dataset", "its slice shape \(sliceShape) is too large")
+        }
         return try [T](unsafeUninitializedCapacity: sliceCount) { buffer, initialized in
             try readSlice(index, into: buffer)
             initialized = sliceCount
@@ -220,7 +224,7 @@ public final class HDF5Dataset: HDF5Object {
             }
             memoryShape[0] = rows.count
         }
-        let expected = memoryShape.reduce(1, *)
+        guard let expected = HDF5Dataset.product(memoryShape) else { throw context.error(action, "its shape \(dims) is too large") }
         guard count == expected else {
             throw context.error(action, "it needs a buffer of \(expected) elements, not \(count)")
         }
@@ -306,7 +310,10 @@ enum DatasetLayout {
             try context.check(H5Sget_simple_extent_dims(space, &dims, &maxDims), action)
         }
         let unlimited = i2i_h5s_unlimited()
-        return (dims.map { Int($0) }, maxDims.map { $0 == unlimited ? nil : Int($0) })
+        // A corrupt header may declare dimensions beyond Int.max: clamp them (readers check
+        // shapes against their limits) rather than trap.
+        func clamped(_ value: hsize_t) -> Int { Int(exactly: value) ?? Int.max }
+        return (dims.map(clamped), maxDims.map { $0 == unlimited ? nil : clamped($0) })
     }
 
     /// A memory dataspace of `shape` (scalar for `[]`).

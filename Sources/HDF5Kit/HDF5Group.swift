@@ -68,13 +68,15 @@ public final class HDF5Group: HDF5Object {
             let id = try validID(action)
             var info = H5G_info_t()
             try context.check(H5Gget_info(id, &info), action)
+            // The link count and name lengths come from the file: nothing is reserved from them
+            // (a corrupt count fails at the first missing link), and names are bounded.
             var names: [String] = []
-            names.reserveCapacity(Int(info.nlinks))
             for index in 0..<info.nlinks {
                 let size = try context.check(
                     H5Lget_name_by_idx(
                         id, ".", H5_INDEX_NAME, H5_ITER_INC, index,
                         nil, 0, i2i_h5p_default()), action)
+                guard size <= 1 << 16 else { throw context.error(action, "a member's name declares \(size) bytes") }
                 var buffer = [CChar](repeating: 0, count: size + 1)
                 try context.check(
                     H5Lget_name_by_idx(

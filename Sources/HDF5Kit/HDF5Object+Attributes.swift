@@ -101,6 +101,10 @@ extension HDF5Object {
         let spaceClass = H5Sget_simple_extent_type(space)
         let scalar = spaceClass == H5S_SCALAR
         let count = spaceClass == H5S_NULL ? 0 : Int(try context.check(H5Sget_simple_extent_npoints(space), action))
+        guard count <= HDF5Limits.maximumAttributeElements else {
+            throw context.error(
+                action, "it declares \(count) elements, more than the \(HDF5Limits.maximumAttributeElements) an attribute may hold")
+        }
 
         let stored = HDF5ElementType(typeID: type)
         func numbers<T: HDF5Element>(_: T.Type) throws -> [T] {

@@ -44,6 +44,7 @@ enum HDF5Strings {
         _ read: (hid_t, UnsafeMutableRawPointer) -> herr_t
     ) throws -> [String] {
         guard count > 0 else { return [] }
+        guard count <= HDF5Limits.maximumStringBytes / 8 else { throw context.error(action, "it declares \(count) strings") }
         let memoryType = try context.check(H5Tcopy(fileType), action)
         defer { H5Tclose(memoryType) }
         if try context.check(H5Tis_variable_str(fileType), action) > 0 {
@@ -57,8 +58,11 @@ enum HDF5Strings {
         }
         let size = H5Tget_size(memoryType)
         guard size > 0 else { throw context.error(action, "fixed-length strings of size 0") }
+        guard let bytesNeeded = HDF5Dataset.product([count, size]), bytesNeeded <= HDF5Limits.maximumStringBytes else {
+            throw context.error(action, "\(count) fixed-length strings of \(size) bytes are too large to read")
+        }
         let spacePadded = H5Tget_strpad(fileType) == H5T_STR_SPACEPAD
-        var bytes = [UInt8](repeating: 0, count: count * size)
+        var bytes = [UInt8](repeating: 0, count: bytesNeeded)
         try bytes.withUnsafeMutableBytes { buffer in
             _ = try context.check(read(memoryType, buffer.baseAddress!), action)
         }
@@ -109,7 +113,7 @@ extension HDF5Dataset {
         let action = "cannot read strings from dataset"
         let id = try validID(action)
         guard elementType == .string else { throw context.error(action, "it holds \(elementType), not strings") }
-        let count = try shape.reduce(1, *)
+        guard let count = try elementCount else { throw context.error(action, "its shape \(try shape) is too large") }
         let type = try context.check(H5Dget_type(id), action)
         defer { H5Tclose(type) }
         return try HDF5Strings.read(count: count, fileType: type, context, action) { memoryType, buffer in

@@ -3,6 +3,7 @@
 // once (key, type, default, range, help); `ExperimentConfig` resolves them with the model's.
 import Checkpointing
 import Configuration
+import Datasets
 
 /// Top-level keys besides `model`.
 public struct RunOptions: ConfigSection, Equatable, Sendable {
@@ -18,10 +19,6 @@ public struct RunOptions: ConfigSection, Equatable, Sendable {
     ]
 }
 
-/// The largest image side i2i accepts anywhere (settings, dataset headers, inputs): a 8192²
-/// RGB image is 201 MB as floats, far above any model's training size.
-public let maximumImageSide = 8192
-
 /// `data.*`: how training images are augmented.
 public struct DataOptions: ConfigSection, Equatable, Sendable {
     public var loadSize = 286
@@ -31,8 +28,10 @@ public struct DataOptions: ConfigSection, Equatable, Sendable {
     public init() {}
     public static let section = "data"
     public static let settings: [Setting<DataOptions>] = [
-        .int("load_size", \.loadSize, .count(atMost: Double(maximumImageSide)), "images are resized to this size before cropping"),
-        .int("crop_size", \.cropSize, .count(atMost: Double(maximumImageSide)), "random crop size (the training resolution)"),
+        .int(
+            "load_size", \.loadSize, .count(atMost: Double(DatasetLayout.maximumImageSide)),
+            "images are resized to this size before cropping"),
+        .int("crop_size", \.cropSize, .count(atMost: Double(DatasetLayout.maximumImageSide)), "random crop size (the training resolution)"),
         .bool("flip", \.flip, "random horizontal flips"),
     ]
 }

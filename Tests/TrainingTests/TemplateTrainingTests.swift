@@ -133,7 +133,25 @@ final class TemplateTrainingTests: XCTestCase {
         let other = try HDF5File.create(at: wrongPath)
         try wrong.saveState(to: other.root.createGroup("networks/features"))
         try other.close()
-        for (path, expected) in [(wrongPath, "wrong shape"), (folder + "/absent.h5", "features weights")] {
+        // Weights stored as float64, and a weight whose header declares 2^32 × 9 values (no
+        // data written): refused from the header, before anything is allocated or read.
+        let float64Path = folder + "/float64.h5", hugePath = folder + "/huge.h5"
+        for (path, huge) in [(float64Path, false), (hugePath, true)] {
+            let bad = try HDF5File.create(at: path)
+            let group = try bad.root.createGroup("networks/features")
+            if huge {
+                _ = try group.createDataset("weight", of: Float.self, shape: [1 << 16, 1 << 16, 3, 3], chunkShape: [1, 1, 3, 3])
+            } else {
+                _ = try group.createDataset("weight", values: [Double](repeating: 0.5, count: 4 * 3 * 3 * 3), shape: [4, 3, 3, 3])
+            }
+            _ = try group.createDataset("bias", values: [Float](repeating: 0, count: 4), shape: [4])
+            try bad.close()
+        }
+        for (path, expected) in [
+            (wrongPath, "wrong shape"), (folder + "/absent.h5", "features weights"),
+            (float64Path, "cannot load tensor '/networks/features/weight' in '\(float64Path)': it holds float64 values, expected float32"),
+            (hugePath, "'/networks/features/weight' in '\(hugePath)': it declares shape [65536, 65536, 3, 3], more than 268435456 values"),
+        ] {
             try? FileManager.default.removeItem(atPath: folder + "/run")
             XCTAssertThrowsError(try train(data: data, steps: 1, overrides: ["template.features_weights=\(path)"])) { error in
                 XCTAssertTrue(
