@@ -7,22 +7,7 @@ import XCTest
 
 final class CLIJourneyTests: XCTestCase {
     /// A CycleGAN small enough to train 20 steps in a few seconds.
-    private let tinyConfig = """
-        model: cyclegan
-        data:
-          load_size: 26
-          crop_size: 24
-        train:
-          batch_size: 2
-          log_every: 5
-          sample_every: 10
-          checkpoint_every: 10
-        cyclegan:
-          ngf: 4
-          ndf: 4
-          n_blocks: 1
-          pool_size: 4
-        """
+    private let tinyConfig = TinyConfig.cycleGAN(train: ["log_every: 5", "sample_every: 10", "checkpoint_every: 10"])
 
     private func journey(ranks: Int) throws {
         let ws = try CLIWorkspace("journey\(ranks)")

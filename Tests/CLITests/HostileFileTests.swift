@@ -9,19 +9,7 @@ import XCTest
 
 final class HostileFileTests: XCTestCase {
     /// A CycleGAN small enough for an initial checkpoint in a second.
-    private static let tinyConfig = """
-        model: cyclegan
-        data:
-          load_size: 26
-          crop_size: 24
-        train:
-          batch_size: 2
-        cyclegan:
-          ngf: 4
-          ndf: 4
-          n_blocks: 1
-          pool_size: 4
-        """
+    private static let tinyConfig = TinyConfig.cycleGAN()
 
     /// A workspace with `tiny.yaml`, `data.h5` (demo data: 16 training and 4 test images of
     /// 24×24 per domain) and `ckpt.h5` (the initial checkpoint of a run on it).

@@ -17,22 +17,7 @@ final class ResourceFailureTests: XCTestCase {
         super.tearDown()
     }
 
-    static let tinyConfig = """
-        model: cyclegan
-        data:
-          load_size: 26
-          crop_size: 24
-        train:
-          batch_size: 2
-          log_every: 1
-          sample_every: 0
-          checkpoint_every: 0
-        cyclegan:
-          ngf: 4
-          ndf: 4
-          n_blocks: 1
-          pool_size: 0
-        """
+    static let tinyConfig = TinyConfig.cycleGAN(train: ["log_every: 1", "sample_every: 0", "checkpoint_every: 0"], poolSize: 0)
 
     private func scratch(_ ws: CLIWorkspace, _ name: String, kilobytes: Int, readOnly: Bool = false) throws -> ScratchMount {
         let mount = try ScratchMount(in: ws.folder, name: name, kilobytes: kilobytes, readOnly: readOnly)

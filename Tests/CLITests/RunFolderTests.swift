@@ -7,22 +7,7 @@ import TestSupport
 import XCTest
 
 final class RunFolderTests: XCTestCase {
-    private let tinyConfig = """
-        model: cyclegan
-        data:
-          load_size: 26
-          crop_size: 24
-        train:
-          batch_size: 2
-          log_every: 1
-          sample_every: 0
-          checkpoint_every: 5
-        cyclegan:
-          ngf: 4
-          ndf: 4
-          n_blocks: 1
-          pool_size: 4
-        """
+    private let tinyConfig = TinyConfig.cycleGAN(train: ["log_every: 1", "sample_every: 0", "checkpoint_every: 5"])
 
     private func workspace(_ name: String) throws -> (CLIWorkspace, String) {
         let ws = try CLIWorkspace(name)

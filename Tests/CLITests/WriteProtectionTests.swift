@@ -8,19 +8,7 @@ import TestSupport
 import XCTest
 
 final class WriteProtectionTests: XCTestCase {
-    private let tinyConfig = """
-        model: cyclegan
-        data:
-          load_size: 26
-          crop_size: 24
-        train:
-          batch_size: 2
-        cyclegan:
-          ngf: 4
-          ndf: 4
-          n_blocks: 1
-          pool_size: 4
-        """
+    private let tinyConfig = TinyConfig.cycleGAN()
 
     /// A workspace with `data.h5` (stripes, 26 px) and, when asked, an initial checkpoint.
     private func workspace(_ name: String, checkpoint: Bool = false) throws -> CLIWorkspace {

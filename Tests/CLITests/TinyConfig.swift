@@ -1,0 +1,13 @@
+// The tiny CycleGAN the CLI tests train: 4 filters, 1 residual block, 24 px crops of 26 px
+// images, global batch 2 — a step in well under a second — with the `train` cadences and the
+// pool size each test needs. One definition, so a change to the schema changes one place.
+
+/// Config texts for the CLI tests.
+enum TinyConfig {
+    /// The tiny CycleGAN with `train` keys (`"log_every: 1"`, …) added after `batch_size: 2`.
+    static func cycleGAN(train: [String] = [], poolSize: Int = 4) -> String {
+        (["model: cyclegan", "data:", "  load_size: 26", "  crop_size: 24", "train:", "  batch_size: 2"]
+            + train.map { "  " + $0 }
+            + ["cyclegan:", "  ngf: 4", "  ndf: 4", "  n_blocks: 1", "  pool_size: \(poolSize)"]).joined(separator: "\n")
+    }
+}
