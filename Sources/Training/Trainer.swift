@@ -113,14 +113,15 @@ public final class Trainer {
         }
         if let outcome = run.outcomeWithoutTraining { return outcome }
         let model = run.model, total = run.totalSteps, cadence = config.train
+        let distributed = config.distributed, globalBatch = config.globalBatch  // read once, not per step
         let loader = DataLoader(source: run.source, sampler: run.sampler, augmentation: run.augmentation, start: run.start.position)
         defer { loader.close() }
-        let context = DistributedStepContext(communicator: comm, bucketBytes: config.distributed.bucketBytes)
+        let context = DistributedStepContext(communicator: comm, bucketBytes: distributed.bucketBytes)
         let signals = SignalMonitor.install()
         let bar = isRoot ? ProgressBar(total: total, label: "train", unit: "steps") : nil
         bar?.baseline = run.start.step
         var step = run.start.step
-        var skips = SkipCounter(total: run.start.skipped, limit: config.distributed.maxSkippedSteps)
+        var skips = SkipCounter(total: run.start.skipped, limit: distributed.maxSkippedSteps)
         var window = MetricsWindow()
         while step < total {
             comm.step = step + 1  // counted from 1, as in metrics.jsonl and the warnings
@@ -140,8 +141,8 @@ public final class Trainer {
             try skips.record(context, step: step, communicator: comm)
             window.add(
                 losses: losses, data: Double(t1 - t0) * 1e-9, compute: Double(t2 - t1) * 1e-9 - context.communicationSeconds,
-                communication: context.communicationSeconds, images: config.globalBatch)
-            if config.distributed.checksumEvery > 0 && step % config.distributed.checksumEvery == 0 {
+                communication: context.communicationSeconds, images: globalBatch)
+            if distributed.checksumEvery > 0 && step % distributed.checksumEvery == 0 {
                 comm.phase = "parameter checksum"
                 try comm.verifyParametersAgree(model.optimizers.flatMap { $0.groups.map { UnsafeBufferPointer($0.group.valueBuffer) } })
             }

@@ -7,6 +7,7 @@ import Configuration
 import Datasets
 import Distributed
 import Foundation
+import Models
 import TensorCore
 import Training
 
@@ -18,7 +19,8 @@ struct Train: ParsableCommand {
             Examples:
               i2i train configs/cyclegan-tiny.yaml --data stripes.h5 --out runs/tiny --steps 20
               mpirun -np 2 i2i train configs/cyclegan.yaml --data horse2zebra.h5 --out runs/h2z --resume
-            """)
+            Models (the config's `model:` key):\n
+            """ + ModelRegistry.standard.models.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
 
     @Argument(help: "The YAML config (configs/*.yaml).") var config: String
     @Option(help: "The dataset file (from `i2i preprocess` or `i2i demo-data`).") var data: String
