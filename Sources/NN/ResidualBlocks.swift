@@ -79,8 +79,10 @@ public final class Conv2dBlock: Layer {
         super.init()
     }
 
-    /// [N, in, H, W] → [N, out, H', W']. The conv reads the padding in place, and an instance
-    /// norm followed by ReLU or LeakyReLU runs as one fused op.
+    /// [N, in, H, W] → [N, out, H', W'].
+    ///
+    /// The conv reads the padding in place, and an instance norm followed by ReLU or LeakyReLU
+    /// runs as one fused op.
     public override func forward(_ x: Tensor) -> Tensor {
         var y = conv.forward(x, padding: pad.padding, paddingMode: pad.mode)
         if let instanceNorm = norm as? InstanceNorm2d {
