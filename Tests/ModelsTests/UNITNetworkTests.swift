@@ -66,6 +66,8 @@ final class UNITNetworkTests: XCTestCase {
         XCTAssertEqual(model.networks.map(\.name), ["gen", "dis"])
     }
 
+    /// The official initialisation of both variants.
+    ///
     /// Master: Kaiming normal (std √(2 / fan_in)) on the generators' convs, N(0, 0.02) on the
     /// discriminators', biases 0, LayerNorm γ uniform in [0, 1). Paper: N(0, 0.02) on conv
     /// weights, biases keep PyTorch's default U(±1/√fan_in).
