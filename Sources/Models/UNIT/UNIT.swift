@@ -11,7 +11,7 @@
 //      h_b' = E_a(x_ba), h_a' = E_b(x_ab); x_aba = G_a(z_a'), x_bab = G_b(z_b');
 //      gan_w·(adv_a(x_ba) + adv_b(x_ab)) + recon_x_w·(|x_a_recon − a| + |x_b_recon − b|)
 //      + recon_kl_w·(mean(h_a²) + mean(h_b²)) + recon_x_cyc_w·(|x_aba − a| + |x_bab − b|)
-//      + recon_kl_cyc_w·(mean(h_a'²) + mean(h_b'²))
+//      + recon_kl_cyc_w·(mean(h_a'²) + mean(h_b'²)) + vgg_w·(VGG(x_ba, b) + VGG(x_ab, a))
 // One Adam for both generators (`gen`), one for both discriminators (`dis`), lr 1e-4,
 // β (0.5, 0.999), coupled weight decay 1e-4; StepLR stepped before each iteration's update.
 import Configuration
@@ -26,7 +26,7 @@ public final class UNIT: GANModel {
     ) { options, context in
         if let problem = options.problem { throw ConfigError(problem) }
         switch options.variant {
-        case .master: return UNIT(options: options, seed: context.seed, rank: context.rank)
+        case .master: return try UNIT(options: options, seed: context.seed, rank: context.rank, context: context)
         case .paper: return UNITPaper(options: options, seed: context.seed, rank: context.rank)
         }
     }
@@ -36,6 +36,8 @@ public final class UNIT: GANModel {
     public let gen_b: VAEGen
     public let dis_a: MsImageDis
     public let dis_b: MsImageDis
+    /// The frozen VGG16 of the perceptual loss, when `vgg_w` > 0 and the weights were loaded.
+    public let vgg: Vgg16?
     public let optimizerGen: Adam
     public let optimizerDis: Adam
     public let schedule: LearningRateSchedule
@@ -45,8 +47,9 @@ public final class UNIT: GANModel {
     public var noiseOverride: ((_ shape: [Int]) -> Tensor)?
 
     /// Builds the networks from `seed` (Kaiming-normal generators, N(0, 0.02) discriminators,
-    /// LayerNorm γ uniform; identical on every rank) and the noise stream from (seed, rank).
-    public init(options: UNITOptions, seed: UInt64, rank: Int) {
+    /// LayerNorm γ uniform; identical on every rank) and the noise stream from (seed, rank); loads
+    /// the VGG16 of the perceptual loss when `vgg_w` > 0 and the context can load it (training).
+    public init(options: UNITOptions, seed: UInt64, rank: Int, context: ModelBuildContext? = nil) throws {
         self.options = options
         var stream = RandomStream(seed: seed, purpose: "unit.init")
         gen_a = VAEGen(options: options, stream: &stream)
@@ -68,9 +71,19 @@ public final class UNIT: GANModel {
         optimizerDis = Adam(name: "dis", groups: [(dis, settings)])
         schedule = .step(stepSize: options.stepSize, gamma: options.gamma)
         noise = RandomSource(name: "noise.latent", seed: seed, rank: rank)
+        if options.vggWeight > 0, let load = context?.loadFrozenWeights {
+            var vggStream = RandomStream(seed: seed, purpose: "unit.vgg16")
+            let net = Vgg16(stream: &vggStream)
+            try load(options.vgg16Weights, "vgg16", net)
+            net.freeze()
+            vgg = net
+        } else {
+            vgg = nil
+        }
     }
 
     public var networks: [(name: String, module: Module)] { [("gen_a", gen_a), ("gen_b", gen_b), ("dis_a", dis_a), ("dis_b", dis_b)] }
+    public var frozenNetworks: [(name: String, module: Module)] { vgg.map { [("vgg16", $0)] } ?? [] }
     public var optimizers: [Adam] { [optimizerGen, optimizerDis] }
     public var trainingLength: TrainingLength { .iterations(options.resolvedMaxIterations) }
 
@@ -123,10 +136,17 @@ public final class UNIT: GANModel {
         let cycA = l1Loss(xaba, xa), cycB = l1Loss(xbab, xb)
         let klCycA = haRecon.squared().mean(), klCycB = hbRecon.squared().mean()
         let o = options
-        let lossGen =
+        var lossGen =
             advA * ganW + advB * ganW + reconA * o.reconXWeight + klA * o.reconKLWeight + reconB * o.reconXWeight
             + klB * o.reconKLWeight + cycA * o.reconXCycleWeight + klCycA * o.reconKLCycleWeight + cycB * o.reconXCycleWeight
             + klCycB * o.reconKLCycleWeight
+        var perceptual: [(name: String, value: Float)] = []
+        if o.vggWeight > 0, let vgg {
+            // Each translation against its source image (domain-invariant content).
+            let vggA = vgg.perceptualLoss(xba, xb), vggB = vgg.perceptualLoss(xab, xa)
+            lossGen = lossGen + vggA * o.vggWeight + vggB * o.vggWeight
+            perceptual = [("gen_vgg_a", vggA.item), ("gen_vgg_b", vggB.item)]
+        }
         let lossGenValue = lossGen.item
         context.backward(lossGen, for: optimizerGen)
         context.step(optimizerGen, loss: lossGenValue)
@@ -135,8 +155,8 @@ public final class UNIT: GANModel {
             ("dis_a", lossDisA.item), ("dis_b", lossDisB.item), ("dis_total", lossDisValue),
             ("gen_adv_a", advA.item), ("gen_adv_b", advB.item), ("gen_recon_x_a", reconA.item), ("gen_recon_x_b", reconB.item),
             ("gen_recon_kl_a", klA.item), ("gen_recon_kl_b", klB.item), ("gen_cyc_x_a", cycA.item), ("gen_cyc_x_b", cycB.item),
-            ("gen_recon_kl_cyc_aba", klCycA.item), ("gen_recon_kl_cyc_bab", klCycB.item), ("gen_total", lossGenValue),
-        ]
+            ("gen_recon_kl_cyc_aba", klCycA.item), ("gen_recon_kl_cyc_bab", klCycB.item),
+        ] + perceptual + [("gen_total", lossGenValue)]
     }
 
     /// As the official `forward`: encode without noise, decode with the other domain's decoder.

@@ -50,6 +50,8 @@ public struct UNITOptions: Equatable, Sendable {
     public var reconKLWeight: Float = 0.01
     public var reconXCycleWeight: Float = 10
     public var reconKLCycleWeight: Float = 0.01
+    public var vggWeight: Float = 0
+    public var vgg16Weights = "none"
     public var stepSize = 100_000
     public var gamma: Double = 0.5
     public var initialization: UNITInitialization = .kaiming
@@ -79,6 +81,10 @@ public struct UNITOptions: Equatable, Sendable {
         if ganWeight < 0 && ganWeight != -1 { return "unit.gan_w must be ≥ 0, or −1 for the variant's default" }
         if disLayers == 0 || disLayers < -1 { return "unit.dis_n_layer must be ≥ 1, or −1 for the variant's default" }
         if maxIterations == 0 || maxIterations < -1 { return "unit.max_iter must be ≥ 1, or −1 for the variant's default" }
+        if vggWeight > 0 && variant == .master && vgg16Weights == "none" {
+            return "unit.vgg_w = \(vggWeight) needs unit.vgg16_weights: an HDF5 file with the VGG16 weights under "
+                + "/networks/vgg16 (launch/convert-weights vgg16 makes one from torchvision's VGG16)"
+        }
         if variant == .paper && encoderFrontBlocks != generatorFrontBlocks {
             return "unit.n_enc_front_blk (\(encoderFrontBlocks)) and unit.n_gen_front_blk (\(generatorFrontBlocks)) must be "
                 + "equal: the decoder undoes the encoder's downsampling"
@@ -112,6 +118,8 @@ extension UNITOptions: ConfigSection {
         .float("recon_kl_w", \.reconKLWeight, .within(0, 1e6), "master: weight of the KL term mean(h²) of each latent"),
         .float("recon_x_cyc_w", \.reconXCycleWeight, .within(0, 1e6), "master: weight of the L1 cycle reconstruction"),
         .float("recon_kl_cyc_w", \.reconKLCycleWeight, .within(0, 1e6), "master: weight of the KL term of the re-encoded latents"),
+        .float("vgg_w", \.vggWeight, .within(0, 1e6), "master: weight of the domain-invariant VGG16 perceptual loss (0: off)"),
+        .string("vgg16_weights", \.vgg16Weights, "master: HDF5 file of the frozen VGG16 (/networks/vgg16), or none"),
         .int("step_size", \.stepSize, .within(1, 1e9), "master: iterations between learning-rate decays (StepLR)"),
         .double("gamma", \.gamma, .within(0, 1), "master: learning-rate factor at each decay"),
         .choice("init", \.initialization, "master: generator initialisation (discriminators are N(0, 0.02))"),
