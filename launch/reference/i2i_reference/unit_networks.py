@@ -225,6 +225,20 @@ class MsImageDis(nn.Module):
         return loss
 
 
+def ms_image_dis_fits(size, n_layer, num_scales):
+    """Whether MsImageDis runs on size × size images: every 4×4 stride-2 layer (padding 1) of
+    every scale needs an input of 2 pixels or more (reflect padding refuses 1), and each
+    average-pooling halves the input rounding up."""
+    for _ in range(num_scales):
+        s = size
+        for _ in range(n_layer):
+            if s < 2:
+                return False
+            s //= 2
+        size = (size + 1) // 2
+    return True
+
+
 def kaiming_init(m):
     """weights_init('kaiming') for one module: Kaiming-normal (fan_in, a = 0) weights, zero biases."""
     if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
