@@ -17,7 +17,8 @@ i2i's key names; −1 means the variant's default (dis_n_layer 4 | 6, gan_w 1 | 
           n_enc_res_blk, n_enc_shared_blk, n_gen_shared_blk, n_gen_res_blk, n_gen_front_blk,
           res_dropout_ratio, dis_dim (ch), dis_n_layer, gan_w, ll_direct_link_w, kl_direct_link_w,
           ll_cycle_link_w, kl_cycle_link_w, lr, beta1, beta2, weight_decay (constant rate)
-max_iter only ends the official runs (--steps does here). Batches are drawn as i2i's trainer
+max_iter only ends the official runs (--steps does here); init must be kaiming and vgg_w 0 (the
+VGG16 term is not expressed); other keys are ignored with a warning. Batches are drawn as i2i's trainer
 draws them (i2i_reference/data.py: data.load_size, crop_size, flip; train.batch_size); each
 iteration is the official D step then G step (i2i_reference/unit_model.py). testA and testB are
 translated as the official test path does (evaluation mode, no noise, the other domain's
@@ -27,6 +28,7 @@ decoder), and the L1 and PSNR against the truth are printed beside the identity 
 PyYAML (Pillow for the exact resize); nothing in i2i's own build or tests uses this script.
 """
 import argparse
+import sys
 import time
 
 import h5py
@@ -49,10 +51,19 @@ PAPER = dict(n_enc_front_blk=3, n_enc_res_blk=3, n_enc_shared_blk=1, n_gen_share
 
 
 def settings(section):
-    """The `unit:` section with every key resolved (the variant's defaults for −1 and absent keys)."""
+    """The `unit:` section with every key resolved (the variant's defaults for −1 and absent keys).
+    init (weights_init('kaiming'), the official configs' choice) and the VGG perceptual term (off,
+    vgg_w 0, in every official config but gta2city) are checked, not expressed."""
+    section = dict(section)
+    if section.pop("init", "kaiming") != "kaiming":
+        raise SystemExit("only unit.init: kaiming (the official configs' initialisation) is expressed here")
+    if float(section.pop("vgg_w", 0) or 0) > 0:
+        raise SystemExit("unit.vgg_w > 0: the VGG16 perceptual term is not expressed here")
+    section.pop("vgg16_weights", None)
     unknown = set(section) - set(COMMON) - set(MASTER) - set(PAPER)
-    if unknown:
-        raise SystemExit(f"unknown unit keys: {', '.join(sorted(unknown))}")
+    for k in sorted(unknown):
+        print(f"warning: unit.{k} is not read by this reference script (ignored)", file=sys.stderr, flush=True)
+        del section[k]
     s = dict(COMMON, **MASTER, **PAPER)
     s.update(section)
     if s["variant"] not in ("master", "paper"):
