@@ -65,10 +65,15 @@ public final class MsImageDis: Module {
     }
 
     /// The discriminator's loss (`calc_dis_loss`): fakes judged fake, reals judged real.
+    ///
+    /// Fakes and reals pass the networks as one batch (every layer works per sample, so this
+    /// is the official two passes' result with larger, faster matrix products).
     public func discriminatorLoss(fake: Tensor, real: Tensor) -> Tensor {
-        let fakeScores = self(fake), realScores = self(real)
+        let n = fake.shape[0]
+        let scores = self(concat([fake, real], axis: 0))
         var total: Tensor?
-        for (f, r) in zip(fakeScores, realScores) {
+        for s in scores {
+            let f = s.slice(axis: 0, 0..<n), r = s.slice(axis: 0, n..<s.shape[0])
             let term: Tensor
             switch ganType {
             case .lsgan: term = mseLoss(f, target: 0) + mseLoss(r, target: 1)

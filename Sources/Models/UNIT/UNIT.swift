@@ -125,8 +125,11 @@ public final class UNIT: GANModel {
         // Generators.
         let ha = gen_a.encode(xa), za = sample(ha)
         let hb = gen_b.encode(xb), zb = sample(hb)
-        let xaRecon = gen_a.decode(za), xbRecon = gen_b.decode(zb)
-        let xba = gen_a.decode(zb), xab = gen_b.decode(za)
+        // Each decoder decodes both latents in one batch (per-sample layers: the same result).
+        let decodedA = gen_a.decode(concat([za, zb], axis: 0)), decodedB = gen_b.decode(concat([zb, za], axis: 0))
+        let n = xa.shape[0]
+        let xaRecon = decodedA.slice(axis: 0, 0..<n), xba = decodedA.slice(axis: 0, n..<2 * n)
+        let xbRecon = decodedB.slice(axis: 0, 0..<n), xab = decodedB.slice(axis: 0, n..<2 * n)
         let hbRecon = gen_a.encode(xba), zbRecon = sample(hbRecon)
         let haRecon = gen_b.encode(xab), zaRecon = sample(haRecon)
         let xaba = gen_a.decode(zaRecon), xbab = gen_b.decode(zbRecon)
