@@ -7,7 +7,7 @@ Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
     python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
-unit_paper.h5, unit_paper_gen.pkl and unit_paper_dis.pkl next to this file, or in DIR (name one
+unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
 
 Each .h5 file holds
@@ -22,6 +22,8 @@ with the initial weights. aggan.h5 also holds /stage2/step<k>/losses and /stage2
 the frozen attention networks), the stage-2 threshold τ as a root attribute, and gradients of
 AGGAN's four train ops (g_A with g_A_ae, d_B, g_B with g_B_ae, d_A), each taken after the
 previous ops' updates.
+vgg16.h5 holds the VGG16 perceptual loss of the MUNIT code base (narrowed 16 times): its weights,
+two image batches /x and /y, the loss (attribute `loss`) and /grad_x, its gradient in x.
 unit.h5 (official master, networks gen_a, gen_b, dis_a, dis_b) and unit_paper.h5 (paper code
 version_02, networks gen, dis) also hold
   root attributes            every configuration value the run uses (unit.h5: dim, n_downsample,
@@ -321,8 +323,33 @@ def unit_paper(out):
     print("wrote", path, os.path.getsize(path), "bytes, unit_paper_gen.pkl, unit_paper_dis.pkl")
 
 
+def vgg16(out):
+    """The VGG16 perceptual loss (i2i_reference/vgg16.py) on a copy narrowed 16 times: vgg16.h5
+    with /networks/vgg16, two image batches /x and /y [2, 3, 32, 32], the loss (root attribute
+    `loss`) and its gradient with respect to x (/grad_x)."""
+    from i2i_reference.vgg16 import Vgg16, perceptual_loss
+    torch.manual_seed(21)
+    divisor = 16
+    vgg = Vgg16(width_divisor=divisor).to(DT)
+    round_to_float32({"vgg16": vgg})
+    x = (torch.rand(2, 3, 32, 32, dtype=DT) * 2 - 1).float().to(DT).requires_grad_(True)
+    y = (torch.rand(2, 3, 32, 32, dtype=DT) * 2 - 1).float().to(DT)
+    loss = perceptual_loss(vgg, x, y)
+    loss.backward()
+    path = os.path.join(out, "vgg16.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        f.attrs["width_divisor"] = divisor
+        f.attrs["loss"] = float(loss.detach())
+        write_networks(f, {"vgg16": vgg})
+        put(f, "x", x)
+        put(f, "y", y)
+        put(f, "grad_x", x.grad)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
 if __name__ == "__main__":
-    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper}
+    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:
