@@ -96,7 +96,8 @@ final class NetworkFaultTests: XCTestCase {
     // MARK: - Shared checks
 
     /// The job ends non-zero within the deadline plus a margin after `fault`, and rank 0's line
-    /// names the collective's step and phase and rank 1 as the rank that has not reached it.
+    /// names the collective's step and phase, and rank 1 on host node2 as the rank that has not
+    /// reached it.
     private func assertJobEndsNamingRank1(
         _ job: RunningProcess, after fault: Date, _ what: String, file: StaticString = #filePath, line: UInt = #line
     ) throws {
@@ -109,7 +110,8 @@ final class NetworkFaultTests: XCTestCase {
         XCTAssertLessThan(
             seconds, deadline * 1.5 + 5, "\(what): the job ended \(seconds) s after the fault:\n\(result.output)", file: file, line: line)
         let message = try Regex(
-            #"\[rank 0\] error: [^\n]* at step [0-9]+, phase [^\n]* did not complete within 3 s; rank 1 has not reached it"#)
+            #"\[rank 0\] error: [^\n]* at step [0-9]+, phase [^\n]* did not complete within 3 s; rank 1 has not reached it \(on host node2: "#
+        )
         XCTAssertNotNil(result.output.firstMatch(of: message), "\(what):\n\(result.output)", file: file, line: line)
         print("\(what): the job ended \(String(format: "%.1f", seconds)) s after the fault (deadline \(deadline) s)")
     }
