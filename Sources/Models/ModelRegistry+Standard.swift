@@ -6,5 +6,6 @@ extension ModelRegistry {
         CycleGAN.registration,
         AGGAN.registration,
         UNIT.registration,
+        MUNIT.registration,
     ])
 }

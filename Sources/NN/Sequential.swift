@@ -112,3 +112,9 @@ public final class Upsample: Layer {
     public init(factor: Int) { self.factor = factor; super.init() }
     public override func forward(_ x: Tensor) -> Tensor { x.upsampleNearest(factor: factor) }
 }
+
+/// Global average pooling to 1×1 (PyTorch `AdaptiveAvgPool2d(1)`): [N, C, H, W] → [N, C, 1, 1].
+public final class GlobalAveragePool: Layer {
+    public override init() { super.init() }
+    public override func forward(_ x: Tensor) -> Tensor { x.mean(axes: [2, 3], keepDims: true) }
+}

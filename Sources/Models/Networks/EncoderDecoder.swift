@@ -8,6 +8,8 @@
 //   d+1    ResBlocks: n_res × (conv 3×3, norm, act., conv 3×3, norm) + x
 // Decoder, `model`:
 //   0      ResBlocks with `res_norm`
+//   (1)    with self-attention (itsss/img2img_sa `networks.py: Decoder`): `Self_Attn` over the
+//          residual blocks' output, before the first upsampling (64×64 at 256 px)
 //   then   per upsampling: Upsample ×2 nearest, pad 2 → conv 5×5 halving the channels → LayerNorm → act.
 //   last   pad 3 → conv 7×7 → output channels, tanh
 import NN
@@ -53,16 +55,18 @@ public final class ContentEncoder: Layer {
 public final class Decoder: Layer {
     public let model: Sequential
 
-    /// The official decoder; `residualNorm` is `.instance` in UNIT and `.adain` in MUNIT.
+    /// The official decoder; `residualNorm` is `.instance` in UNIT and `.adain` in MUNIT;
+    /// `selfAttention` adds the self-attention variant's block after the residual blocks.
     public init(
         upsample: Int, residualBlocks: Int, dim: Int, outputDim: Int, residualNorm: BlockNorm,
-        activation: BlockActivation, padType: PaddingMode, stream: inout RandomStream
+        activation: BlockActivation, padType: PaddingMode, selfAttention: Bool = false, stream: inout RandomStream
     ) {
         var layers: [Layer] = [
             ResBlocks(
                 count: residualBlocks, channels: dim, norm: residualNorm, activation: activation, padMode: padType,
                 stream: &stream)
         ]
+        if selfAttention { layers.append(SelfAttention(channels: dim, stream: &stream)) }
         var channels = dim
         for _ in 0..<upsample {
             layers.append(Upsample(factor: 2))

@@ -5,6 +5,8 @@
 // count_include_pad False); each is
 //   0          pad 1 → conv 4×4 stride 2, input → dim, no norm, activation (LeakyReLU 0.2)
 //   1…n−1      pad 1 → conv 4×4 stride 2, doubling the channels, `norm`, activation
+//   (n)        with self-attention (itsss/img2img_sa `networks.py: ImageDiscriminator`):
+//              `Self_Attn` over the last stride-2 block's output
 //   n          conv 1×1 → 1 score per position
 // At 256 px with 4 layers the scores are 16², 8² and 4². Losses, summed over the scales:
 //   LSGAN  D: mean(D(fake)²) + mean((D(real) − 1)²)     G: mean((D(fake) − 1)²)
@@ -24,11 +26,12 @@ public final class MsImageDis: Module {
     public let cnns: [Sequential]
     public let ganType: MultiScaleGANType
 
-    /// `scales` networks of `layers` stride-2 convs starting at `dim` filters.
+    /// `scales` networks of `layers` stride-2 convs starting at `dim` filters (and a
+    /// self-attention block before each 1×1 output conv with `selfAttention`).
     public init(
         inputDim: Int = 3, dim: Int, layers: Int, scales: Int, norm: BlockNorm = .none,
         activation: BlockActivation = .lrelu, padType: PaddingMode, ganType: MultiScaleGANType,
-        stream: inout RandomStream
+        selfAttention: Bool = false, stream: inout RandomStream
     ) {
         var cnns: [Sequential] = []
         for _ in 0..<scales {
@@ -45,6 +48,7 @@ public final class MsImageDis: Module {
                         norm: norm, activation: activation, padMode: padType, stream: &stream))
                 channels *= 2
             }
+            if selfAttention { net.append(SelfAttention(channels: channels, stream: &stream)) }
             net.append(Conv2d(inChannels: channels, outChannels: 1, kernelSize: 1, stream: &stream))
             cnns.append(Sequential(net))
         }

@@ -5,7 +5,7 @@ for three steps.
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper ...] [--out DIR]
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|munit|munit_sa ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
 unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
@@ -54,6 +54,21 @@ weights and draws are exactly the ones used. unit_gen.pt / unit_dis.pt ({'a': �
 dicts, as UNIT_Trainer.save writes) and unit_paper_gen.pkl / unit_paper_dis.pkl (state dicts,
 as COCOGANTrainer.save writes) hold the same initial weights in float32, for the weight
 conversion tests (launch/convert-weights).
+munit.h5 and munit_sa.h5 (MUNIT, NVlabs/MUNIT; MUNIT with self-attention, itsss/img2img_sa;
+networks gen_a, gen_b, dis_a, dis_b) hold the same groups as unit.h5 with
+  root attributes            dim, style_dim, mlp_dim, n_downsample, n_res, activ, pad_type, dis_dim,
+                             dis_n_layer, dis_norm, dis_activ, num_scales, dis_pad_type, gan_type,
+                             self_attention, gan_w, recon_x_w, recon_s_w, recon_c_w, recon_x_cyc_w,
+                             lr, beta1, beta2, weight_decay, step_size, gamma, size, batch
+  /step<k>/noise/<i>         the 4 style-code draws [N, style_dim, 1, 1] of step k: D step s_a, s_b;
+                             G step s_a, s_b
+  /step<k>/losses            dis_a, dis_b, dis_total, gen_adv_a, gen_adv_b, gen_recon_x_a,
+                             gen_recon_x_b, gen_recon_s_a, gen_recon_s_b, gen_recon_c_a,
+                             gen_recon_c_b, gen_cycrecon_x_a, gen_cycrecon_x_b, gen_total
+  /translation/a2b, b2a      the initial weights' translation of translation_input.png with the
+                             style the target domain's style encoder reads from the same image
+and munit_gen.pt / munit_dis.pt, munit_sa_gen.pt / munit_sa_dis.pt ({'a': …, 'b': …} as
+MUNIT_Trainer.save writes) the same initial weights in float32.
 The models are the shared PyTorch expressions in launch/reference/i2i_reference/: CycleGAN as
 junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py, models/cycle_gan_model.py), AGGAN as
 AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation's TensorFlow code (model.py,
@@ -76,6 +91,7 @@ from i2i_reference.aggan_model import AGGAN, build_networks  # noqa: E402
 from i2i_reference.cyclegan_model import CycleGAN  # noqa: E402
 from i2i_reference.data import uniform_batches  # noqa: E402
 from i2i_reference.fixture_io import output_folder, put, versions  # noqa: E402
+from i2i_reference.munit_model import MUNITTrainer  # noqa: E402
 from i2i_reference.unit_model import UNITMaster, UNITPaper  # noqa: E402
 
 DT = torch.float64
@@ -255,6 +271,12 @@ def unit_run(f, model, recorder, steps, n, size):
             put(tg, direction, translate(image))
     model.train(True)
     assert not recorder.draws, "the translation drew noise"
+    train_and_record(f, model, recorder, steps, n, size)
+
+
+def train_and_record(f, model, recorder, steps, n, size):
+    """Trains `steps` iterations writing each step's batch, noise draws and losses, and step 0's
+    gradients."""
     batches = [(a.float().to(DT), b.float().to(DT)) for a, b in uniform_batches(steps, n, size, DT)]
     for step, (a, b) in enumerate(batches):
         s = f.create_group(f"step{step}")
@@ -323,6 +345,74 @@ def unit_paper(out):
     print("wrote", path, os.path.getsize(path), "bytes, unit_paper_gen.pkl, unit_paper_dis.pkl")
 
 
+def munit_fixture(out, name, config, seed):
+    """MUNIT (MUNIT_Trainer; with self_attention the img2img_sa networks): <name>.h5,
+    <name>_gen.pt, <name>_dis.pt. With self-attention every gamma (initialised 0 by the official
+    code, which would leave the attention convs without gradient in step 0) is set to a value
+    drawn from U[0.5, 1), so that the attention's forward and backward are compared, and the
+    query convs' Kaiming weights are quartered: at this tiny size the decoder's energies reach
+    about 55, a saturated softmax whose float32 gradients (PyTorch's own included) stray from
+    the float64 reference by more than the golden tolerance; quartered, they stay near 14."""
+    size, n, steps = 32, 2, 3
+    torch.manual_seed(seed)
+    recorder = RecordedNoise()
+    model = MUNITTrainer(**config, noise=recorder, dtype=DT)
+    if config["self_attention"]:
+        with torch.no_grad():
+            for net in model.nets.values():
+                for key, p in net.named_parameters():
+                    if key.endswith("gamma") and p.numel() == 1:
+                        p.uniform_(0.5, 1.0)
+                    if key.endswith("query_conv.weight"):
+                        p.mul_(0.25)
+    round_to_float32(model.nets)
+    torch.save({"a": float32_state(model.gen_a), "b": float32_state(model.gen_b)}, os.path.join(out, f"{name}_gen.pt"))
+    torch.save({"a": float32_state(model.dis_a), "b": float32_state(model.dis_b)}, os.path.join(out, f"{name}_dis.pt"))
+    path = os.path.join(out, f"{name}.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for k, v in dict(config, size=size, batch=n).items():
+            f.attrs[k] = int(v) if isinstance(v, bool) else v   # h5py writes bools as an enum type
+        write_networks(f, model.nets)
+        image = translation_image()
+        assert image.shape[-1] == size, f"translation_input.png is {image.shape[-1]} px, the MUNIT fixtures use {size}"
+        with torch.no_grad():
+            tg = f.create_group("translation")
+            for direction, translate in model.translators().items():
+                put(tg, direction, translate(image, image))
+        assert not recorder.draws, "the translation drew style codes"
+        # The L1 terms' gradient is the sign of each difference: an element within float32's
+        # reach of 0 would flip between i2i and the float64 reference and move every gradient
+        # upstream of it. The seeds are chosen so that step 0 has none closer than 1e-4.
+        import i2i_reference.munit_model as munit_model
+        plain_l1, gaps = munit_model.l1, []
+        munit_model.l1 = lambda x, t: (gaps.append(float((x - t).detach().abs().min())), plain_l1(x, t))[1]
+        try:
+            train_and_record(f, model, recorder, steps, n, size)
+        finally:
+            munit_model.l1 = plain_l1
+        gap = min(gaps[:8])   # step 0's eight L1 terms (the first of step 1 as well without the cycle)
+        assert gap > 1e-4, f"{name}: an L1 difference of step 0 is {gap:.2e} from its kink"
+        print(f"{name}: step 0's L1 differences stay {gap:.2e} or more from 0")
+    print("wrote", path, os.path.getsize(path), f"bytes, {name}_gen.pt, {name}_dis.pt")
+
+
+MUNIT_TINY = dict(dim=4, style_dim=3, mlp_dim=8, n_downsample=2, n_res=2, activ="relu", pad_type="reflect", dis_dim=4,
+                  dis_n_layer=3, dis_norm="none", dis_activ="lrelu", num_scales=2, dis_pad_type="reflect",
+                  gan_type="lsgan", gan_w=1.0, recon_x_w=10.0, recon_s_w=1.0, recon_c_w=1.0, lr=1e-4, beta1=0.5,
+                  beta2=0.999, weight_decay=1e-4, step_size=100000, gamma=0.5)
+
+
+def munit(out):
+    """MUNIT (NVlabs/MUNIT), with the cycle term on (recon_x_cyc_w 1) so that every term is compared."""
+    munit_fixture(out, "munit", dict(MUNIT_TINY, self_attention=False, recon_x_cyc_w=1.0), seed=14)
+
+
+def munit_sa(out):
+    """MUNIT with self-attention (itsss/img2img_sa, cat2dog's recon_x_cyc_w 10)."""
+    munit_fixture(out, "munit_sa", dict(MUNIT_TINY, self_attention=True, recon_x_cyc_w=10.0), seed=33)
+
+
 def vgg16(out):
     """The VGG16 perceptual loss (i2i_reference/vgg16.py) on a copy narrowed 16 times: vgg16.h5
     with /networks/vgg16, two image batches /x and /y [2, 3, 32, 32], the loss (root attribute
@@ -349,7 +439,8 @@ def vgg16(out):
 
 
 if __name__ == "__main__":
-    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16}
+    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16,
+               "munit": munit, "munit_sa": munit_sa}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:

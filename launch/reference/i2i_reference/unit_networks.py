@@ -12,7 +12,7 @@
 #                   and beta (0)
 #   ResBlock(s)     x + [block 3×3 with activation, block 3×3 without]
 #   ContentEncoder  7×7 block, n_downsample 4×4 stride-2 blocks, n_res residual blocks; IN
-#   Decoder         residual blocks (res_norm 'in' in UNIT), [nearest ×2 upsampling, 5×5 block
+#   Decoder         residual blocks (res_norm 'in' in UNIT, 'adain' in MUNIT), [nearest ×2 upsampling, 5×5 block
 #                   with LayerNorm] per downsampling, 7×7 block with tanh
 #   VAEGen          `enc`, `dec`; encode returns (hidden, noise) with the noise drawn at every
 #                   call (training or not) by `noise(shape)`, here a supplied function
@@ -39,6 +39,8 @@
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .self_attention import Self_Attn
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,6 +90,9 @@ class Conv2dBlock(nn.Module):
             self.norm = nn.InstanceNorm2d(output_dim)
         elif norm == "ln":
             self.norm = LayerNorm(output_dim)
+        elif norm == "adain":
+            from .munit_networks import AdaptiveInstanceNorm2d
+            self.norm = AdaptiveInstanceNorm2d(output_dim)
         elif norm == "none":
             self.norm = None
         else:
@@ -139,9 +144,12 @@ class ContentEncoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    def __init__(self, n_upsample, n_res, dim, output_dim, res_norm="in", activ="relu", pad_type="reflect"):
+    def __init__(self, n_upsample, n_res, dim, output_dim, res_norm="in", activ="relu", pad_type="reflect",
+                 self_attention=False):
         super().__init__()
         layers = [ResBlocks(n_res, dim, res_norm, activ, pad_type=pad_type)]
+        if self_attention:   # MUNIT with self-attention (img2img_sa networks.py Decoder)
+            layers.append(Self_Attn(dim))
         for _ in range(n_upsample):
             layers += [nn.Upsample(scale_factor=2),
                        Conv2dBlock(dim, dim // 2, 5, 1, 2, norm="ln", activation=activ, pad_type=pad_type)]
@@ -179,7 +187,7 @@ class VAEGen(nn.Module):
 
 class MsImageDis(nn.Module):
     def __init__(self, input_dim=3, dim=64, n_layer=4, norm="none", activ="lrelu", num_scales=3, pad_type="reflect",
-                 gan_type="lsgan"):
+                 gan_type="lsgan", self_attention=False):
         super().__init__()
         if gan_type not in ("lsgan", "nsgan"):
             raise NotImplementedError(f"gan_type [{gan_type}] is not implemented")
@@ -192,6 +200,8 @@ class MsImageDis(nn.Module):
             for _ in range(n_layer - 1):
                 layers.append(Conv2dBlock(d, d * 2, 4, 2, 1, norm=norm, activation=activ, pad_type=pad_type))
                 d *= 2
+            if self_attention:   # MUNIT with self-attention (img2img_sa networks.py ImageDiscriminator)
+                layers.append(Self_Attn(d))
             layers.append(nn.Conv2d(d, 1, 1, 1, 0))
             self.cnns.append(nn.Sequential(*layers))
 
