@@ -23,6 +23,12 @@ blocks; COCODis ch 64, 6 layers; BCE; weights 10/100/0.1/100/0.1; Adam(1e-4, β 
 decay 1e-4)). The generators' forward pass of the D step runs without autograd and the
 discriminators collect no gradients in the G step (the official code computes both and throws
 them away): the same values, PyTorch at its fastest.
+munit: one iteration of the official MUNIT (NVlabs/MUNIT trainer.py MUNIT_Trainer with
+configs/edges2shoes_folder.yaml: AdaINGen dim 64, style 8, MLP 256, 2 downsamplings, 4 residual
+blocks; MsImageDis as UNIT's; weights gan 1, x 10, s 1, c 1, cycle 0; Adam(1e-4, β 0.5/0.999,
+weight decay 1e-4), StepLR), or with --variant sa MUNIT with self-attention (itsss/img2img_sa
+with configs/cat2dog.yaml: attention after the decoder's residual blocks and in each
+discriminator scale, cycle weight 10). The same execution shortcuts as unit.
 The master discriminators' smallest scale needs --size 64 or more (four reflect-padded stride-2
 layers on a quarter of the image), as in the official code.
 
@@ -33,7 +39,7 @@ third less time per iteration), so that PyTorch is timed at its fastest.
 
 Prints one JSON object with the same field names as `i2i bench train --json`.
 
-Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit] [--variant master|paper]
+Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit|munit] [--variant master|paper|sa]
        --size 128 [--steps 5] [--warmup 2] [--threads 2] [--seed 0]
 Tested with PyTorch 2.15 (CPU).
 """
@@ -51,13 +57,15 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 from i2i_reference.aggan_model import AGGAN, build_networks  # noqa: E402
 from i2i_reference.cyclegan_model import CycleGAN  # noqa: E402
+from i2i_reference.munit_model import MUNITTrainer  # noqa: E402
 from i2i_reference.unit_model import UNITMaster, UNITPaper  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit"])
-    parser.add_argument("--variant", choices=["master", "paper"], help="unit: the official version (default: master)")
+    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit", "munit"])
+    parser.add_argument("--variant", choices=["master", "paper", "sa"],
+                        help="unit: master or paper (default master); munit: sa for self-attention")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=5, help="timed steps (the median is reported)")
     parser.add_argument("--warmup", type=int, default=2)
@@ -68,13 +76,18 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    if args.variant and args.model != "unit":
-        parser.error("--variant is for --model unit")
+    if args.variant and args.model not in ("unit", "munit"):
+        parser.error("--variant is for --model unit or munit")
+    if args.model == "munit" and args.variant not in (None, "sa"):
+        parser.error("--model munit takes --variant sa (self-attention) or none")
     if args.model == "cyclegan":
         step = CycleGAN().step
     elif args.model == "aggan":
         # Stage 1 (τ = 0: the discriminators see whole images, IN on, attention trained).
         step = AGGAN(build_networks(fused_norm=True), lr=1e-4).iteration
+    elif args.model == "munit":
+        sa = args.variant == "sa"
+        step = MUNITTrainer(self_attention=sa, recon_x_cyc_w=10.0 if sa else 0.0).iteration
     else:
         step = (UNITPaper() if args.variant == "paper" else UNITMaster()).iteration
     real_A = torch.rand(1, 3, args.size, args.size) * 2 - 1
@@ -87,6 +100,8 @@ def main():
         step(real_A, real_B)
         times.append(time.perf_counter() - start)
     variant = {"variant": args.variant or "master"} if args.model == "unit" else {}
+    if args.model == "munit":
+        variant = {"variant": args.variant or "munit"}
     print(json.dumps({
         "framework": "pytorch", "version": torch.__version__, "model": args.model, **variant, "size": args.size,
         "batch": 1, "ranks": 1, "threads": torch.get_num_threads(),

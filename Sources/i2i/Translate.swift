@@ -21,6 +21,7 @@ struct Translate: ParsableCommand {
             Examples:
               i2i translate --checkpoint runs/h2z/checkpoints/step_000120000.h5 --input photos/ --output zebras/
               i2i translate --checkpoint ckpt.h5 --direction b2a --input data.h5:testB --output out.h5 --save-attention
+              i2i translate --checkpoint munit.h5 --input edges/ --output shoes/ --style-seed 1 --styles 4
             """)
 
     @Option(help: "The checkpoint file.") var checkpoint: String
@@ -34,6 +35,7 @@ struct Translate: ParsableCommand {
     @Option(help: "How images are fitted to the square size: crop, pad or stretch.") var resize: String = "crop"
     @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
     @Flag(help: "Replace an existing --output file or non-empty folder (atomically, when the new one is complete).") var overwrite = false
+    @OptionGroup(title: "Style (models with style codes)") var style: StyleOptions
 
     func validate() throws {
         try require(FileManager.default.fileExists(atPath: checkpoint), "checkpoint '\(checkpoint)' does not exist")
@@ -54,19 +56,25 @@ struct Translate: ParsableCommand {
         // Images of one size are translated together; results keep the input order.
         var outputs = [Translation?](repeating: nil, count: images.count)
         let bySize = Dictionary(grouping: images.indices) { images[$0].bitmap.width * 100_000 + images[$0].bitmap.height }
-        for indices in bySize.values.sorted(by: { $0[0] < $1[0] }) {
+        for indices in style.isActive ? [] : bySize.values.sorted(by: { $0[0] < $1[0] }) {
             for start in stride(from: 0, to: indices.count, by: batchSize) {
                 let chunk = Array(indices[start..<Swift.min(start + batchSize, indices.count)])
                 let result = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
                 for (k, i) in chunk.enumerated() { outputs[i] = result.sample(k) }
             }
         }
-        let names = images.map(\.name)
+        var names = images.map(\.name)
+        var results = outputs.compactMap { $0 }
+        if style.isActive {
+            (results, names) = try translateWithStyles(
+                model, config: config, images: images.map { ($0.name, $0.bitmap.tensor()) }, side: side)
+        }
         try reportingErrors {
             if output.hasSuffix(".h5") {
-                try writeHDF5(outputs.map { $0! }, names: names)
+                try writeHDF5(results, names: names)
             } else {
-                try writePNGs(outputs.map { $0! }, names: names)
+                try writePNGs(results, names: names)
+                if style.saveStyle { try writeStyleTexts(results, names: names) }
             }
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
@@ -75,12 +83,15 @@ struct Translate: ParsableCommand {
 
     /// Translates `x`, reflect-padding its bottom and right edges to a multiple of 4 (what the
     /// generators need) and cropping the results back.
-    private func translatePadded(_ model: GANModel, _ x: Tensor) -> Translation {
+    func translatePadded(_ model: GANModel, _ x: Tensor, styleCodes: Tensor? = nil, styleImages: Tensor? = nil) -> Translation {
         let h = x.shape[2], w = x.shape[3]
         let ph = (4 - h % 4) % 4, pw = (4 - w % 4) % 4
-        if ph == 0 && pw == 0 { return model.translate(x, direction: direction) }
+        func run(_ x: Tensor) -> Translation {
+            model.translate(TranslationRequest(images: x, direction: direction, styleCodes: styleCodes, styleImages: styleImages))
+        }
+        if ph == 0 && pw == 0 { return run(x) }
         let padded = x.padded(Padding(left: 0, right: pw, top: 0, bottom: ph), mode: .reflect)
-        var result = model.translate(padded, direction: direction)
+        var result = run(padded)
         func crop(_ t: Tensor) -> Tensor { t.slice(axis: 2, 0..<h).slice(axis: 3, 0..<w) }
         result.images = crop(result.images)
         for i in result.maps.indices where result.maps[i].kind != .code { result.maps[i].tensor = crop(result.maps[i].tensor) }
@@ -160,7 +171,7 @@ struct Translate: ParsableCommand {
         }
         try write("images", results.map(\.images))
         try file.root.createStringDataset("names", names)
-        if saveAttention, let first = results.first {
+        if saveAttention || style.saveStyle, let first = results.first {
             for (m, map) in first.maps.enumerated() { try write(map.name, results.map { $0.maps[m].tensor }) }
         }
         try file.root.setAttribute("direction", direction.rawValue)

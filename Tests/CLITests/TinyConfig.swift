@@ -24,3 +24,17 @@ extension TinyConfig {
             ]).joined(separator: "\n")
     }
 }
+
+extension TinyConfig {
+    /// A tiny MUNIT (with `selfAttention`, MUNIT with self-attention): 4 filters, style code 8,
+    /// MLP 16, one residual block per content encoder and decoder, 2-scale 3-layer
+    /// discriminators, the cycle loss on, 24 px crops of 26 px images, global batch 2.
+    static func munit(selfAttention: Bool, train: [String] = []) -> String {
+        (["model: munit", "data:", "  load_size: 26", "  crop_size: 24", "train:", "  batch_size: 2"]
+            + train.map { "  " + $0 }
+            + [
+                "munit:", "  self_attention: \(selfAttention)", "  gen_dim: 4", "  mlp_dim: 16", "  n_res: 1", "  dis_dim: 4",
+                "  dis_n_layer: 3", "  dis_num_scales: 2", "  recon_x_cyc_w: 10",
+            ]).joined(separator: "\n")
+    }
+}
