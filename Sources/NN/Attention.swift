@@ -22,14 +22,14 @@ public final class SelfAttention: Layer {
 
     /// [B, C, H, W] → same shape.
     ///
-    /// Attention is [B, N, N] with N = H·W.
+    /// Attention is [B, N, N] with N = H·W, one map per sample kept for the backward.
     public override func forward(_ x: Tensor) -> Tensor {
         let b = x.shape[0], c = x.shape[1], n = x.shape[2] * x.shape[3]
-        let q = query_conv(x).reshaped([b, -1, n]).permuted([0, 2, 1])  // [B, N, C/8]
+        let q = query_conv(x).reshaped([b, -1, n])  // [B, C/8, N]
         let k = key_conv(x).reshaped([b, -1, n])  // [B, C/8, N]
-        let attention = batchedMatmul(q, k).softmax(axis: -1)  // [B, N, N]
         let v = value_conv(x).reshaped([b, -1, n])  // [B, C, N]
-        let out = batchedMatmul(v, attention.permuted([0, 2, 1])).reshaped([b, c, x.shape[2], x.shape[3]])
+        // out[c, i] = Σ_j v[c, j]·softmax_j(q[:, i]·k[:, j])
+        let out = dotProductAttention(query: q, key: k, value: v).reshaped([b, c, x.shape[2], x.shape[3]])
         return gamma.value * out + x
     }
 }

@@ -39,6 +39,17 @@ final class LearningCheckTests: XCTestCase {
         try checkLearning(config: "unit-tiny.yaml", settings: [], folder: "learning-unit")
     }
 
+    /// MUNIT at the tiny config (a fixed random style per translation: seasons has one winter
+    /// look, so any style should land near the truth).
+    func testTinyMUNITBeatsTheIdentityBaselineOnSeasons() throws {
+        try checkLearning(config: "munit-tiny.yaml", settings: [], folder: "learning-munit")
+    }
+
+    /// MUNIT with self-attention at the tiny config.
+    func testTinySelfAttentionMUNITBeatsTheIdentityBaselineOnSeasons() throws {
+        try checkLearning(config: "munit-tiny.yaml", settings: ["munit.self_attention=true"], folder: "learning-munit-sa")
+    }
+
     /// Trains `config` for 1000 steps on seasons and checks both directions' test scores.
     private func checkLearning(config: String, settings: [String], folder: String) throws {
         let ws = try CLIWorkspace(folder)
