@@ -3,7 +3,7 @@
 
     python3 launch/reference/test_convert_weights.py
 
-- UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
+- MUNIT and MUNIT with self-attention (munit*_gen.pt, munit*_dis.pt), UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
   CycleGAN (cyclegan.h5's networks, exported first as official files): official → i2i → official
   reproduces every state dict bit for bit and in the official key order; the i2i file equals the
   fixture's /networks (the same initial weights); the converted-back dicts load into the
@@ -108,6 +108,29 @@ class ConvertWeightsTests(unittest.TestCase):
         for domain in "ab":
             VAEGen(dim=4, n_downsample=2, n_res=2).load_state_dict(gens[domain], strict=True)
             MsImageDis(dim=4, n_layer=3, num_scales=2).load_state_dict(diss[domain], strict=True)
+
+    def test_munit_round_trip(self):
+        """MUNIT and MUNIT with self-attention (munit_gen.pt / munit_sa_gen.pt …): the same
+        {'a', 'b'} layout; the attention blocks are recognised from their keys."""
+        from i2i_reference.munit_networks import AdaINGen
+        for name, attention in (("munit", False), ("munit_sa", True)):
+            gen, dis = os.path.join(FIXTURES, f"{name}_gen.pt"), os.path.join(FIXTURES, f"{name}_dis.pt")
+            h5 = self.path(f"{name}.h5")
+            self.assertEqual(run("to-i2i", "--model", "munit", "--gen", gen, "--dis", dis, "--out", h5)[0], 0)
+            self.assertNetworksEqualFixture(h5, f"{name}.h5")
+            back_dir = self.path(f"{name}-back")
+            self.assertEqual(run("from-i2i", "--model", "munit", h5, "--out-dir", back_dir)[0], 0)
+            for file, original in (("gen_00000000.pt", gen), ("dis_00000000.pt", dis)):
+                back, orig = load(os.path.join(back_dir, file)), load(original)
+                self.assertEqual(list(back), ["a", "b"])
+                for domain in "ab":
+                    self.assertSameState(back[domain], orig[domain], f"{name} {file} {domain}")
+            gens, diss = load(os.path.join(back_dir, "gen_00000000.pt")), load(os.path.join(back_dir, "dis_00000000.pt"))
+            for domain in "ab":
+                AdaINGen(dim=4, style_dim=3, mlp_dim=8, n_downsample=2, n_res=2,
+                         self_attention=attention).load_state_dict(gens[domain], strict=True)
+                MsImageDis(dim=4, n_layer=3, num_scales=2, self_attention=attention).load_state_dict(diss[domain],
+                                                                                                   strict=True)
 
     def test_unit_paper_round_trip(self):
         gen, dis = os.path.join(FIXTURES, "unit_paper_gen.pkl"), os.path.join(FIXTURES, "unit_paper_dis.pkl")
