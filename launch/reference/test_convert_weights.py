@@ -3,7 +3,8 @@
 
     python3 launch/reference/test_convert_weights.py
 
-- MUNIT and MUNIT with self-attention (munit*_gen.pt, munit*_dis.pt), UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
+- MUNIT and MUNIT with self-attention (munit*_gen.pt, munit*_dis.pt),
+  UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
   CycleGAN (cyclegan.h5's networks, exported first as official files): official → i2i → official
   reproduces every state dict bit for bit and in the official key order; the i2i file equals the
   fixture's /networks (the same initial weights); the converted-back dicts load into the
