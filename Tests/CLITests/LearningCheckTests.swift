@@ -40,12 +40,14 @@ final class LearningCheckTests: XCTestCase {
     }
 
     /// MUNIT at the tiny config (a fixed random style per translation: seasons has one winter
-    /// look, so any style should land near the truth).
+    /// look, so any style should land near the truth). Measured with seed 0: L1 over identity
+    /// 0.57 (a2b) and 0.26 (b2a), 61 s of training on 2 cores.
     func testTinyMUNITBeatsTheIdentityBaselineOnSeasons() throws {
         try checkLearning(config: "munit-tiny.yaml", settings: [], folder: "learning-munit")
     }
 
-    /// MUNIT with self-attention at the tiny config.
+    /// MUNIT with self-attention at the tiny config. Measured with seed 0: 0.69 (a2b) and 0.24
+    /// (b2a), 77 s.
     func testTinySelfAttentionMUNITBeatsTheIdentityBaselineOnSeasons() throws {
         try checkLearning(config: "munit-tiny.yaml", settings: ["munit.self_attention=true"], folder: "learning-munit-sa")
     }
