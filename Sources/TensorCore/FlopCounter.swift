@@ -38,3 +38,20 @@ public enum FlopCounter {
         if weight { totals.backwardWeight += 2 * Double(macs) }
     }
 }
+
+extension Tensor {
+    /// This tensor, counting `macs` more multiply-accumulates in each pass that runs: forward
+    /// now, backward-data and backward-weight when `input` and `weight` get gradients.
+    ///
+    /// An op that computes a convolution with fewer multiplications (the upsampled 5×5 conv)
+    /// credits the difference, so FLOP rates count the direct convolution's FLOPs, as they do
+    /// for Winograd.
+    public func countingExtraMACs(_ macs: Int, input: Tensor, weight: Tensor) -> Tensor {
+        FlopCounter.forward(macs: macs)
+        guard GradMode.isEnabled && requiresGrad else { return self }
+        return copy().recorded("count_macs", [self]) { gradient, _ in
+            FlopCounter.backward(macs: macs, data: input.requiresGrad, weight: weight.requiresGrad)
+            return [gradient]
+        }
+    }
+}
