@@ -154,7 +154,9 @@ public final class Trainer {
             hooks.stepFinished(step, model: model, communicator: comm)
             let stop = comm.anyRank(signals.stopRequested)
             if isRoot, let samples = run.samples, (cadence.sampleEvery > 0 && step % cadence.sampleEvery == 0) || step == total {
-                try samples.write(model: model, step: step)
+                let grid = try samples.write(model: model, step: step)
+                try folder.tensorBoard?.write(
+                    step: step, values: [.image(tag: "samples", png: grid.png, width: grid.width, height: grid.height, channels: 3)])
             }
             if stop || step == total || (cadence.checkpointEvery > 0 && step % cadence.checkpointEvery == 0) {
                 try checkpoint(model: model, step: step, position: loader.position, skipped: skips.total)
