@@ -29,7 +29,7 @@ ensure_packages() {
 # Python modules the tests import at run time: h5py and numpy, for the cross-checks against an
 # independent HDF5 implementation (Tests/HDF5KitTests/H5pyCrossCheckTests.swift). The PyTorch
 # and Pillow references are committed fixtures, so neither torch nor Pillow is needed.
-I2I_PYTHON_TEST_MODULES="h5py numpy"
+I2I_PYTHON_TEST_MODULES="h5py numpy tensorboard"
 
 # Installs the missing test modules into the `python3` on PATH (the one the tests run) with pip;
 # where pip may not install (a distribution's externally managed Python), the distribution's

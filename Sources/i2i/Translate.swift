@@ -81,8 +81,9 @@ struct Translate: ParsableCommand {
             if isHDF5Output {
                 try writeHDF5(outputs, names: names, checkpointFile: checkpointFile)
             } else {
-                try checkDistinctOutputs(names, output: output, suffixes: saveAttention ? outputs[0].maps.map(\.name) : [])
-                try writePNGs(outputs, names: names)
+                try checkDistinctOutputs(
+                    names, flat: source.isDataset, output: output, suffixes: saveAttention ? outputs[0].maps.map(\.name) : [])
+                try writePNGs(outputs, names: names, flat: source.isDataset)
             }
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
@@ -147,7 +148,7 @@ struct Translate: ParsableCommand {
     }
 
     /// Writes the PNG files into a folder beside `--output` that replaces it when complete.
-    private func writePNGs(_ results: [Translation], names: [String]) throws {
+    private func writePNGs(_ results: [Translation], names: [String], flat: Bool) throws {
         let parent = URL(fileURLWithPath: output).deletingLastPathComponent().path
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
             throw commandFailure(
@@ -156,7 +157,7 @@ struct Translate: ParsableCommand {
         let staged = try StagedFolder(path: output)
         let folder = staged.stagingPath
         for (i, name) in names.enumerated() {
-            let stem = outputStem(of: name)
+            let stem = outputStem(of: name, flat: flat)
             if stem.contains("/") {
                 let subfolder = folder + "/" + (stem as NSString).deletingLastPathComponent
                 try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: true)

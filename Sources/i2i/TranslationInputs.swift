@@ -1,8 +1,9 @@
 // What `i2i translate` reads: the checkpoint (a file, or a run folder's newest good checkpoint),
 // and the images — a folder (recursively, with every unusable file reported as preprocess
 // reports it), one image file, or a split of a dataset file — with the output name each one
-// gets. Output names keep the input folder's subfolders (`a/b/x.jpg` → `OUT/a/b/x.png`), and two
-// inputs that would get one name are an error naming both, found before anything is decoded.
+// gets. Output names keep the input folder's subfolders (`a/b/x.jpg` → `OUT/a/b/x.png`; a dataset
+// image's stored name `a/b/x` gives `OUT/a_b_x.png`), and two inputs that would get one name are
+// an error naming both, found before anything is decoded.
 import Checkpointing
 import Datasets
 import Foundation
@@ -59,20 +60,21 @@ enum TranslationSource {
 }
 
 /// The output name of a translated input: its relative path without the extension, with empty,
-/// `.` and `..` components dropped so that no name can leave the output folder.
-func outputStem(of name: String) -> String {
+/// `.` and `..` components dropped so that no name can leave the output folder; `flat` joins the
+/// components with `_` (dataset images, whose stored names are written as one file each).
+func outputStem(of name: String, flat: Bool) -> String {
     let parts = ImageFolder.stem(name).split(separator: "/").filter { $0 != "." && $0 != ".." }
-    return parts.isEmpty ? "image" : parts.joined(separator: "/")
+    return parts.isEmpty ? "image" : parts.joined(separator: flat ? "_" : "/")
 }
 
 /// Refuses two inputs whose outputs would have one name (`a.jpg` and `a.png` → `a.png`): one
 /// `error:` line naming both, exit status 2.
 ///
 /// `suffixes` are the map suffixes written beside each translation (`_attention`).
-func checkDistinctOutputs(_ names: [String], output: String, suffixes: [String] = []) throws {
+func checkDistinctOutputs(_ names: [String], flat: Bool, output: String, suffixes: [String] = []) throws {
     var owner: [String: String] = [:]
     for name in names {
-        let stem = outputStem(of: name)
+        let stem = outputStem(of: name, flat: flat)
         for suffix in [""] + suffixes.map({ "_" + $0 }) {
             let file = stem + suffix + ".png"
             if let first = owner[file] {
@@ -122,6 +124,7 @@ extension Translate {
             let data = try DatasetFile(path: path)
             let s = split ?? (direction == .a2b ? "testA" : "testB")
             let names = try data.names(s)
+            if !isHDF5Output { try checkDistinctOutputs(names, flat: true, output: output) }
             let inputs = try names.indices.map { i in
                 let image = try data.image(s, i)
                 return TranslationInput(name: names[i], bitmap: image, outputWidth: image.width, outputHeight: image.height)
@@ -134,7 +137,7 @@ extension Translate {
         case .file(let path):
             files = [(path, (path as NSString).lastPathComponent)]
         }
-        if !isHDF5Output { try checkDistinctOutputs(files.map(\.name), output: output) }
+        if !isHDF5Output { try checkDistinctOutputs(files.map(\.name), flat: false, output: output) }
         let mode = resizeMode
         var inputs: [TranslationInput] = []
         for (path, name) in files {
