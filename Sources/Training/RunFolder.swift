@@ -94,6 +94,7 @@ public final class RunFolder {
     /// The system's one-line reason behind a Foundation file error ("No space left on device",
     /// "Read-only file system"), or the error's own description.
     public static func systemReason(_ error: Error) -> String {
+        if let output = error as? OutputError { return output.systemReason ?? output.description }
         var current = error as NSError
         while current.domain != NSPOSIXErrorDomain, let underlying = current.userInfo[NSUnderlyingErrorKey] {
             guard let next = underlying as? Error else { break }

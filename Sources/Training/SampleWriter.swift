@@ -78,7 +78,7 @@ final class SampleWriter {
         let png = try ImageCodec.encodePNG(grid)
         let path = folder + String(format: "/step_%09d.png", step)
         do { try AtomicOutput.write(Data(png), to: path) } catch {
-            throw TrainingFailure("cannot write '\(path)': \(RunFolder.systemReason(error))")
+            throw ImageError(.unwritable, path: path, reason: "cannot write the file (\(RunFolder.systemReason(error)))")
         }
         return SampleGrid(path: path, step: step, png: png, width: grid.width, height: grid.height)
     }

@@ -154,15 +154,16 @@ public final class Trainer {
             }
             hooks.stepFinished(step, model: model, communicator: comm)
             let stop = comm.anyRank(signals.stopRequested)
+            // The checkpoint first: on a disk about to fill up it is the file that matters.
+            let checkpointed = stop || step == total || (cadence.checkpointEvery > 0 && step % cadence.checkpointEvery == 0)
+            if checkpointed {
+                try checkpoint(model: model, step: step, position: loader.position, skipped: skips.total)
+            }
             let sampled = (cadence.sampleEvery > 0 && step % cadence.sampleEvery == 0) || step == total
             if isRoot, let samples = run.samples, sampled {
                 let grid = try samples.write(model: model, step: step)
                 try folder.tensorBoard?.write(
                     step: step, values: [.image(tag: "samples", png: grid.png, width: grid.width, height: grid.height, channels: 3)])
-            }
-            let checkpointed = stop || step == total || (cadence.checkpointEvery > 0 && step % cadence.checkpointEvery == 0)
-            if checkpointed {
-                try checkpoint(model: model, step: step, position: loader.position, skipped: skips.total)
             }
             if isRoot && (sampled || checkpointed) {
                 if step == total { FileManager.default.createFile(atPath: folder.finishedMarker, contents: nil) }

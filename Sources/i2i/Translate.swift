@@ -121,6 +121,7 @@ struct Translate: ParsableCommand {
         guard !skipped.isEmpty else { return }
         print("skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s"):")
         for file in skipped { print("  \(file.path): \(file.reason)") }
+        fflush(stdout)  // before any error line on standard error
     }
 
     /// Translates `x`, reflect-padding its bottom and right edges to a multiple of 4 (what the
