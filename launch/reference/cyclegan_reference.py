@@ -63,7 +63,7 @@ def main():
         real_a, real_b, epoch = data.batch_at(step)
         model.set_learning_rate(lr * max(0.0, rule(epoch + 1)))
         losses = model.step(real_a, real_b)
-        metrics.add(step + 1, losses)
+        metrics.add(step + 1, {k: v for k, v in losses.items() if k != "G"})  # i2i logs the terms, not their sum
         if (step + 1) % max(1, a.steps // 10) == 0:
             print(f"step {step + 1}/{a.steps} loss_G {losses['G'].item():.3f} {time.time() - start:.1f}s", flush=True)
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
