@@ -20,7 +20,14 @@ extension Inspect {
         let configText = try? String(contentsOfFile: folder.configPath, encoding: .utf8)
         let config = configText.flatMap { try? ExperimentConfig.parse(yaml: $0, source: folder.configPath) }
         let (reader, skipped) = folder.checkpoints.newestGood()
-        let last = RunMetrics.lastLine(of: folder.metricsPath)
+        let history = MetricsHistory(path: folder.metricsPath)
+        let last = history.lastStep.map { step in
+            // The loss terms logged at the last step, in the file's order.
+            (
+                step: step,
+                losses: history.losses.compactMap { s in s.points.last.flatMap { $0.step == step ? (name: s.name, value: $0.value) : nil } }
+            )
+        }
         let finished = FileManager.default.fileExists(atPath: folder.finishedMarker)
         let samples = ((try? FileManager.default.contentsOfDirectory(atPath: folder.samplesPath)) ?? [])
             .filter { $0.hasPrefix("step_") && $0.hasSuffix(".png") }.sorted()
@@ -89,31 +96,5 @@ extension Inspect {
         print("kind      translation, \(summary.count) images \(summary.height)x\(summary.width), \(summary.direction)")
         print("from      \(summary.checkpoint)")
         print("maps      \(summary.maps.isEmpty ? "none" : summary.maps.joined(separator: ", "))")
-    }
-}
-
-/// What the last line of a run's metrics.jsonl says.
-enum RunMetrics {
-    /// Fields of a metrics line that are not losses.
-    static let notLosses: Set<String> = [
-        "step", "epoch", "images_per_second", "time_data", "time_compute", "time_communication", "skipped_steps",
-    ]
-
-    /// The step and the losses (in the file's order) of the last complete line, or nil.
-    static func lastLine(of path: String) -> (step: Int, losses: [(name: String, value: Double)])? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
-        for line in lines.reversed() {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let step = object["step"] as? Int
-            else { continue }
-            // JSONSerialization forgets the order of the keys; the text keeps it.
-            let keys = line.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
-            let losses = keys.filter { !notLosses.contains($0) && !$0.hasPrefix("lr_") }.compactMap { key in
-                (object[key] as? Double).map { (name: key, value: $0) }
-            }
-            return (step, losses)
-        }
-        return nil
     }
 }
