@@ -13,15 +13,28 @@ ndf 64, 9 blocks, attention net as executed, stage 1): four train ops, each reco
 forward graph and back-propagating into its own variables only (torch.autograd.grad), TF's
 Adam(1e-4, β 0.5) with one shared step count, pools of (fake, mask) pairs.
 
-Both models are the shared PyTorch expressions in launch/reference/i2i_reference/ (the same
+unit: one iteration of the official UNIT, dis_update then gen_update, in either official version
+(--variant): master (mingyuliutw/UNIT master, trainer.py UNIT_Trainer with
+configs/unit_summer2winter_yosemite256_folder.yaml: VAEGen dim 64, 2 downsamplings, 4 residual
+blocks, reflect padding; MsImageDis dim 64, 4 layers, 3 scales, LSGAN; weights 1/10/0.01/10/0.01;
+Adam(1e-4, β 0.5/0.999, weight decay 1e-4), StepLR) or paper (branch version_02,
+cocogan_trainer.py COCOGANTrainer with exps/unit/cat2tiger.yaml: COCOResGen ch 64, 3/3/1/1/3/3
+blocks; COCODis ch 64, 6 layers; BCE; weights 10/100/0.1/100/0.1; Adam(1e-4, β 0.5/0.999, weight
+decay 1e-4)). The generators' forward pass of the D step runs without autograd and the
+discriminators collect no gradients in the G step (the official code computes both and throws
+them away): the same values, PyTorch at its fastest.
+The master discriminators' smallest scale needs --size 64 or more (four reflect-padded stride-2
+layers on a quarter of the image), as in the official code.
+
+All models are the shared PyTorch expressions in launch/reference/i2i_reference/ (the same
 ones the golden fixtures and the quality reference trainers use), in float32; AGGAN's instance
 norms run as torch's fused kernel (the same function as the written-out TF formula, about a
 third less time per iteration), so that PyTorch is timed at its fastest.
 
 Prints one JSON object with the same field names as `i2i bench train --json`.
 
-Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan] --size 128 [--steps 5]
-       [--warmup 2] [--threads 2] [--seed 0]
+Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit] [--variant master|paper]
+       --size 128 [--steps 5] [--warmup 2] [--threads 2] [--seed 0]
 Tested with PyTorch 2.15 (CPU).
 """
 import argparse
@@ -38,11 +51,13 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 from i2i_reference.aggan_model import AGGAN, build_networks  # noqa: E402
 from i2i_reference.cyclegan_model import CycleGAN  # noqa: E402
+from i2i_reference.unit_model import UNITMaster, UNITPaper  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan"])
+    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit"])
+    parser.add_argument("--variant", choices=["master", "paper"], help="unit: the official version (default: master)")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=5, help="timed steps (the median is reported)")
     parser.add_argument("--warmup", type=int, default=2)
@@ -53,8 +68,15 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    # AGGAN: stage 1 (τ = 0: the discriminators see whole images, IN on, attention trained).
-    step = CycleGAN().step if args.model == "cyclegan" else AGGAN(build_networks(fused_norm=True), lr=1e-4).iteration
+    if args.variant and args.model != "unit":
+        parser.error("--variant is for --model unit")
+    if args.model == "cyclegan":
+        step = CycleGAN().step
+    elif args.model == "aggan":
+        # Stage 1 (τ = 0: the discriminators see whole images, IN on, attention trained).
+        step = AGGAN(build_networks(fused_norm=True), lr=1e-4).iteration
+    else:
+        step = (UNITPaper() if args.variant == "paper" else UNITMaster()).iteration
     real_A = torch.rand(1, 3, args.size, args.size) * 2 - 1
     real_B = torch.rand(1, 3, args.size, args.size) * 2 - 1
     for _ in range(args.warmup):
@@ -64,8 +86,9 @@ def main():
         start = time.perf_counter()
         step(real_A, real_B)
         times.append(time.perf_counter() - start)
+    variant = {"variant": args.variant or "master"} if args.model == "unit" else {}
     print(json.dumps({
-        "framework": "pytorch", "version": torch.__version__, "model": args.model, "size": args.size,
+        "framework": "pytorch", "version": torch.__version__, "model": args.model, **variant, "size": args.size,
         "batch": 1, "ranks": 1, "threads": torch.get_num_threads(),
         "seconds_per_step": statistics.median(times), "seconds_all": times,
         # ru_maxrss is in kilobytes on Linux.

@@ -6,11 +6,14 @@ import Configuration
 import Foundation
 import Models
 import TensorCore
+import Training
 
 /// What `i2i bench train` measures.
 public struct TrainBenchmarkOptions: Sendable {
-    /// A registered model's name; it is built with its default options.
+    /// A registered model's name; it is built with its default options and `overrides`.
     public var model = "cyclegan"
+    /// `key=value` settings of the model's section (`unit.variant=paper`), as `train --set` takes them.
+    public var overrides: [String] = []
     public var size = 128
     public var warmupSteps = 2
     public var timedSteps = 5
@@ -52,7 +55,10 @@ public enum TrainBenchmark {
         guard let registration = registry.model(named: options.model) else {
             throw ConfigError("no model '\(options.model)'; models: \(registry.names.joined(separator: ", "))")
         }
-        let model = try registration.makeModel(ConfigValues(), context: ModelBuildContext(seed: options.seed))
+        let config = try ExperimentConfig.parse(
+            yaml: "model: \(options.model)\n", source: "bench train", overrides: options.overrides, registry: registry)
+        let model = try registration.makeModel(config.values, context: ModelBuildContext(seed: options.seed))
+        if let problem = model.imageSizeProblem(options.size) { throw ConfigError("--size: \(problem)") }
         var stream = RandomStream(seed: options.seed, purpose: "bench.train.images")
         let batch = SyntheticBatch.make(registration.batchKind, count: 1, size: options.size, using: &stream)
         let context = LocalStepContext()

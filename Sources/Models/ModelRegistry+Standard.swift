@@ -5,5 +5,6 @@ extension ModelRegistry {
     public static let standard = ModelRegistry([
         CycleGAN.registration,
         AGGAN.registration,
+        UNIT.registration,
     ])
 }

@@ -35,7 +35,8 @@ public enum Initializer: Equatable, Sendable {
     /// zeroes their biases, except under `.pytorchDefault`), in module order.
     ///
     /// Normalisation layers keep their own initial values, as in the reference `init_weights` functions.
-    public func apply(to module: Module, using stream: inout RandomStream) {
+    /// With `keepingBiases`, biases keep their values (UNIT's paper code re-draws conv weights only).
+    public func apply(to module: Module, using stream: inout RandomStream, keepingBiases: Bool = false) {
         for (_, m) in module.namedModules() {
             let weight: Parameter, bias: Parameter?, fanIn: Int, fanOut: Int
             switch m {
@@ -68,7 +69,7 @@ public enum Initializer: Equatable, Sendable {
                 fresh = Tensor.truncatedNormal(weight.shape, std: std, low: -2 * std, high: 2 * std, using: &stream)
             }
             weight.value.assign(fresh)
-            if let bias {
+            if let bias, !keepingBiases {
                 if self == .pytorchDefault {
                     bias.value.assign(Initializer.pytorchDefaultBias(bias.shape, fanIn: fanIn, using: &stream))
                 } else {

@@ -79,8 +79,19 @@ public final class Conv2dBlock: Layer {
         super.init()
     }
 
+    /// [N, in, H, W] → [N, out, H', W'].
+    ///
+    /// The conv reads the padding in place, and an instance norm followed by ReLU or LeakyReLU
+    /// runs as one fused op.
     public override func forward(_ x: Tensor) -> Tensor {
-        var y = conv(pad(x))
+        var y = conv.forward(x, padding: pad.padding, paddingMode: pad.mode)
+        if let instanceNorm = norm as? InstanceNorm2d {
+            switch activation {
+            case .relu: return instanceNorm.forward(y, activation: .relu)
+            case .lrelu: return instanceNorm.forward(y, activation: .leakyRelu(0.2))
+            case .none, .tanh: break
+            }
+        }
         if let norm { y = norm(y) }
         switch activation {
         case .none: return y
@@ -111,6 +122,26 @@ public final class ResBlock: Layer {
     }
 
     public override func forward(_ x: Tensor) -> Tensor { model(x) + x }
+}
+
+/// MUNIT's stack of residual blocks (`ResBlocks`): `model` holds `count` ``ResBlock``s.
+public final class ResBlocks: Layer {
+    public let model: Sequential
+
+    public init(
+        count: Int, channels: Int, norm: BlockNorm, activation: BlockActivation = .relu, padMode: PaddingMode,
+        stream: inout RandomStream
+    ) {
+        var blocks: [Layer] = []
+        for _ in 0..<count {
+            blocks.append(ResBlock(channels: channels, norm: norm, activation: activation, padMode: padMode, stream: &stream))
+        }
+        self.model = Sequential(blocks)
+        super.init()
+    }
+
+    /// [N, C, H, W] → same shape.
+    public override func forward(_ x: Tensor) -> Tensor { model(x) }
 }
 
 /// U-GAT-IT's decoder block with adaILN; γ and β [N, C] come from the generator's FC head.

@@ -88,7 +88,7 @@ extension Trainer {
 
         try onRoot { try commitStart(start) }
 
-        let scheduleSteps = model.trainingEpochs * sampler.stepsPerEpoch
+        let scheduleSteps = model.trainingLength.steps(stepsPerEpoch: sampler.stepsPerEpoch)
         let total = config.steps >= 0 ? config.steps : scheduleSteps
         func ready(_ outcome: TrainOutcome?, samples: SampleWriter? = nil) -> PreparedRun {
             PreparedRun(
@@ -131,7 +131,7 @@ extension Trainer {
         if total > scheduleSteps {
             notes.append(
                 "train.steps \(total) runs past the end of \(config.model)'s schedule at step \(scheduleSteps) "
-                    + "(\(model.trainingEpochs) epochs × \(stepsPerEpoch) steps per epoch)")
+                    + "(\(model.trainingLength.describe(stepsPerEpoch: stepsPerEpoch)))")
         }
         // Probe the rate at every epoch start (the schedules change by epoch or decay steadily) and
         // at the last step; the loop sets the rates again before each step.

@@ -27,6 +27,9 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "Compute threads (default: I2I_THREADS or all cores).")
     var threads: Int?
 
+    @Option(name: .customLong("set"), help: "Override a config key of the model: --set unit.variant=paper (repeatable).")
+    var overrides: [String] = []
+
     @Flag(help: "Print where a step's time goes.")
     var profile = false
 
@@ -55,6 +58,7 @@ struct BenchTrain: ParsableCommand {
         Measurement.clock = Measurement.Clock(rawValue: clock)!
         var options = TrainBenchmarkOptions()
         options.model = model
+        options.overrides = overrides
         options.size = size
         options.warmupSteps = warmup
         options.timedSteps = steps

@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 
 DIRECTIONS = {"testA": "A→B", "testB": "B→A", "both": "both"}
-NAMES = {"cyclegan": "CycleGAN", "aggan": "AGGAN"}
+NAMES = {"cyclegan": "CycleGAN", "aggan": "AGGAN", "unit": "UNIT"}
 
 
 def stats(values, digits):

@@ -96,7 +96,7 @@ public final class AGGAN: GANModel {
     /// Generators first: g_A, g_B, d_A, d_B.
     public var optimizers: [Adam] { [optimizerGA, optimizerGB, optimizerDA, optimizerDB] }
 
-    public var trainingEpochs: Int { options.maxEpochs }
+    public var trainingLength: TrainingLength { .epochs(options.maxEpochs) }
 
     public func imageSizeProblem(_ size: Int) -> String? {
         size % 4 == 0 && size >= 8 ? nil : "the generator and attention networks need a multiple of 4 (at least 8), not \(size)"

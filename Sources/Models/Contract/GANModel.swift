@@ -28,8 +28,8 @@ public protocol GANModel: AnyObject {
     /// The learning-rate schedule applied to every group's base rate by the default
     /// `updateLearningRates`.
     var schedule: LearningRateSchedule { get }
-    /// Epochs of the model's full schedule (what a run trains unless told otherwise).
-    var trainingEpochs: Int { get }
+    /// The length of the model's full schedule (what a run trains unless told otherwise).
+    var trainingLength: TrainingLength { get }
     /// Why square training crops of `size` cannot be used, or nil when they can.
     func imageSizeProblem(_ size: Int) -> String?
 
@@ -66,6 +66,29 @@ extension GANModel {
     /// Translates `images` [N, 3, H, W] in `direction` with no other input.
     public func translate(_ images: Tensor, direction: Direction) -> Translation {
         translate(TranslationRequest(images: images, direction: direction))
+    }
+}
+
+/// How long a model's official schedule runs: in epochs (CycleGAN, AGGAN) or in iterations
+/// (MUNIT, UNIT and U-GAT-IT count `max_iter` updates), where one iteration is one global batch.
+public enum TrainingLength: Equatable, Sendable {
+    case epochs(Int)
+    case iterations(Int)
+
+    /// Steps of the schedule when an epoch has `stepsPerEpoch` steps.
+    public func steps(stepsPerEpoch: Int) -> Int {
+        switch self {
+        case .epochs(let n): return n * stepsPerEpoch
+        case .iterations(let n): return n
+        }
+    }
+
+    /// "200 epochs × 50 steps per epoch" or "1000000 iterations".
+    public func describe(stepsPerEpoch: Int) -> String {
+        switch self {
+        case .epochs(let n): return "\(n) epochs × \(stepsPerEpoch) steps per epoch"
+        case .iterations(let n): return "\(n) iterations"
+        }
     }
 }
 

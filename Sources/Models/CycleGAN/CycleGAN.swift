@@ -52,7 +52,7 @@ public final class CycleGAN: GANModel {
     public var networks: [(name: String, module: Module)] { [("G_A", G_A), ("G_B", G_B), ("D_A", D_A), ("D_B", D_B)] }
     public var optimizers: [Adam] { [optimizerG, optimizerD] }
 
-    public var trainingEpochs: Int { options.epochs + options.epochsDecay }
+    public var trainingLength: TrainingLength { .epochs(options.epochs + options.epochsDecay) }
 
     public func imageSizeProblem(_ size: Int) -> String? {
         if size % 4 != 0 { return "the generator needs a multiple of 4, not \(size)" }

@@ -8,7 +8,7 @@
 //   1. options (TemplateOptions.swift): a `ConfigSection` with every setting declared once;
 //   2. a `registration`: options type, batch kind, translation inputs, factory;
 //   3. `networks` (checkpoint names, fixed order) and `optimizers` (one per step that updates);
-//   4. `schedule` and `trainingEpochs` (the default `updateLearningRates` does the rest);
+//   4. `schedule` and `trainingLength` (the default `updateLearningRates` does the rest);
 //   5. `trainStep`: forward, each loss, `context.backward` + `context.step` per optimiser;
 //   6. `translate` and `visuals`.
 // Per-rank state (image pools, noise streams) would be `ImagePool` / `RandomSource` properties;
@@ -58,7 +58,7 @@ public final class TemplateModel: GANModel {
     public var networks: [(name: String, module: Module)] { [("netG", netG)] }
     public var frozenNetworks: [(name: String, module: Module)] { features.map { [("features", $0)] } ?? [] }
     public var optimizers: [Adam] { [optimizerG] }
-    public var trainingEpochs: Int { options.epochs }
+    public var trainingLength: TrainingLength { .epochs(options.epochs) }
 
     public func imageSizeProblem(_ size: Int) -> String? { size >= 1 ? nil : "the size must be positive" }
 

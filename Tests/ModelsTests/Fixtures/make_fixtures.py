@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Golden fixtures for i2i's model tests: a tiny CycleGAN and AGGAN trained for three steps.
+"""Golden fixtures for i2i's model tests: a tiny CycleGAN, AGGAN and UNIT (both variants) trained
+for three steps.
 
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan ...] [--out DIR]
-It rewrites cyclegan.h5, translation_input.png and aggan.h5 next to this file, or in DIR (name
-one model to write only its files).
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper ...] [--out DIR]
+It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
+unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
+model to write only its files).
 
-Each file holds
+Each .h5 file holds
   /networks/<net>/<key>      initial weights (PyTorch state_dict names and layouts)
   /step<k>/a, /step<k>/b     the batch of step k ([N, 3, H, W] in [-1, 1])
   /step<k>/losses            attributes: every loss term before the update of step k
@@ -20,15 +22,49 @@ with the initial weights. aggan.h5 also holds /stage2/step<k>/losses and /stage2
 the frozen attention networks), the stage-2 threshold τ as a root attribute, and gradients of
 AGGAN's four train ops (g_A with g_A_ae, d_B, g_B with g_B_ae, d_A), each taken after the
 previous ops' updates.
+vgg16.h5 holds the VGG16 perceptual loss of the MUNIT code base (narrowed 16 times): its weights,
+two image batches /x and /y, the loss (attribute `loss`) and /grad_x, its gradient in x.
+unit.h5 (official master, networks gen_a, gen_b, dis_a, dis_b) and unit_paper.h5 (paper code
+version_02, networks gen, dis) also hold
+  root attributes            every configuration value the run uses (unit.h5: dim, n_downsample,
+                             n_res, activ, pad_type, dis_dim, dis_n_layer, dis_norm, dis_activ,
+                             num_scales, dis_pad_type, gan_type, gan_w, recon_x_w, recon_kl_w,
+                             recon_x_cyc_w, recon_kl_cyc_w, lr, beta1, beta2, weight_decay,
+                             step_size, gamma, size, batch; unit_paper.h5: ch, n_enc_front_blk,
+                             n_enc_res_blk, n_enc_shared_blk, n_gen_shared_blk, n_gen_res_blk,
+                             n_gen_front_blk, res_dropout_ratio, dis_ch, dis_n_layer, gan_w,
+                             ll_direct_link_w, kl_direct_link_w, ll_cycle_link_w, kl_cycle_link_w,
+                             lr, beta1, beta2, weight_decay, size, batch)
+  /step<k>/noise/<i>         the N(0, 1) draws of step k in draw order. unit.h5: 6, each of a
+                             hidden code's shape — D step gen_a.encode(a), gen_b.encode(b); G step
+                             gen_a.encode(a), gen_b.encode(b), gen_a.encode(x_ba),
+                             gen_b.encode(x_ab). unit_paper.h5: 4 — D step gen(a, b) [2N, …];
+                             G step gen(a, b) [2N, …], forward_a2b(x_ba) [N, …],
+                             forward_b2a(x_ab) [N, …]
+  /step<k>/losses            unit.h5: dis_a, dis_b (unweighted), dis_total, gen_adv_a, gen_adv_b,
+                             gen_recon_x_a, gen_recon_x_b, gen_recon_kl_a, gen_recon_kl_b,
+                             gen_cyc_x_a, gen_cyc_x_b, gen_recon_kl_cyc_aba, gen_recon_kl_cyc_bab,
+                             gen_total; unit_paper.h5: dis_a, dis_b (unweighted), dis_total,
+                             gen_ad_a, gen_ad_b, gen_ll_a, gen_ll_b, gen_ll_aba, gen_ll_bab,
+                             gen_enc, gen_enc_aba, gen_enc_bab, gen_total (weighted)
+  /translation/a2b, b2a      the initial weights' translation of translation_input.png
+                             (evaluation, no noise: the other domain's decoder of the code)
+The UNIT runs start from weights rounded to float32 and draw float32-rounded noise, so the stored
+weights and draws are exactly the ones used. unit_gen.pt / unit_dis.pt ({'a': …, 'b': …} state
+dicts, as UNIT_Trainer.save writes) and unit_paper_gen.pkl / unit_paper_dis.pkl (state dicts,
+as COCOGANTrainer.save writes) hold the same initial weights in float32, for the weight
+conversion tests (launch/convert-weights).
 The models are the shared PyTorch expressions in launch/reference/i2i_reference/: CycleGAN as
 junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py, models/cycle_gan_model.py), AGGAN as
 AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation's TensorFlow code (model.py,
-layers.py, main.py) with TF's SAME padding alignment spelled out. Computation is in float64;
-stored as float32.
+layers.py, main.py) with TF's SAME padding alignment spelled out, UNIT as mingyuliutw/UNIT
+master (networks.py, trainer.py) and version_02 (src/trainers/cocogan_nets.py, common_net.py,
+cocogan_trainer.py). Computation is in float64; stored as float32.
 """
 import copy
 import os
 import sys
+from collections import OrderedDict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "launch", "reference"))
@@ -40,6 +76,7 @@ from i2i_reference.aggan_model import AGGAN, build_networks  # noqa: E402
 from i2i_reference.cyclegan_model import CycleGAN  # noqa: E402
 from i2i_reference.data import uniform_batches  # noqa: E402
 from i2i_reference.fixture_io import output_folder, put, versions  # noqa: E402
+from i2i_reference.unit_model import UNITMaster, UNITPaper  # noqa: E402
 
 DT = torch.float64
 torch.manual_seed(7)
@@ -53,15 +90,27 @@ def write_networks(f, nets, write=put):
             write(ng, k, v)
 
 
+TRANSLATION_SIZE = 32
+
+
+def translation_pixels(size=TRANSLATION_SIZE):
+    """The pixels of translation_input.png ([size, size, 3] uint8), from their own random
+    generator so that the golden runs' draws do not change."""
+    g = torch.Generator().manual_seed(99)
+    return torch.randint(0, 256, (size, size, 3), generator=g, dtype=torch.uint8)
+
+
+def translation_image(size=TRANSLATION_SIZE):
+    """translation_input.png as the models see it: [1, 3, size, size] in [-1, 1], float64."""
+    return translation_pixels(size).permute(2, 0, 1).unsqueeze(0).to(DT) / 127.5 - 1
+
+
 def translation_fixture(out, f, G_A, size):
     """A PNG image and G_A's translation of it with the initial weights, for the test that a
-    checkpoint built from PyTorch weights reproduces PyTorch's translation. Uses its own random
-    generator so the golden run's draws do not change."""
+    checkpoint built from PyTorch weights reproduces PyTorch's translation."""
     from PIL import Image
-    g = torch.Generator().manual_seed(99)
-    pixels = torch.randint(0, 256, (size, size, 3), generator=g, dtype=torch.uint8)
-    Image.fromarray(pixels.numpy()).save(os.path.join(out, "translation_input.png"))
-    x = pixels.permute(2, 0, 1).unsqueeze(0).to(DT) / 127.5 - 1
+    Image.fromarray(translation_pixels(size).numpy()).save(os.path.join(out, "translation_input.png"))
+    x = translation_image(size)
     with torch.no_grad():
         put(f.create_group("translation"), "G_A_output", G_A(x))
 
@@ -163,8 +212,145 @@ def aggan(out):
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
+class RecordedNoise:
+    """The UNIT models' noise(shape): N(0, 1) from torch's global generator in float64, rounded
+    to float32 values (so the stored draws are exactly the ones used), kept in draw order."""
+
+    def __init__(self):
+        self.draws = []
+
+    def __call__(self, shape):
+        t = torch.randn(tuple(shape), dtype=DT).float().to(DT)
+        self.draws.append(t)
+        return t
+
+    def take(self):
+        draws, self.draws = self.draws, []
+        return draws
+
+
+def round_to_float32(nets):
+    """Rounds every parameter to a float32 value, so that the stored initial weights are exactly
+    the ones the float64 run starts from."""
+    with torch.no_grad():
+        for net in nets.values():
+            for p in net.parameters():
+                p.copy_(p.float().to(p.dtype))
+
+
+def float32_state(net):
+    """The state dict as the official trainers save it from a float32 model (a copy)."""
+    return OrderedDict((k, v.detach().to(torch.float32).clone()) for k, v in net.state_dict().items())
+
+
+def unit_run(f, model, recorder, steps, n, size):
+    """Writes /translation, then trains `steps` iterations writing each step's batch, noise
+    draws and losses, and step 0's gradients. The translation input is translation_input.png."""
+    image = translation_image()
+    assert image.shape[-1] == size, f"translation_input.png is {image.shape[-1]} px, the UNIT fixtures use {size}"
+    model.train(False)
+    with torch.no_grad():
+        tg = f.create_group("translation")
+        for direction, translate in model.translators().items():
+            put(tg, direction, translate(image))
+    model.train(True)
+    assert not recorder.draws, "the translation drew noise"
+    batches = [(a.float().to(DT), b.float().to(DT)) for a, b in uniform_batches(steps, n, size, DT)]
+    for step, (a, b) in enumerate(batches):
+        s = f.create_group(f"step{step}")
+        put(s, "a", a)
+        put(s, "b", b)
+        losses = model.iteration(a, b)
+        ng = s.create_group("noise")
+        for i, t in enumerate(recorder.take()):
+            put(ng, str(i), t)
+        lg = s.create_group("losses")
+        for k, v in losses.items():
+            lg.attrs[k] = float(v.detach())
+        if step == 0:
+            # The D step's gradients stay on the discriminators (frozen during the G step).
+            gg = s.create_group("grads")
+            for name, net in model.nets.items():
+                ng = gg.create_group(name)
+                for k, p in net.named_parameters():
+                    put(ng, k, p.grad)
+        print(f"step {step}: " + " ".join(f"{k}={float(v.detach()):.6f}" for k, v in losses.items()))
+
+
+def unit(out):
+    """UNIT, official master (UNIT_Trainer): unit.h5, unit_gen.pt, unit_dis.pt."""
+    config = dict(dim=4, n_downsample=2, n_res=2, activ="relu", pad_type="reflect", dis_dim=4, dis_n_layer=3,
+                  dis_norm="none", dis_activ="lrelu", num_scales=2, dis_pad_type="reflect", gan_type="lsgan",
+                  gan_w=1.0, recon_x_w=10.0, recon_kl_w=0.01, recon_x_cyc_w=10.0, recon_kl_cyc_w=0.01,
+                  lr=1e-4, beta1=0.5, beta2=0.999, weight_decay=1e-4, step_size=100000, gamma=0.5)
+    size, n, steps = 32, 2, 3
+    torch.manual_seed(12)
+    recorder = RecordedNoise()
+    model = UNITMaster(**config, noise=recorder, dtype=DT)
+    round_to_float32(model.nets)
+    torch.save({"a": float32_state(model.gen_a), "b": float32_state(model.gen_b)}, os.path.join(out, "unit_gen.pt"))
+    torch.save({"a": float32_state(model.dis_a), "b": float32_state(model.dis_b)}, os.path.join(out, "unit_dis.pt"))
+    path = os.path.join(out, "unit.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for k, v in dict(config, size=size, batch=n).items():
+            f.attrs[k] = v
+        write_networks(f, model.nets)
+        unit_run(f, model, recorder, steps, n, size)
+    print("wrote", path, os.path.getsize(path), "bytes, unit_gen.pt, unit_dis.pt")
+
+
+def unit_paper(out):
+    """UNIT, paper code (version_02 COCOGANTrainer): unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl."""
+    config = dict(ch=4, n_enc_front_blk=3, n_enc_res_blk=1, n_enc_shared_blk=1, n_gen_shared_blk=1, n_gen_res_blk=1,
+                  n_gen_front_blk=3, res_dropout_ratio=0.0, dis_ch=4, dis_n_layer=3, gan_w=10.0,
+                  ll_direct_link_w=100.0, kl_direct_link_w=0.1, ll_cycle_link_w=100.0, kl_cycle_link_w=0.1, lr=1e-4,
+                  beta1=0.5, beta2=0.999, weight_decay=1e-4)
+    size, n, steps = 32, 2, 3
+    torch.manual_seed(13)
+    recorder = RecordedNoise()
+    model = UNITPaper(**config, noise=recorder, dtype=DT)
+    round_to_float32(model.nets)
+    torch.save(float32_state(model.gen), os.path.join(out, "unit_paper_gen.pkl"))
+    torch.save(float32_state(model.dis), os.path.join(out, "unit_paper_dis.pkl"))
+    path = os.path.join(out, "unit_paper.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for k, v in dict(config, size=size, batch=n).items():
+            f.attrs[k] = v
+        write_networks(f, model.nets)
+        unit_run(f, model, recorder, steps, n, size)
+    print("wrote", path, os.path.getsize(path), "bytes, unit_paper_gen.pkl, unit_paper_dis.pkl")
+
+
+def vgg16(out):
+    """The VGG16 perceptual loss (i2i_reference/vgg16.py) on a copy narrowed 16 times: vgg16.h5
+    with /networks/vgg16, two image batches /x and /y [2, 3, 32, 32], the loss (root attribute
+    `loss`) and its gradient with respect to x (/grad_x)."""
+    from i2i_reference.vgg16 import Vgg16, perceptual_loss
+    torch.manual_seed(21)
+    divisor = 16
+    vgg = Vgg16(width_divisor=divisor).to(DT)
+    round_to_float32({"vgg16": vgg})
+    x = (torch.rand(2, 3, 32, 32, dtype=DT) * 2 - 1).float().to(DT).requires_grad_(True)
+    y = (torch.rand(2, 3, 32, 32, dtype=DT) * 2 - 1).float().to(DT)
+    loss = perceptual_loss(vgg, x, y)
+    loss.backward()
+    path = os.path.join(out, "vgg16.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        f.attrs["width_divisor"] = divisor
+        f.attrs["loss"] = float(loss.detach())
+        write_networks(f, {"vgg16": vgg})
+        put(f, "x", x)
+        put(f, "y", y)
+        put(f, "grad_x", x.grad)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
 if __name__ == "__main__":
-    out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", ["cyclegan", "aggan"])
+    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16}
+    out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:
-        {"cyclegan": cyclegan, "aggan": aggan}[name](out)
+        writers[name](out)

@@ -16,6 +16,11 @@ that only wants `fixture_io` does not pay for torch):
   aggan_networks     AGGAN's generator, attention network and discriminator (model.py)
   tf_adam            tf.train.AdamOptimizer as AGGAN's main.py uses it
   aggan_model        AGGAN's training iteration: four train ops (main.py)
+  unit_networks      UNIT's networks: official master (VAEGen, MsImageDis, the MUNIT-code
+                     blocks; mingyuliutw/UNIT networks.py) and paper code (COCOResGen,
+                     COCODis; branch version_02 src/trainers/cocogan_nets.py, common_net.py)
+  unit_model         UNIT's training iterations, noise through a supplied function
+                     (master trainer.py UNIT_Trainer; version_02 cocogan_trainer.py)
   data               i2i dataset files: loading, resizing, the training batch stream
   scoring            L1 and PSNR against the truth as `i2i translate` prints them
   fixture_io         writing fixture tensors; the library versions a generator ran with

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Self-test of launch/convert-weights on the committed ModelsTests fixtures (a few seconds):
+
+    python3 launch/reference/test_convert_weights.py
+
+- UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
+  CycleGAN (cyclegan.h5's networks, exported first as official files): official → i2i → official
+  reproduces every state dict bit for bit and in the official key order; the i2i file equals the
+  fixture's /networks (the same initial weights); the converted-back dicts load into the
+  i2i_reference networks with load_state_dict(strict=True);
+- from-i2i names the files by the checkpoint's step;
+- a missing file, wrong keys, a shape that differs, an integer tensor, an existing output without
+  --overwrite, and the wrong model's file are each refused with one line on stderr and status 2.
+The official formats are those of mingyuliutw/UNIT master trainer.py (UNIT_Trainer.save),
+version_02 src/trainers/cocogan_trainer.py (COCOGANTrainer.save) and
+junyanz/pytorch-CycleGAN-and-pix2pix models/base_model.py (save_networks).
+"""
+import contextlib
+import importlib.machinery
+import importlib.util
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+SCRIPT = os.path.join(ROOT, "launch", "convert-weights")
+FIXTURES = os.path.join(ROOT, "Tests", "ModelsTests", "Fixtures")
+sys.path.insert(0, HERE)
+
+from i2i_reference.cyclegan_networks import NLayerDiscriminator, ResnetGenerator  # noqa: E402
+from i2i_reference.unit_networks import COCODis, COCOResGen, MsImageDis, VAEGen  # noqa: E402
+
+_loader = importlib.machinery.SourceFileLoader("convert_weights", SCRIPT)
+_spec = importlib.util.spec_from_loader("convert_weights", _loader)
+convert = importlib.util.module_from_spec(_spec)
+_loader.exec_module(convert)
+
+
+def run(*argv):
+    """(status, stderr) of convert-weights' main in this process."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            status = convert.main(list(argv))
+        except SystemExit as e:
+            status = e.code
+    return status, err.getvalue()
+
+
+def load(path):
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
+class ConvertWeightsTests(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def assertSameState(self, a, b, what):
+        self.assertEqual(list(a), list(b), f"{what}: keys or their order differ")
+        for k in a:
+            self.assertEqual(a[k].dtype, torch.float32, f"{what} {k}")
+            self.assertTrue(torch.equal(a[k], b[k]), f"{what}: {k} differs")
+
+    def assertNetworksEqualFixture(self, h5, fixture):
+        with h5py.File(h5, "r") as f, h5py.File(os.path.join(FIXTURES, fixture), "r") as g:
+            self.assertEqual(sorted(f["networks"]), sorted(g["networks"]))
+            for net in g["networks"]:
+                self.assertEqual(sorted(f["networks"][net]), sorted(g["networks"][net]))
+                for k, d in g["networks"][net].items():
+                    got = f["networks"][net][k]
+                    self.assertEqual(got.dtype, np.float32)
+                    self.assertEqual(got[()].tobytes(), d[()].tobytes(), f"{net}/{k}")
+
+    def assertRefused(self, argv, fragment):
+        status, err = run(*argv)
+        self.assertEqual(status, 2, err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn(fragment, err)
+
+    def test_unit_master_round_trip(self):
+        gen, dis = os.path.join(FIXTURES, "unit_gen.pt"), os.path.join(FIXTURES, "unit_dis.pt")
+        h5 = self.path("unit.h5")
+        self.assertEqual(run("to-i2i", "--model", "unit", "--gen", gen, "--dis", dis, "--out", h5)[0], 0)
+        self.assertNetworksEqualFixture(h5, "unit.h5")
+        self.assertEqual(run("from-i2i", "--model", "unit", h5, "--out-dir", self.path("back"))[0], 0)
+        for name, original in (("gen_00000000.pt", gen), ("dis_00000000.pt", dis)):
+            back, orig = load(self.path(f"back/{name}")), load(original)
+            self.assertEqual(list(back), ["a", "b"])
+            for domain in "ab":
+                self.assertSameState(back[domain], orig[domain], f"{name} {domain}")
+        gens, diss = load(self.path("back/gen_00000000.pt")), load(self.path("back/dis_00000000.pt"))
+        for domain in "ab":
+            VAEGen(dim=4, n_downsample=2, n_res=2).load_state_dict(gens[domain], strict=True)
+            MsImageDis(dim=4, n_layer=3, num_scales=2).load_state_dict(diss[domain], strict=True)
+
+    def test_unit_paper_round_trip(self):
+        gen, dis = os.path.join(FIXTURES, "unit_paper_gen.pkl"), os.path.join(FIXTURES, "unit_paper_dis.pkl")
+        h5 = self.path("paper.h5")
+        self.assertEqual(run("to-i2i", "--model", "unit-paper", "--gen", gen, "--dis", dis, "--out", h5)[0], 0)
+        self.assertNetworksEqualFixture(h5, "unit_paper.h5")
+        out = self.path("back")
+        self.assertEqual(run("from-i2i", "--model", "unit-paper", h5, "--out-dir", out, "--prefix", "cat2tiger")[0], 0)
+        back_gen, back_dis = load(f"{out}/cat2tiger_gen_00000000.pkl"), load(f"{out}/cat2tiger_dis_00000000.pkl")
+        self.assertSameState(back_gen, load(gen), "gen")
+        self.assertSameState(back_dis, load(dis), "dis")
+        COCOResGen(ch=4, n_enc_res_blk=1, n_gen_res_blk=1).load_state_dict(back_gen, strict=True)
+        COCODis(ch=4, n_layer=3).load_state_dict(back_dis, strict=True)
+
+    def test_cyclegan_round_trip(self):
+        first = self.path("official")
+        self.assertEqual(run("from-i2i", "--model", "cyclegan", os.path.join(FIXTURES, "cyclegan.h5"),
+                             "--out-dir", first)[0], 0)
+        h5 = self.path("cyclegan.h5")
+        self.assertEqual(run("to-i2i", "--model", "cyclegan", "--checkpoint-dir", first, "--out", h5)[0], 0)
+        self.assertNetworksEqualFixture(h5, "cyclegan.h5")
+        second = self.path("again")
+        self.assertEqual(run("from-i2i", "--model", "cyclegan", h5, "--out-dir", second, "--epoch", "7")[0], 0)
+        for net in ("G_A", "G_B", "D_A", "D_B"):
+            back = load(f"{second}/7_net_{net}.pth")
+            self.assertSameState(back, load(f"{first}/latest_net_{net}.pth"), net)
+            network = ResnetGenerator(ngf=4, n_blocks=2) if net[0] == "G" else NLayerDiscriminator(ndf=4)
+            network.load_state_dict(back, strict=True)
+
+    def test_step_names_the_files(self):
+        h5 = self.path("ckpt.h5")
+        with h5py.File(os.path.join(FIXTURES, "unit.h5"), "r") as src, h5py.File(h5, "w") as f:
+            src.copy("networks", f)
+            f.attrs["model"] = "unit"
+            f.attrs["step"] = 10000
+        self.assertEqual(run("from-i2i", "--model", "unit", h5, "--out-dir", self.path("o"))[0], 0)
+        self.assertEqual(sorted(os.listdir(self.path("o"))), ["dis_00010000.pt", "gen_00010000.pt"])
+        self.assertRefused(["from-i2i", "--model", "cyclegan", h5, "--out-dir", self.path("c")], "of model 'unit'")
+
+    def test_errors(self):
+        gen = os.path.join(FIXTURES, "unit_gen.pt")
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", self.path("none.pt"), "--out", self.path("x.h5")],
+                           "no such file")
+        orig = load(gen)
+        bad = {"a": dict(orig["a"]), "b": orig["b"]}
+        bad["a"]["enc.model.0.conv.extra"] = torch.zeros(1)
+        torch.save(bad, self.path("extra.pt"))
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", self.path("extra.pt"), "--out", self.path("x.h5")],
+                           "unexpected key 'enc.model.0.conv.extra'")
+        bad = {"a": dict(orig["a"]), "b": orig["b"]}
+        del bad["a"]["dec.model.2.norm.gamma"]
+        torch.save(bad, self.path("missing.pt"))
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", self.path("missing.pt"), "--out", self.path("x.h5")],
+                           "missing key 'dec.model.2.norm.gamma'")
+        bad = {"a": orig["a"], "b": dict(orig["b"])}
+        bad["b"]["dec.model.2.conv.bias"] = torch.zeros(5)
+        torch.save(bad, self.path("shape.pt"))
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", self.path("shape.pt"), "--out", self.path("x.h5")],
+                           "'dec.model.2.conv.bias' has shape [5]")
+        bad = {"a": dict(orig["a"]), "b": orig["b"]}
+        bad["a"]["enc.model.0.conv.bias"] = torch.zeros(4, dtype=torch.int64)
+        torch.save(bad, self.path("int.pt"))
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", self.path("int.pt"), "--out", self.path("x.h5")],
+                           "torch.int64")
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", os.path.join(FIXTURES, "unit_paper_gen.pkl"),
+                            "--out", self.path("x.h5")], "UNIT_Trainer.save")
+        self.assertRefused(["to-i2i", "--model", "unit-paper", "--gen", gen, "--out", self.path("x.h5")],
+                           "of a UNIT master file")
+        open(self.path("exists.h5"), "w").close()
+        self.assertRefused(["to-i2i", "--model", "unit", "--gen", gen, "--out", self.path("exists.h5")],
+                           "exists (pass --overwrite")
+        self.assertEqual(run("to-i2i", "--model", "unit", "--gen", gen, "--out", self.path("exists.h5"),
+                             "--overwrite")[0], 0)
+        self.assertRefused(["from-i2i", "--model", "unit-paper", self.path("exists.h5"), "--out-dir", self.path("o")],
+                           "needs gen, dis")
+        self.assertRefused(["from-i2i", "--model", "unit", os.path.join(FIXTURES, "aggan.h5"),
+                            "--out-dir", self.path("o")], "/networks holds")
+        self.assertRefused(["convert", "--model", "unit"], "invalid choice")
+        self.assertFalse(os.path.exists(self.path("o")))
+
+    def test_executable(self):
+        r = subprocess.run([SCRIPT, "to-i2i", "--model", "unit", "--gen", self.path("none.pt"), "--out",
+                            self.path("x.h5")], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.stderr.strip(), f"convert-weights: {self.path('none.pt')}: no such file")
+
+
+if __name__ == "__main__":
+    unittest.main()
