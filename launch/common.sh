@@ -1,7 +1,8 @@
 # Shared by the launch scripts: package installation and the release build.
 
-# System packages i2i needs (Debian 12 / Ubuntu 24.04 names).
-I2I_APT_PACKAGES="libopenblas-dev libopenmpi-dev openmpi-bin libhdf5-dev pkg-config libjpeg62-turbo-dev libpng-dev"
+# System packages i2i needs (Debian 12 / Ubuntu 24.04 names); iproute2 for the test hosts of
+# launch/testnet (network namespaces) that the multi-host tests run on.
+I2I_APT_PACKAGES="libopenblas-dev libopenmpi-dev openmpi-bin libhdf5-dev pkg-config libjpeg62-turbo-dev libpng-dev iproute2"
 
 # Installs the given Debian/Ubuntu packages with apt-get (as root, or through sudo), quietly.
 apt_install() {
@@ -12,10 +13,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
 }
 
-# Installs the missing system packages.
+# Installs the missing system packages (those of I2I_APT_PACKAGES, or the ones given).
 ensure_packages() {
-  local missing=()
-  for p in $I2I_APT_PACKAGES; do
+  local missing=() wanted=${*:-$I2I_APT_PACKAGES}
+  for p in $wanted; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

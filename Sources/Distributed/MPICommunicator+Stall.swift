@@ -48,10 +48,14 @@ extension MPICommunicator {
         }
         var clauses = [String]()
         if !missing.isEmpty {
+            // Where the missing ranks run: on a cluster, the host to look at (down, unreachable).
+            let hosts = Array(Set(missing.map { hostNames[$0] })).sorted()
+            let place = (hosts.count == 1 ? "on host " : "on hosts ") + hosts.joined(separator: ", ")
             clauses.append(
                 missing.count == 1
-                    ? "rank \(missing[0]) has not reached it (stalled, busy or gone)"
-                    : "ranks \(missing.map(String.init).joined(separator: ", ")) have not reached it (stalled, busy or gone)")
+                    ? "rank \(missing[0]) has not reached it (\(place): stalled, busy, unreachable or gone)"
+                    : "ranks \(missing.map(String.init).joined(separator: ", ")) have not reached it "
+                        + "(\(place): stalled, busy, unreachable or gone)")
         }
         clauses += elsewhere
         if clauses.isEmpty && size > 1 { clauses.append("all other ranks are waiting in it too") }
@@ -61,7 +65,7 @@ extension MPICommunicator {
 
 /// The other ranks' state when a collective timed out.
 struct StallDiagnosis {
-    /// Text appended to the time-out message ("; rank 1 has not reached it (…)").
+    /// Text appended to the time-out message ("; rank 1 has not reached it (on host node2: …)").
     var clause: String
     /// Whether a lower rank waits in the same collective (and will report and abort).
     var lowerRankWaiting: Bool

@@ -17,6 +17,9 @@ public final class MPICommunicator: Communicator {
     public var phase: String = "start-up" { didSet { MPIRuntime.phase = phase } }
     /// The thread support MPI provided (at least the level requested).
     public let threadSupport: ThreadSupport
+    /// Every rank's host name, by rank, gathered at start-up so that a message about a rank
+    /// can say where it runs.
+    public let hostNames: [String]
     private var finalized = false
     private var posted = 0  // collectives posted so far
 
@@ -49,6 +52,23 @@ public final class MPICommunicator: Communicator {
         localRank = Int(lr)
         localSize = Int(ls)
         threadSupport = providedLevel
+        hostNames = MPICommunicator.gatherHostNames(size: Int(s))
+    }
+
+    /// Every rank's host name (gethostname, at most 64 bytes), by rank: one blocking all-gather,
+    /// like MPI_Init itself, before any collective that has a deadline.
+    private static func gatherHostNames(size: Int) -> [String] {
+        let width = 64
+        var name = [CChar](repeating: 0, count: 256)
+        let mine = gethostname(&name, name.count - 1) == 0 ? Array(String(cString: name).utf8.prefix(width)) : []
+        let send = mine + [UInt8](repeating: 0, count: width - mine.count)
+        var all = [UInt8](repeating: 0, count: width * size)
+        var handle: OpaquePointer?
+        MPIRuntime.check(i2i_mpi_iallgather(send, Int64(width), &all, &handle), "all-gather of the host names")
+        MPIRuntime.check(i2i_mpi_wait(handle), "all-gather of the host names")
+        return (0..<size).map { rank in
+            String(decoding: all[(rank * width)..<((rank + 1) * width)].prefix { $0 != 0 }, as: UTF8.self)
+        }
     }
 
     /// Whether MPI has been initialised in this process (false in single-process mode).

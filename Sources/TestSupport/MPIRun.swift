@@ -12,12 +12,15 @@ public struct MPIProgram: Sendable {
     public var executable: String
     /// Its arguments.
     public var arguments: [String]
+    /// The hosts its ranks run on (`mpirun --host`); nil lets `mpirun` place them.
+    public var hosts: [String]?
 
-    /// `ranks` ranks running `executable arguments…`.
-    public init(ranks: Int, _ executable: String, _ arguments: [String]) {
+    /// `ranks` ranks running `executable arguments…`, on `hosts` when given.
+    public init(ranks: Int, _ executable: String, _ arguments: [String], hosts: [String]? = nil) {
         self.ranks = ranks
         self.executable = executable
         self.arguments = arguments
+        self.hosts = hosts
     }
 }
 
@@ -48,12 +51,20 @@ public enum MPIRun {
     ) throws -> Command {
         precondition(!programs.isEmpty && programs.allSatisfy { $0.ranks > 0 }, "an MPI job needs programs with ranks")
         let mpirun = try Executables.requireMPIRun()
-        var arguments = launcherOptions
+        return Command(
+            mpirun, launcherOptions + applications(programs), setting: jobEnvironment.merging(setting) { $1 }, directory: directory)
+    }
+
+    /// The application part of an `mpirun` command line: `-np n₁ [--host h] exe₁ args₁ : -np n₂ …`.
+    public static func applications(_ programs: [MPIProgram]) -> [String] {
+        var arguments: [String] = []
         for (i, program) in programs.enumerated() {
             if i > 0 { arguments.append(":") }
-            arguments += ["-np", String(program.ranks), program.executable] + program.arguments
+            arguments += ["-np", String(program.ranks)]
+            if let hosts = program.hosts { arguments += ["--host", hosts.joined(separator: ",")] }
+            arguments += [program.executable] + program.arguments
         }
-        return Command(mpirun, arguments, setting: jobEnvironment.merging(setting) { $1 }, directory: directory)
+        return arguments
     }
 
     /// `mpirun OPTIONS -np ranks executable arguments…` (see ``command(_:setting:directory:)``).

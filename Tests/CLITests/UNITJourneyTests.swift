@@ -74,4 +74,40 @@ final class UNITJourneyTests: XCTestCase {
         XCTAssertTrue(r.output.contains("need a multiple of 4, not 22"), r.output)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ws.folder + "/run"))
     }
+
+    /// The VGG16 perceptual term (master, vgg_w > 0): weights from a user file, loaded as a
+    /// frozen network (never in checkpoints); without a file it is one error line.
+    func testPerceptualLossTrainsFromAVGG16File() throws {
+        let ws = try CLIWorkspace("unit-vgg")
+        XCTAssertEqual(try ws.i2i(["demo-data", "--count", "8", "--size", "26", "--out", "data.h5"]).status, 0)
+        let config = try ws.write("tiny.yaml", TinyConfig.unit(variant: "master", train: ["log_every: 1"]))
+        var r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "run", "--steps", "1", "--set", "unit.vgg_w=1"])
+        XCTAssertEqual(r.status, 2, r.output)
+        XCTAssertTrue(r.output.contains("unit.vgg_w = 1.0 needs unit.vgg16_weights"), r.output)
+        // A full-size VGG16 with small random weights (the names and shapes are what matter here).
+        try Python.run(
+            """
+            import h5py, numpy as np
+            layers = [("conv1_1", 3, 64), ("conv1_2", 64, 64), ("conv2_1", 64, 128), ("conv2_2", 128, 128),
+                      ("conv3_1", 128, 256), ("conv3_2", 256, 256), ("conv3_3", 256, 256), ("conv4_1", 256, 512),
+                      ("conv4_2", 512, 512), ("conv4_3", 512, 512), ("conv5_1", 512, 512), ("conv5_2", 512, 512),
+                      ("conv5_3", 512, 512)]
+            rng = np.random.default_rng(0)
+            with h5py.File("\(ws.folder)/vgg.h5", "w") as f:
+                for name, cin, cout in layers:
+                    f[f"networks/vgg16/{name}.weight"] = (rng.standard_normal((cout, cin, 3, 3)) * 0.05).astype(np.float32)
+                    f[f"networks/vgg16/{name}.bias"] = np.zeros(cout, np.float32)
+            """, modules: ["h5py", "numpy"])
+        r = try ws.i2i([
+            "train", config, "--data", "data.h5", "--out", "run", "--steps", "2", "--set", "unit.vgg_w=1",
+            "--set", "unit.vgg16_weights=vgg.h5",
+        ])
+        XCTAssertEqual(r.status, 0, r.output)
+        let metrics = try String(contentsOfFile: ws.folder + "/run/metrics.jsonl", encoding: .utf8)
+        XCTAssertTrue(metrics.contains("\"gen_vgg_a\""), metrics)
+        XCTAssertTrue(metrics.contains("\"gen_vgg_b\""), metrics)
+        let checkpoint = try HDF5File.open(ws.folder + "/run/checkpoints/step_000000002.h5")
+        XCTAssertEqual(try checkpoint.root.openGroup("networks").childNames.sorted(), ["dis_a", "dis_b", "gen_a", "gen_b"])
+        try checkpoint.close()
+    }
 }

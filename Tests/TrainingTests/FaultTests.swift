@@ -118,7 +118,7 @@ final class FaultTests: XCTestCase {
         // step, the phase and the missing rank.
         let message = try Regex(
             #"\[rank 0\] error: all-reduce of G gradients bucket [0-9]+ of [0-9]+ \([0-9]+ bytes, collective #[0-9]+\) at step 3, "#
-                + #"phase G gradient all-reduce did not complete within 5 s; rank 2 has not reached it \(stalled, busy or gone\); "#
+                + #"phase G gradient all-reduce did not complete within 5 s; rank 2 has not reached it \(on host [^:]+: stalled, busy, unreachable or gone\); "#
                 + "aborting the job")
         XCTAssertNotNil(result.output.firstMatch(of: message), result.output)
     }

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from collections import OrderedDict
 
 import h5py
 import numpy as np
@@ -186,6 +187,40 @@ class ConvertWeightsTests(unittest.TestCase):
                             "--out-dir", self.path("o")], "/networks holds")
         self.assertRefused(["convert", "--model", "unit"], "invalid choice")
         self.assertFalse(os.path.exists(self.path("o")))
+
+    def test_vgg16_folds_torchvision_normalisation_into_conv1_1(self):
+        """A torchvision-layout VGG16 (random weights) on ImageNet-normalised RGB equals the
+        converted one on the MUNIT code's BGR/Caffe input, away from the 1-pixel border."""
+        from i2i_reference.vgg16 import Vgg16, preprocess
+        torch.manual_seed(3)
+        tv = Vgg16()  # the same convs; renamed below to torchvision's `features.<i>` keys
+        sd = OrderedDict()
+        for (index, name) in convert.VGG16_CONVS:
+            sd[f"features.{index}.weight"] = getattr(tv, name).weight.detach().clone()
+            sd[f"features.{index}.bias"] = (torch.rand(getattr(tv, name).bias.shape) - 0.5)
+        sd["classifier.0.weight"] = torch.zeros(4, 4)
+        torch.save(sd, self.path("vgg16.pth"))
+        status, err = run("to-i2i", "--model", "vgg16", "--weights", self.path("vgg16.pth"), "--out", self.path("v.h5"))
+        self.assertEqual(status, 0, err)
+        converted = Vgg16()
+        with h5py.File(self.path("v.h5"), "r") as f:
+            self.assertEqual(sorted(f["networks"]), ["vgg16"])
+            converted.load_state_dict({k: torch.from_numpy(d[()]) for k, d in f["networks/vgg16"].items()})
+        for (index, name) in convert.VGG16_CONVS:
+            getattr(tv, name).bias.data.copy_(sd[f"features.{index}.bias"])
+        x = torch.rand(1, 3, 16, 16) * 2 - 1
+        mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+        with torch.no_grad():
+            expected = tv.conv1_1(((x + 1) / 2 - mean) / std)
+            got = converted.conv1_1(preprocess(x))
+        interior = (slice(None), slice(None), slice(1, -1), slice(1, -1))
+        self.assertLess((got - expected)[interior].abs().max().item(), 1e-4)
+        self.assertGreater((got - expected).abs().max().item(), 1e-3)   # the border does differ
+        self.assertRefused(["to-i2i", "--model", "vgg16", "--weights", self.path("v.h5"), "--out", self.path("w.h5")],
+                           "not a readable PyTorch file")
+        self.assertRefused(["from-i2i", "--model", "vgg16", self.path("v.h5"), "--out-dir", self.path("d")],
+                           "converts to i2i only")
 
     def test_executable(self):
         r = subprocess.run([SCRIPT, "to-i2i", "--model", "unit", "--gen", self.path("none.pt"), "--out",
