@@ -2,6 +2,7 @@
 // --grid`), and colouring label maps so they can be looked at. Pictures for people, not dataset
 // contents, so they live here rather than in Datasets.
 import Datasets
+import Foundation
 
 /// Builds one picture out of rows of pictures.
 public enum ImageGrid {
@@ -62,6 +63,17 @@ extension Bitmap {
 }
 
 extension ImageGrid {
+    /// A row label that ends in a parenthesised list of as many names as there are columns
+    /// (`A → B (input, translation, reconstruction, cycle)`) names the columns: the row keeps
+    /// the text before it (`A → B`).
+    public static func splitRowLabel(_ label: String, columns: Int) -> (row: String, columns: [String]?) {
+        guard label.hasSuffix(")"), let open = label.lastIndex(of: "(") else { return (label, nil) }
+        let names = label[label.index(after: open)..<label.index(before: label.endIndex)]
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names.count == columns, !names.contains(where: \.isEmpty) else { return (label, nil) }
+        return (label[..<open].trimmingCharacters(in: .whitespaces), names)
+    }
+
     /// The rows as ``compose(_:gap:background:)`` lays them out, with `columnLabels` drawn above
     /// the columns and `rowLabels` to the left of the rows in the built-in ``BitmapFont``
     /// (twice its size for cells of 128 pixels or more); each image is centred in its cell,

@@ -60,10 +60,13 @@ final class SampleWriter {
         let visuals = model.visuals(batch)
         var rows: [[Bitmap]] = []
         var rowLabels: [String] = []
+        var namedColumns: [String]?
         for (label, images) in visuals.rows {
+            let (rowLabel, named) = ImageGrid.splitRowLabel(label, columns: images.count)
+            namedColumns = namedColumns ?? named
             let n = images[0].shape[0]
             for i in 0..<n {
-                rowLabels.append(label)
+                rowLabels.append(rowLabel)
                 rows.append(
                     images.map { t in
                         let one = t.slice(axis: 0, i..<(i + 1))
@@ -72,7 +75,9 @@ final class SampleWriter {
             }
         }
         if columnLabels == nil {
-            columnLabels = visuals.columns.isEmpty ? defaultColumnLabels(model, columns: rows.first?.count ?? 0) : visuals.columns
+            columnLabels =
+                !visuals.columns.isEmpty
+                ? visuals.columns : namedColumns ?? defaultColumnLabels(model, columns: rows.first?.count ?? 0)
         }
         let grid = ImageGrid.composeLabelled(rows, rowLabels: rowLabels, columnLabels: columnLabels ?? [])
         let png = try ImageCodec.encodePNG(grid)

@@ -29,4 +29,12 @@ final class LabelledGridTests: XCTestCase {
         XCTAssertEqual(grid.height, 16 + 4 + 128 + 2 * 2)
         XCTAssertEqual(grid.width, 128 + 2 * 2)
     }
+
+    func testARowLabelCanNameTheColumns() {
+        let split = ImageGrid.splitRowLabel("A → B (input, translation, reconstruction, cycle)", columns: 4)
+        XCTAssertEqual(split.row, "A → B")
+        XCTAssertEqual(split.columns, ["input", "translation", "reconstruction", "cycle"])
+        XCTAssertNil(ImageGrid.splitRowLabel("A → B (input, translation)", columns: 3).columns)  // not one name per column
+        XCTAssertEqual(ImageGrid.splitRowLabel("A → B → A", columns: 3).row, "A → B → A")
+    }
 }
