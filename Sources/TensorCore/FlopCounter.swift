@@ -39,19 +39,16 @@ public enum FlopCounter {
     }
 }
 
-extension Tensor {
-    /// This tensor, counting `macs` more multiply-accumulates in each pass that runs: forward
-    /// now, backward-data and backward-weight when `input` and `weight` get gradients.
+extension FlopCounter {
+    /// Counts `macs` multiply-accumulates an op did not do but the direct computation would
+    /// have: in the forward pass, and when `backward` (a graph is being recorded) in the
+    /// backward-data and backward-weight passes that `data` and `weight` will need.
     ///
     /// An op that computes a convolution with fewer multiplications (the upsampled 5×5 conv)
     /// credits the difference, so FLOP rates count the direct convolution's FLOPs, as they do
-    /// for Winograd.
-    public func countingExtraMACs(_ macs: Int, input: Tensor, weight: Tensor) -> Tensor {
-        FlopCounter.forward(macs: macs)
-        guard GradMode.isEnabled && requiresGrad else { return self }
-        return copy().recorded("count_macs", [self]) { gradient, _ in
-            FlopCounter.backward(macs: macs, data: input.requiresGrad, weight: weight.requiresGrad)
-            return [gradient]
-        }
+    /// for Winograd. The backward share is counted when the graph is built.
+    public static func credit(macs: Int, backward: Bool, data: Bool, weight: Bool) {
+        forward(macs: macs)
+        if backward { self.backward(macs: macs, data: data, weight: weight) }
     }
 }
