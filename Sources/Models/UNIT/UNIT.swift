@@ -182,10 +182,11 @@ public final class UNIT: GANModel {
             let a = batch.unpaired.a, b = batch.unpaired.b
             let ha = gen_a.encode(a), hb = gen_b.encode(b)
             let ab = gen_b.decode(ha), ba = gen_a.decode(hb)
-            return Visuals(rows: [
-                ("A → B (input, translation, reconstruction, cycle)", [a, ab, gen_a.decode(ha), gen_a.decode(gen_b.encode(ab))]),
-                ("B → A (input, translation, reconstruction, cycle)", [b, ba, gen_b.decode(hb), gen_b.decode(gen_a.encode(ba))]),
-            ])
+            return Visuals(
+                rows: [
+                    ("A → B", [a, ab, gen_a.decode(ha), gen_a.decode(gen_b.encode(ab))]),
+                    ("B → A", [b, ba, gen_b.decode(hb), gen_b.decode(gen_a.encode(ba))]),
+                ], columns: ["input", "translation", "reconstruction", "cycle"])
         }
     }
 }
