@@ -86,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "i2i",
             dependencies: [
-                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks", "FileSafety",
+                "Training", "Checkpointing", "Configuration", "Models", "Datasets", "Benchmarks", "FileSafety", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),

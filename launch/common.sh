@@ -28,9 +28,10 @@ ensure_packages() {
 }
 
 # Python modules the tests import at run time: h5py and numpy, for the cross-checks against an
-# independent HDF5 implementation (Tests/HDF5KitTests/H5pyCrossCheckTests.swift). The PyTorch
+# independent HDF5 implementation (Tests/HDF5KitTests/H5pyCrossCheckTests.swift), and tensorboard,
+# whose own reader checks the event files of a run (Tests/CLITests/TensorBoardTests.swift). The PyTorch
 # and Pillow references are committed fixtures, so neither torch nor Pillow is needed.
-I2I_PYTHON_TEST_MODULES="h5py numpy"
+I2I_PYTHON_TEST_MODULES="h5py numpy tensorboard"
 
 # Installs the missing test modules into the `python3` on PATH (the one the tests run) with pip;
 # where pip may not install (a distribution's externally managed Python), the distribution's
@@ -47,6 +48,10 @@ ensure_python_packages_for_tests() {
        $I2I_PYTHON_TEST_MODULES >.build/pip.log 2>&1; then
     if [ "$(command -v python3)" = /usr/bin/python3 ]; then
       apt_install python3-h5py python3-numpy
+      # tensorboard has no Debian package: pip beside the distribution's modules.
+      python3 -c "import tensorboard" 2>/dev/null ||
+        PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check \
+          --break-system-packages tensorboard >>.build/pip.log 2>&1 || cat .build/pip.log >&2
     else
       cat .build/pip.log >&2
     fi

@@ -84,7 +84,23 @@ public final class Conv2dBlock: Layer {
     /// The conv reads the padding in place, and an instance norm followed by ReLU or LeakyReLU
     /// runs as one fused op.
     public override func forward(_ x: Tensor) -> Tensor {
-        var y = conv.forward(x, padding: pad.padding, paddingMode: pad.mode)
+        normalizeAndActivate(conv.forward(x, padding: pad.padding, paddingMode: pad.mode))
+    }
+
+    /// Whether ``forward(upsampled:)`` applies: a 5×5 stride-1 conv with padding 2.
+    public var readsUpsampledInput: Bool {
+        conv.weight.shape[2] == 5 && conv.weight.shape[3] == 5 && conv.stride == (1, 1) && pad.padding == Padding(2)
+            && conv.spectralNorm == nil
+    }
+
+    /// The block applied to `upsampleNearest(x, 2)`, computed on x (``nearestUpsampledConv5x5``):
+    /// [N, in, H, W] → [N, out, 2H, 2W].
+    public func forward(upsampled x: Tensor) -> Tensor {
+        normalizeAndActivate(nearestUpsampledConv5x5(x, weight: conv.weight.value, bias: conv.bias?.value, paddingMode: pad.mode))
+    }
+
+    private func normalizeAndActivate(_ convolved: Tensor) -> Tensor {
+        var y = convolved
         if let instanceNorm = norm as? InstanceNorm2d {
             switch activation {
             case .relu: return instanceNorm.forward(y, activation: .relu)

@@ -1,8 +1,9 @@
 // Containers and parameter-free layers: Sequential (children indexed 0, 1, … as in PyTorch,
 // so `model.1.weight` comes out right), activations, padding layers, nearest upsampling,
 // identity. Sequential runs an InstanceNorm2d directly followed by a ReLU or LeakyReLU as one
-// fused op, and a Pad2d directly followed by an unpadded Conv2d as one conv that reads the
-// padding in place; the layers (and so the state names) stay as declared.
+// fused op, a Pad2d directly followed by an unpadded Conv2d as one conv that reads the
+// padding in place, and a ×2 Upsample followed by a 5×5 Conv2dBlock on the low-resolution input
+// (MUNIT's decoder; nearestUpsampledConv5x5); the layers (and so the state names) stay as declared.
 import TensorCore
 
 /// Layers applied in order.
@@ -30,6 +31,11 @@ public final class Sequential: Layer {
                 let activation = Sequential.fusableActivation(layers[i + 1])
             {
                 y = norm.forward(y, activation: activation)
+                i += 2
+            } else if i + 1 < layers.count, let up = layers[i] as? Upsample, up.factor == 2, let block = layers[i + 1] as? Conv2dBlock,
+                block.readsUpsampledInput
+            {
+                y = block.forward(upsampled: y)
                 i += 2
             } else if i + 1 < layers.count, let pad = layers[i] as? Pad2d, let conv = layers[i + 1] as? Conv2d,
                 conv.padding == .none

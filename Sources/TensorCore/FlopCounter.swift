@@ -38,3 +38,17 @@ public enum FlopCounter {
         if weight { totals.backwardWeight += 2 * Double(macs) }
     }
 }
+
+extension FlopCounter {
+    /// Counts `macs` multiply-accumulates an op did not do but the direct computation would
+    /// have: in the forward pass, and when `backward` (a graph is being recorded) in the
+    /// backward-data and backward-weight passes that `data` and `weight` will need.
+    ///
+    /// An op that computes a convolution with fewer multiplications (the upsampled 5×5 conv)
+    /// credits the difference, so FLOP rates count the direct convolution's FLOPs, as they do
+    /// for Winograd. The backward share is counted when the graph is built.
+    public static func credit(macs: Int, backward: Bool, data: Bool, weight: Bool) {
+        forward(macs: macs)
+        if backward { self.backward(macs: macs, data: data, weight: weight) }
+    }
+}

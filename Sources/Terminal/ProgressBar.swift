@@ -89,7 +89,7 @@ public final class ProgressBar {
         }
         parts.append("\(done)/\(total)")
         parts.append(String(format: "%3.0f%%", fraction * 100))
-        parts.append(String(format: "%.1f", rate) + " \(unit)/s")
+        parts.append(ProgressBar.rateText(rate, unit: unit))
         if done < total {
             parts.append("ETA " + (rate > 0 ? ProgressBar.clock(Double(total - done) / rate) : "?"))
         } else {
@@ -97,6 +97,14 @@ public final class ProgressBar {
         }
         if !detail.isEmpty { parts.append(detail) }
         return parts.joined(separator: " ")
+    }
+
+    /// Items per second (`12.5 images/s`), or seconds per item once an item takes longer than a
+    /// second (`3.2 s/step`), so slow jobs show a number that is not rounded to 0.
+    public static func rateText(_ rate: Double, unit: String) -> String {
+        guard rate > 0 && rate < 1 else { return String(format: "%.1f", rate) + " \(unit)/s" }
+        let singular = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
+        return String(format: "%.1f", 1 / rate) + " s/\(singular)"
     }
 
     /// `h:mm:ss` or `m:ss`.

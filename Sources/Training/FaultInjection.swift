@@ -26,6 +26,7 @@ public struct DebugOptions: ConfigSection, Equatable, Sendable {
     public var crashStep = 0
     public var crashKind = CrashKind.kill
     public var checkpointPauseSeconds = 0.0
+    public var stepPauseSeconds = 0.0
     public var perRankChecksums = false
     public var traceSamples = false
 
@@ -44,6 +45,9 @@ public struct DebugOptions: ConfigSection, Equatable, Sendable {
         .double(
             "checkpoint_pause_seconds", \.checkpointPauseSeconds, .within(0, 4000),
             "test hook: rank 0 sleeps this long after writing a checkpoint's temporary file, before renaming it"),
+        .double(
+            "step_pause_seconds", \.stepPauseSeconds, .within(0, 4000),
+            "test hook: every rank sleeps this long at the start of each step (a slow step)"),
         .bool(
             "per_rank_checksums", \.perRankChecksums,
             "test hook: every rank prints a checksum of its networks and optimiser state after each step"),
@@ -78,6 +82,7 @@ public final class FaultInjection: TrainingHooks {
             kill(getpid(), SIGKILL)
         }
         if options.traceSamples { trace(samples, step: step, communicator: comm, folder: folder) }
+        if options.stepPauseSeconds > 0 { usleep(UInt32(options.stepPauseSeconds * 1e6)) }
     }
 
     /// Sleeps after a checkpoint's temporary file is written (rank 0), so a test can kill the

@@ -2,6 +2,7 @@
 // --grid`), and colouring label maps so they can be looked at. Pictures for people, not dataset
 // contents, so they live here rather than in Datasets.
 import Datasets
+import Foundation
 
 /// Builds one picture out of rows of pictures.
 public enum ImageGrid {
@@ -58,5 +59,62 @@ extension Bitmap {
         var out = [UInt8](repeating: 0, count: width * height * 3)
         for i in 0..<width * height { out.replaceSubrange(i * 3..<i * 3 + 3, with: palette[Int(pixels[i])]) }
         return Bitmap(width: width, height: height, channels: 3, pixels: out)
+    }
+}
+
+extension ImageGrid {
+    /// A row label that ends in a parenthesised list of as many names as there are columns
+    /// (`A → B (input, translation, reconstruction, cycle)`) names the columns: the row keeps
+    /// the text before it (`A → B`).
+    public static func splitRowLabel(_ label: String, columns: Int) -> (row: String, columns: [String]?) {
+        guard label.hasSuffix(")"), let open = label.lastIndex(of: "(") else { return (label, nil) }
+        let names = label[label.index(after: open)..<label.index(before: label.endIndex)]
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names.count == columns, !names.contains(where: \.isEmpty) else { return (label, nil) }
+        return (label[..<open].trimmingCharacters(in: .whitespaces), names)
+    }
+
+    /// The rows as ``compose(_:gap:background:)`` lays them out, with `columnLabels` drawn above
+    /// the columns and `rowLabels` to the left of the rows in the built-in ``BitmapFont``
+    /// (twice its size for cells of 128 pixels or more); each image is centred in its cell,
+    /// which is wide enough for its column's label.
+    public static func composeLabelled(
+        _ rows: [[Bitmap]], rowLabels: [String], columnLabels: [String], gap: Int = 2, background: UInt8 = 255
+    ) -> Bitmap {
+        let all = rows.flatMap { $0 }
+        guard !all.isEmpty else { return compose(rows, gap: gap, background: background) }
+        let imageWidth = all.map(\.width).max()!, cellHeight = all.map(\.height).max()!
+        let scale = cellHeight >= 128 ? 2 : 1
+        let columns = max(rows.map(\.count).max() ?? 1, columnLabels.count)
+        let labelWidth = columnLabels.map { BitmapFont.width(of: $0, scale: scale) }.max() ?? 0
+        let cellWidth = max(imageWidth, labelWidth)
+        let textHeight = BitmapFont.glyphHeight * scale
+        let header = columnLabels.isEmpty ? 0 : textHeight + 2 * gap
+        let margin = rowLabels.isEmpty ? 0 : (rowLabels.map { BitmapFont.width(of: $0, scale: scale) }.max() ?? 0) + 2 * gap
+        let width = margin + columns * cellWidth + (columns + 1) * gap
+        let height = header + rows.count * cellHeight + (rows.count + 1) * gap
+        var canvas = Bitmap(width: width, height: height, channels: 3, repeating: background)
+        let ink: [UInt8] = [40, 40, 40]
+        for (c, label) in columnLabels.enumerated() {
+            let x0 = margin + gap + c * (cellWidth + gap)
+            BitmapFont.draw(
+                label, into: &canvas, x: x0 + (cellWidth - BitmapFont.width(of: label, scale: scale)) / 2, y: gap, scale: scale, colour: ink
+            )
+        }
+        for (r, row) in rows.enumerated() {
+            let y0 = header + gap + r * (cellHeight + gap)
+            if r < rowLabels.count {
+                BitmapFont.draw(rowLabels[r], into: &canvas, x: gap, y: y0 + (cellHeight - textHeight) / 2, scale: scale, colour: ink)
+            }
+            for (c, image) in row.enumerated() {
+                let x0 = margin + gap + c * (cellWidth + gap) + (cellWidth - image.width) / 2
+                for y in 0..<image.height {
+                    for x in 0..<image.width {
+                        for ch in 0..<3 { canvas[x0 + x, y0 + y, ch] = image[x, y, image.channels == 3 ? ch : 0] }
+                    }
+                }
+            }
+        }
+        return canvas
     }
 }

@@ -1,5 +1,6 @@
 // The run folder: the resolved config, checkpoints, sample grids,
-// metrics.jsonl (one JSON object per logged step), log.txt and the lock (run.lock, see
+// metrics.jsonl (one JSON object per logged step) and its TensorBoard event files, the run page
+// index.html, log.txt and the lock (run.lock, see
 // Trainer+RunFolder.swift). Only rank 0 writes here, and only once every check of a run passed.
 import Checkpointing
 import Configuration
@@ -14,10 +15,16 @@ public final class RunFolder {
     public var configPath: String { path + "/config.yaml" }
     public var metricsPath: String { path + "/metrics.jsonl" }
     public var logPath: String { path + "/log.txt" }
+    /// TensorBoard's event files (`tensorboard --logdir RUN_DIR/tensorboard`).
+    public var tensorBoardPath: String { path + "/tensorboard" }
+    /// The run page, rewritten at each sample step.
+    public var pagePath: String { path + "/index.html" }
     /// Written when the run has finished its schedule (launch scripts stop resuming then).
     public var finishedMarker: String { path + "/checkpoints/FINISHED" }
     private var metrics: FileHandle?
     private var log: FileHandle?
+    /// This start's TensorBoard event file (rank 0, once the start is committed).
+    public private(set) var tensorBoard: TensorBoardLog?
 
     public init(path: String) { self.path = path }
 
@@ -33,6 +40,7 @@ public final class RunFolder {
         if let step { try dropMetrics(after: step) }
         metrics = try RunFolder.appending(metricsPath)
         log = try RunFolder.appending(logPath)
+        tensorBoard = try TensorBoardLog(folder: tensorBoardPath, droppingEventsAfter: step)
     }
 
     /// What shows that the folder already holds a run ("config.yaml, checkpoints"), or nil.
@@ -86,6 +94,7 @@ public final class RunFolder {
     /// The system's one-line reason behind a Foundation file error ("No space left on device",
     /// "Read-only file system"), or the error's own description.
     public static func systemReason(_ error: Error) -> String {
+        if let output = error as? OutputError { return output.systemReason ?? output.description }
         var current = error as NSError
         while current.domain != NSPOSIXErrorDomain, let underlying = current.userInfo[NSUnderlyingErrorKey] {
             guard let next = underlying as? Error else { break }
@@ -123,8 +132,10 @@ public final class RunFolder {
     public func close() {
         try? metrics?.close()
         try? log?.close()
+        tensorBoard?.close()
         metrics = nil
         log = nil
+        tensorBoard = nil
     }
 
     static func json(_ value: Any) -> String {

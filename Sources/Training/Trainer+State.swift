@@ -232,6 +232,7 @@ extension Trainer {
                 ("time_communication", mean[k + 2]), ("skipped_steps", skipped),
             ]
             try folder.appendMetrics(fields)
+            try folder.tensorBoard?.writeMetrics(step: step, fields: fields, losses: Set(window.losses.map(\.name)))
             let shown = window.losses.prefix(8).enumerated().map { String(format: "%@ %.3f", $0.element.name, mean[$0.offset]) }
             bar?.detail = String(format: "%.1f img/s ", perSecond) + shown.joined(separator: " ")
             bar?.advance(by: step - (bar?.done ?? step))

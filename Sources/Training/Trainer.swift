@@ -123,6 +123,7 @@ public final class Trainer {
         var step = run.start.step
         var skips = SkipCounter(total: run.start.skipped, limit: distributed.maxSkippedSteps)
         var window = MetricsWindow()
+        let page = RunPage(folder: folder, model: config.model, totalSteps: total, configSummary: config.summary())
         while step < total {
             comm.step = step + 1  // counted from 1, as in metrics.jsonl and the warnings
             comm.phase = "data loading"
@@ -153,11 +154,20 @@ public final class Trainer {
             }
             hooks.stepFinished(step, model: model, communicator: comm)
             let stop = comm.anyRank(signals.stopRequested)
-            if isRoot, let samples = run.samples, (cadence.sampleEvery > 0 && step % cadence.sampleEvery == 0) || step == total {
-                try samples.write(model: model, step: step)
-            }
-            if stop || step == total || (cadence.checkpointEvery > 0 && step % cadence.checkpointEvery == 0) {
+            // The checkpoint first: on a disk about to fill up it is the file that matters.
+            let checkpointed = stop || step == total || (cadence.checkpointEvery > 0 && step % cadence.checkpointEvery == 0)
+            if checkpointed {
                 try checkpoint(model: model, step: step, position: loader.position, skipped: skips.total)
+            }
+            let sampled = (cadence.sampleEvery > 0 && step % cadence.sampleEvery == 0) || step == total
+            if isRoot, let samples = run.samples, sampled {
+                let grid = try samples.write(model: model, step: step)
+                try folder.tensorBoard?.write(
+                    step: step, values: [.image(tag: "samples", png: grid.png, width: grid.width, height: grid.height, channels: 3)])
+            }
+            if isRoot && (sampled || checkpointed) {
+                if step == total { FileManager.default.createFile(atPath: folder.finishedMarker, contents: nil) }
+                try page.write(step: step)
             }
             if stop {
                 bar?.finish()

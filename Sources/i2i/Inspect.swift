@@ -8,12 +8,19 @@ import FileSafety
 import Foundation
 import Training
 
-/// Describes a dataset file (kind, splits, sizes, attributes, content hash).
+/// Describes a dataset, a checkpoint, translate's HDF5 output or a run folder.
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show what an i2i file holds: kind, splits, counts, sizes, attributes, content hash.")
+        abstract: "Show what an i2i file or run folder holds: kind, splits, counts, sizes, steps, losses, content hash.",
+        discussion: """
+            Examples:
+              i2i inspect h2z.h5 --grid preview.png
+              i2i inspect runs/h2z/checkpoints/step_000120000.h5 --json
+              i2i inspect runs/h2z            # steps done, newest checkpoint, last losses
+              i2i inspect zebras.h5           # translate's HDF5 output
+            """)
 
-    @Argument(help: "The HDF5 file.") var file: String
+    @Argument(help: "The HDF5 file (dataset, checkpoint or translate output), or a run folder.") var file: String
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Option(help: "Write a PNG grid of the first images of each split (with truth and label maps).") var grid: String?
     @Option(name: .customLong("grid-count"), help: "Images per split in the grid.") var gridCount = 8
@@ -27,7 +34,10 @@ struct Inspect: ParsableCommand {
     func run() throws {
         var isFolder: ObjCBool = false
         try require(FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), "'\(file)' does not exist")
-        try require(!isFolder.boolValue, "'\(file)' is a folder, not an HDF5 file")
+        if isFolder.boolValue {
+            try require(grid == nil && !verify, "--grid and --verify need a dataset file, and '\(file)' is a folder")
+            return try inspectRunFolder()
+        }
         if let grid { try claimOutput("--grid", grid, kind: .file, overwrite: overwrite, inputs: [CommandInput("FILE", file)]) }
         let format = try reportingErrors {
             do { return try DatasetFile.format(ofFileAt: file) } catch { throw DatasetError("\(file) cannot be read as HDF5: \(error)") }
@@ -37,9 +47,11 @@ struct Inspect: ParsableCommand {
             try inspectDataset()
         case CheckpointWriter.format?:
             try inspectCheckpoint()
+        case TranslationOutput.format?:
+            try inspectTranslation()
         default:
             throw commandFailure(
-                "\(file) is neither an i2i dataset nor an i2i checkpoint (its format attribute is "
+                "\(file) is not an i2i dataset, checkpoint or translation output (its format attribute is "
                     + "\(format.map { "'\($0)'" } ?? "missing"))")
         }
     }

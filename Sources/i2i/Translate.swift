@@ -11,6 +11,7 @@ import Foundation
 import HDF5Kit
 import Models
 import TensorCore
+import Terminal
 import Training
 
 /// Translates images with a trained checkpoint.
@@ -18,67 +19,117 @@ struct Translate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Translate images with a checkpoint (PNG files or a float32 HDF5 file).",
         discussion: """
+            Images keep their size and aspect: each is resized to the model's size, translated and \
+            resized back (--size or --resize fit them to a square instead). Output files keep the \
+            input folder's subfolders.
+
             Examples:
-              i2i translate --checkpoint runs/h2z/checkpoints/step_000120000.h5 --input photos/ --output zebras/
+              i2i translate --checkpoint runs/h2z --input photos/ --output zebras/
+              i2i translate --checkpoint runs/h2z/checkpoints/step_000120000.h5 --input photo.jpg --output out/
               i2i translate --checkpoint ckpt.h5 --direction b2a --input data.h5:testB --output out.h5 --save-attention
               i2i translate --checkpoint munit.h5 --input edges/ --output shoes/ --style-seed 1 --styles 4
             """)
 
-    @Option(help: "The checkpoint file.") var checkpoint: String
+    @Option(help: "A checkpoint file, or a run folder (its newest good checkpoint).") var checkpoint: String
     @Option(help: "a2b or b2a.") var direction: Direction = .a2b
     @Option(help: "A folder of images, one image, or DATA.h5[:split] (default split testA for a2b, testB for b2a).") var input: String
     @Option(help: "A folder for PNG files, or OUT.h5 for float32 images in [-1, 1].") var output: String
     @Flag(name: .customLong("save-attention"), help: "Also write the model's maps beside each translation (AGGAN's attention masks).")
     var saveAttention = false
-    @Option(help: "Side images are resized to (default: the checkpoint's training crop size; dataset images keep their size).") var size:
-        Int?
-    @Option(help: "How images are fitted to the square size: crop, pad or stretch.") var resize: String = "crop"
+    @Option(help: "Fit images to this square side instead of keeping their size (default: the checkpoint's training crop size).")
+    var size: Int?
+    @Option(help: "Fit images to the square size by crop, pad or stretch instead of keeping their size.") var resize: String?
     @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
     @Flag(help: "Replace an existing --output file or non-empty folder (atomically, when the new one is complete).") var overwrite = false
     @OptionGroup(title: "Style (models with style codes)") var style: StyleOptions
 
     func validate() throws {
         try require(FileManager.default.fileExists(atPath: checkpoint), "checkpoint '\(checkpoint)' does not exist")
-        try require(ResizeMode(rawValue: resize) != nil, "--resize must be crop, pad or stretch, not '\(resize)'")
+        if let resize { try require(ResizeMode(rawValue: resize) != nil, "--resize must be crop, pad or stretch, not '\(resize)'") }
         try require(batchSize >= 1, "--batch-size must be at least 1")
         if let size { try require(size >= 4 && size % 4 == 0, "--size must be a positive multiple of 4, not \(size)") }
     }
 
+    var isHDF5Output: Bool { output.hasSuffix(".h5") }
+    var resizeMode: ResizeMode { resize.flatMap(ResizeMode.init(rawValue:)) ?? .crop }
+
     func run() throws {
-        let inputPath = datasetReference().0 ?? input
+        let source = try reportingErrors { try TranslationSource(input) }
+        let checkpointFile = try resolveCheckpoint(checkpoint)
         try claimOutput(
-            "--output", output, kind: output.hasSuffix(".h5") ? .file : .folder, overwrite: overwrite,
-            inputs: [CommandInput("--checkpoint", checkpoint), CommandInput("--input", inputPath)])
-        let (model, config) = try reportingErrors { try loadModel(checkpoint) }
-        let side = size ?? config.data.cropSize
-        let images = try reportingErrors { try readInputs(side: side) }
-        try require(!images.isEmpty, "no images found in '\(input)'")
-        // Images of one size are translated together; results keep the input order.
-        var outputs = [Translation?](repeating: nil, count: images.count)
-        let bySize = Dictionary(grouping: images.indices) { images[$0].bitmap.width * 100_000 + images[$0].bitmap.height }
-        for indices in style.isActive ? [] : bySize.values.sorted(by: { $0[0] < $1[0] }) {
-            for start in stride(from: 0, to: indices.count, by: batchSize) {
-                let chunk = Array(indices[start..<Swift.min(start + batchSize, indices.count)])
-                let result = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
-                for (k, i) in chunk.enumerated() { outputs[i] = result.sample(k) }
-            }
+            "--output", output, kind: isHDF5Output ? .file : .folder, overwrite: overwrite,
+            inputs: [CommandInput("--checkpoint", checkpointFile), CommandInput("--input", source.path)])
+        if source.isDataset && (size != nil || resize != nil) {
+            warn("--size and --resize do nothing for a dataset input: its images are translated at their stored size")
         }
-        var names = images.map(\.name)
-        var results = outputs.compactMap { $0 }
+        let (model, config) = try reportingErrors { try loadModel(checkpointFile) }
+        if checkpointFile != checkpoint { print("checkpoint \(checkpointFile)") }
+        let keepSize = size == nil && resize == nil
+        let side = size ?? config.data.cropSize
+        let (images, skipped) = try reportingErrors { try readInputs(source, side: side, keepSize: keepSize) }
+        reportSkipped(skipped)
+        try require(!images.isEmpty, skipped.isEmpty ? "no images found in '\(input)'" : "none of the images in '\(input)' could be read")
+        if isHDF5Output, let first = images.first,
+            let other = images.first(where: { $0.outputWidth != first.outputWidth || $0.outputHeight != first.outputHeight })
+        {
+            throw commandFailure(
+                "an HDF5 output holds images of one size, and '\(first.name)' is \(first.outputWidth)x\(first.outputHeight) while "
+                    + "'\(other.name)' is \(other.outputWidth)x\(other.outputHeight); pass --size to translate them all at one size, or write PNG files"
+            )
+        }
+        var outputs: [Translation], names: [String]
         if style.isActive {
-            (results, names) = try translateWithStyles(
-                model, config: config, images: images.map { ($0.name, $0.bitmap.tensor()) }, side: side)
+            (outputs, names) = try translateWithStyles(model, config: config, images: images, side: side)
+        } else {
+            outputs = translateAll(model, images, showProgress: !source.isDataset, modelName: config.model)
+            names = images.map(\.name)
         }
         try reportingErrors {
-            if output.hasSuffix(".h5") {
-                try writeHDF5(results, names: names)
+            if isHDF5Output {
+                try writeHDF5(outputs, names: names, checkpointFile: checkpointFile)
             } else {
-                try writePNGs(results, names: names)
-                if style.saveStyle { try writeStyleTexts(results, names: names) }
+                try checkDistinctOutputs(
+                    names, flat: source.isDataset, output: output, suffixes: saveAttention ? outputs[0].maps.map(\.name) : [])
+                try writePNGs(outputs, names: names, flat: source.isDataset)
+                if style.saveStyle { try writeStyleTexts(outputs, names: names, flat: source.isDataset) }
             }
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
         try scoreIfPossible(model: model)
+    }
+
+    /// Translates every input in batches of one size (results keep the input order), resizes
+    /// each translation to its output size, and shows a progress bar for image files.
+    private func translateAll(_ model: GANModel, _ images: [TranslationInput], showProgress: Bool, modelName: String) -> [Translation] {
+        let bar = showProgress ? ProgressBar(total: images.count, label: "translate", unit: "images") : nil
+        var outputs = [Translation?](repeating: nil, count: images.count)
+        var warned = false
+        let bySize = Dictionary(grouping: images.indices) { images[$0].bitmap.width * 100_000 + images[$0].bitmap.height }
+        for indices in bySize.values.sorted(by: { $0[0] < $1[0] }) {
+            for start in stride(from: 0, to: indices.count, by: batchSize) {
+                let chunk = Array(indices[start..<Swift.min(start + batchSize, indices.count)])
+                let result = translatePadded(model, concat(chunk.map { images[$0].bitmap.tensor() }, axis: 0))
+                // PNG outputs draw masks and images; the HDF5 output stores codes too.
+                if saveAttention && !warned && !result.maps.contains(where: { isHDF5Output || $0.kind != .code }) {
+                    warn("--save-attention does nothing for \(modelName): its translation has no maps to save")
+                }
+                warned = true
+                for (k, i) in chunk.enumerated() {
+                    outputs[i] = result.sample(k).resized(width: images[i].outputWidth, height: images[i].outputHeight)
+                }
+                bar?.advance(by: chunk.count)
+            }
+        }
+        bar?.finish()
+        return outputs.map { $0! }
+    }
+
+    /// Prints the inputs that could not be used, one per line with the reason, as preprocess does.
+    private func reportSkipped(_ skipped: [SkippedInput]) {
+        guard !skipped.isEmpty else { return }
+        print("skipped \(skipped.count) file\(skipped.count == 1 ? "" : "s"):")
+        for file in skipped { print("  \(file.path): \(file.reason)") }
+        fflush(stdout)  // before any error line on standard error
     }
 
     /// Translates `x`, reflect-padding its bottom and right edges to a multiple of 4 (what the
@@ -108,41 +159,8 @@ struct Translate: ParsableCommand {
         return (model, config)
     }
 
-    private struct InputImage { let name: String; let bitmap: Bitmap }
-
-    private func readInputs(side: Int) throws -> [InputImage] {
-        let mode = ResizeMode(rawValue: resize) ?? .crop
-        let (path, split) = datasetReference()
-        if let path {
-            let data = try DatasetFile(path: path)
-            let s = split ?? (direction == .a2b ? "testA" : "testB")
-            let names = try data.names(s)
-            return try names.indices.map { InputImage(name: names[$0], bitmap: try data.image(s, $0)) }
-        }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) else {
-            throw DatasetError("input '\(input)' does not exist")
-        }
-        let files =
-            isFolder.boolValue
-            ? try ImageFolder(path: input).files.map { (input + "/" + $0, $0) }
-            : [(input, (input as NSString).lastPathComponent)]
-        return try files.map { path, name in
-            InputImage(name: name, bitmap: try ImageCodec.read(contentsOf: path).fitted(toSquare: side, mode: mode))
-        }
-    }
-
-    /// (file, split) when the input names a dataset file.
-    private func datasetReference() -> (String?, String?) {
-        if input.hasSuffix(".h5") { return (input, nil) }
-        if let colon = input.lastIndex(of: ":"), input[..<colon].hasSuffix(".h5") {
-            return (String(input[..<colon]), String(input[input.index(after: colon)...]))
-        }
-        return (nil, nil)
-    }
-
     /// Writes the PNG files into a folder beside `--output` that replaces it when complete.
-    private func writePNGs(_ results: [Translation], names: [String]) throws {
+    private func writePNGs(_ results: [Translation], names: [String], flat: Bool) throws {
         let parent = URL(fileURLWithPath: output).deletingLastPathComponent().path
         do { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) } catch {
             throw commandFailure(
@@ -151,7 +169,11 @@ struct Translate: ParsableCommand {
         let staged = try StagedFolder(path: output)
         let folder = staged.stagingPath
         for (i, name) in names.enumerated() {
-            let stem = ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_")
+            let stem = outputStem(of: name, flat: flat)
+            if stem.contains("/") {
+                let subfolder = folder + "/" + (stem as NSString).deletingLastPathComponent
+                try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: true)
+            }
             try ImageCodec.writePNG(Bitmap(tensor: results[i].images), to: "\(folder)/\(stem).png")
             guard saveAttention else { continue }
             for map in results[i].maps {
@@ -162,7 +184,7 @@ struct Translate: ParsableCommand {
         try staged.commit()
     }
 
-    private func writeHDF5(_ results: [Translation], names: [String]) throws {
+    private func writeHDF5(_ results: [Translation], names: [String], checkpointFile: String) throws {
         let file = try HDF5File.create(at: output)
         func write(_ name: String, _ tensors: [Tensor]) throws {
             let stacked = concat(tensors, axis: 0)
@@ -174,15 +196,15 @@ struct Translate: ParsableCommand {
         if saveAttention || style.saveStyle, let first = results.first {
             for (m, map) in first.maps.enumerated() { try write(map.name, results.map { $0.maps[m].tensor }) }
         }
+        try file.root.setAttribute("format", TranslationOutput.format)
         try file.root.setAttribute("direction", direction.rawValue)
-        try file.root.setAttribute("checkpoint", checkpoint)
+        try file.root.setAttribute("checkpoint", checkpointFile)
         try file.close()
     }
 
     /// Prints the translation's score against the truth when the input is a dataset split with truth.
     private func scoreIfPossible(model: GANModel) throws {
-        let (path, split) = datasetReference()
-        guard let path, let data = try? DatasetFile(path: path) else { return }
+        guard case .dataset(let path, let split) = try TranslationSource(input), let data = try? DatasetFile(path: path) else { return }
         let s = split ?? (direction == .a2b ? "testA" : "testB")
         guard let info = try? data.split(s), info.contents.truth else { return }
         let scores = try reportingErrors {
@@ -198,7 +220,33 @@ struct Translate: ParsableCommand {
 
 extension Direction: ExpressibleByArgument {}
 
+/// What `i2i inspect` knows translate's HDF5 output by.
+enum TranslationOutput {
+    /// The root `format` attribute of translate's HDF5 output.
+    static let format = "i2i-translation"
+}
+
 extension Translation {
+    /// The translation (one sample) and its drawable maps resized to `width` × `height` with the
+    /// antialiased bicubic filter that fitted the input (through 8 bits: float precision is kept
+    /// only when no resize is needed).
+    func resized(width: Int, height: Int) -> Translation {
+        guard images.shape[2] != height || images.shape[3] != width else { return self }
+        func resize(_ t: Tensor) -> Tensor { Bitmap(tensor: t).resized(width: width, height: height).tensor() }
+        return Translation(
+            images: resize(images),
+            maps: maps.map { map in
+                switch map.kind {
+                case .code: return map
+                case .image: return AuxiliaryMap(name: map.name, tensor: resize(map.tensor), kind: .image)
+                case .mask:
+                    // A mask in [0, 1] goes through the [-1, 1] image range and back.
+                    let grey = resize(map.tensor * 2 - 1)
+                    return AuxiliaryMap(name: map.name, tensor: (grey + 1) * 0.5, kind: .mask)
+                }
+            })
+    }
+
     /// Sample `k` of a batched translation, with its maps.
     func sample(_ k: Int) -> Translation {
         Translation(

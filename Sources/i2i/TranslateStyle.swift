@@ -34,14 +34,16 @@ struct StyleOptions: ParsableArguments {
 }
 
 extension Translate {
-    /// The translations of `images` (name, [1, 3, H, W]) with the style options, and their names.
+    /// The translations of `images` with the style options (each resized to its input's output
+    /// size), and their names.
     func translateWithStyles(
-        _ model: GANModel, config: ExperimentConfig, images: [(name: String, tensor: Tensor)], side: Int
+        _ model: GANModel, config: ExperimentConfig, images inputs: [TranslationInput], side: Int
     ) throws -> (results: [Translation], names: [String]) {
+        let images = inputs.map { (name: $0.name, tensor: $0.bitmap.tensor()) }
         try style.validate()
-        let inputs = config.registration.translationInputs
+        let accepted = config.registration.translationInputs
         try require(
-            inputs.contains(.styleCode) && inputs.contains(.styleImage),
+            accepted.contains(.styleCode) && accepted.contains(.styleImage),
             "the \(config.registration.name) model takes no style: --style-seed, --styles, --style-from and --save-style are for "
                 + "models with style codes (munit)")
         var results: [Translation] = []
@@ -53,7 +55,9 @@ extension Translate {
                 "--style-from holds \(styleImages.count) images: give one, or one per input (\(images.count))")
             for (i, image) in images.enumerated() {
                 let s = styleImages.count == 1 ? styleImages[0] : styleImages[i]
-                results.append(translatePadded(model, image.tensor, styleImages: s))
+                results.append(
+                    translatePadded(model, image.tensor, styleImages: s)
+                        .resized(width: inputs[i].outputWidth, height: inputs[i].outputHeight))
                 names.append(image.name)
             }
             return (results, names)
@@ -66,12 +70,12 @@ extension Translate {
         }
         var stream = RandomStream(seed: style.styleSeed ?? 0, purpose: "translate.style")
         let codes = Tensor.normal([k, dim, 1, 1], std: 1, using: &stream)
-        for image in images {
+        for (i, image) in images.enumerated() {
             let batch = concat(Array(repeating: image.tensor, count: k), axis: 0)
             let result = translatePadded(model, batch, styleCodes: codes)
             let stem = ImageFolder.stem(image.name)
             for j in 0..<k {
-                results.append(result.sample(j))
+                results.append(result.sample(j).resized(width: inputs[i].outputWidth, height: inputs[i].outputHeight))
                 names.append("\(stem)_style\(j)")
             }
         }
@@ -81,7 +85,7 @@ extension Translate {
     /// The style images of `--style-from`, fitted to `side`: one file, a folder, or a dataset
     /// split (default: the target domain's test split).
     private func readStyleImages(_ path: String, side: Int) throws -> [Tensor] {
-        let mode = ResizeMode(rawValue: resize) ?? .crop
+        let mode = resizeMode
         var file = path, split: String?
         if let colon = path.lastIndex(of: ":"), path[..<colon].hasSuffix(".h5") {
             file = String(path[..<colon])
@@ -100,11 +104,12 @@ extension Translate {
         return try files.map { try ImageCodec.read(contentsOf: $0).fitted(toSquare: side, mode: mode).tensor() }
     }
 
-    /// Writes each PNG translation's style code as `<name>_style.txt` in the output folder.
-    func writeStyleTexts(_ results: [Translation], names: [String]) throws {
+    /// Writes each PNG translation's style code as `<name>_style.txt` beside it (`flat`: the
+    /// names' folders joined with `_`, as the PNG writer does for dataset inputs).
+    func writeStyleTexts(_ results: [Translation], names: [String], flat: Bool) throws {
         for (result, name) in zip(results, names) {
             guard let code = result.map("style")?.tensor else { continue }
-            let stem = ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_")
+            let stem = flat ? ImageFolder.stem(name).replacingOccurrences(of: "/", with: "_") : ImageFolder.stem(name)
             let text = code.values.map { String($0) }.joined(separator: "\n") + "\n"
             do { try text.write(toFile: "\(output)/\(stem)_style.txt", atomically: true, encoding: .utf8) } catch {
                 throw commandFailure(

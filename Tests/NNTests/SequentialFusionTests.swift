@@ -1,5 +1,6 @@
-// Sequential fuses an InstanceNorm2d followed by a ReLU or LeakyReLU, and a Pad2d followed by an
-// unpadded Conv2d. The fused forward and every parameter and input gradient must match the
+// Sequential fuses an InstanceNorm2d followed by a ReLU or LeakyReLU, a Pad2d followed by an
+// unpadded Conv2d, and a ×2 Upsample followed by a 5×5 Conv2dBlock (computed on the
+// low-resolution input by nearestUpsampledConv5x5). The fused forward and every parameter and input gradient must match the
 // layers applied one by one.
 import NN
 import TensorCore
@@ -37,6 +38,39 @@ final class SequentialFusionTests: XCTestCase {
             assertClose(
                 gf[i]!, gp[i]!, Tolerance(absolute: Swift.max(3e-5 * scale, 2e-6), relative: 1e-4),
                 path: "∂" + name)
+        }
+    }
+
+    /// The upsampled 5×5 conv block in every padding mode, at sizes with and without the reflect
+    /// border strips (H or W below 3 falls back to the direct computation), and with enough
+    /// channels for the phase conv to run as Winograd.
+    func testUpsampledConvolutionMatchesUpsampleThenConv() {
+        for (mode, channels, height, width) in [
+            (PaddingMode.reflect, 4, 5, 6), (.reflect, 16, 7, 4), (.zero, 4, 5, 6), (.replicate, 4, 4, 5), (.reflect, 3, 2, 5),
+        ] {
+            var stream = RandomStream(seed: 5, purpose: "upsampled")
+            let net = Sequential([
+                Upsample(factor: 2),
+                Conv2dBlock(
+                    inChannels: channels, outChannels: 16, kernelSize: 5, stride: 1, padding: 2, norm: .layer, activation: .relu,
+                    padMode: mode, stream: &stream),
+            ])
+            var inputs = TestInputs(seed: 6)
+            let x = inputs.normal([2, channels, height, width])
+            x.requiresGrad = true
+            let fused = net(x)
+            let plain = net.layers.reduce(x) { $1.forward($0) }
+            XCTAssertEqual(fused.shape, [2, 16, 2 * height, 2 * width])
+            let r = inputs.normal(fused.shape)
+            let targets = [x] + net.namedParameters().map(\.parameter.value)
+            let gf = gradients(of: (fused * r).sum(), withRespectTo: targets)
+            let gp = gradients(of: (plain * r).sum(), withRespectTo: targets)
+            let label = "\(mode) \(channels)×\(height)×\(width)"
+            assertClose(fused.detached(), plain.detached(), Tolerance(absolute: 1e-5, relative: 1e-4), path: label + " forward")
+            for (i, name) in (["input"] + net.namedParameters().map(\.path)).enumerated() {
+                let scale = gp[i]!.values.reduce(0) { Swift.max($0, Swift.abs(Double($1))) }
+                assertClose(gf[i]!, gp[i]!, Tolerance(absolute: Swift.max(3e-5 * scale, 2e-6), relative: 1e-4), path: label + " ∂" + name)
+            }
         }
     }
 }

@@ -29,4 +29,13 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertEqual(bar.line(at: 2), "train 6/10  60% 1.0 steps/s ETA 0:04 loss 0.5")
         XCTAssertEqual(ProgressBar.clock(59.6), "1:00")
     }
+
+    func testSlowStepsShowSecondsPerStep() {
+        let bar = ProgressBar(total: 10, label: "train", unit: "steps", isTerminal: false) { _ in }
+        bar.advance(by: 2)
+        // 2 steps in 5 s: 0.4 steps/s would read as "0.4 steps/s"; a step takes 2.5 s.
+        XCTAssertEqual(bar.line(at: 5), "train 2/10  20% 2.5 s/step ETA 0:20")
+        XCTAssertEqual(ProgressBar.rateText(1, unit: "steps"), "1.0 steps/s")  // exactly a second: still a rate
+        XCTAssertEqual(ProgressBar.rateText(0.25, unit: "images"), "4.0 s/image")
+    }
 }

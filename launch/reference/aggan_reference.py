@@ -31,7 +31,7 @@ import yaml
 
 from i2i_reference.aggan_model import AGGAN, build_networks, learning_rate
 from i2i_reference.data import TrainingStream
-from i2i_reference.scoring import print_scores
+from i2i_reference.scoring import MetricsLog, print_scores
 
 
 def main():
@@ -41,6 +41,7 @@ def main():
     p.add_argument("--steps", type=int, required=True)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--metrics", help="append the loss terms to this metrics.jsonl (i2i's fields, every train.log_every steps)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -61,12 +62,14 @@ def main():
     model = AGGAN(nets, lr=base_lr, beta1=c.get("beta1", 0.5), beta2=c.get("beta2", 0.999),
                   lambda_a=c.get("lambda_a", 10.0), lambda_b=c.get("lambda_b", 10.0), pool_size=c.get("pool_size", 50),
                   pool_rngs=(random.Random(f"{a.seed}/pool.fake_A"), random.Random(f"{a.seed}/pool.fake_B")))
+    metrics = MetricsLog(a.metrics, t.get("log_every", 100))
     start = time.time()
     for step in range(a.steps):
         ra, rb, epoch = data.batch_at(step)
         stage2 = epoch >= switch
         model.opt.lr = learning_rate(base_lr, epoch, max_epochs)
         losses, _ = model.iteration(ra, rb, stage2=stage2, tau=threshold)
+        metrics.add(step + 1, losses)
         if (step + 1) % max(1, a.steps // 10) == 0:
             print(f"step {step + 1}/{a.steps} epoch {epoch} lr {model.opt.lr:.2e} stage {2 if stage2 else 1} "
                   f"g_A {losses['g_A'].item():.3f} d_B {losses['d_B'].item():.3f} g_B {losses['g_B'].item():.3f} "

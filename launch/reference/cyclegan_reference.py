@@ -23,7 +23,7 @@ import yaml
 
 from i2i_reference.cyclegan_model import CycleGAN, linear_rule
 from i2i_reference.data import TrainingStream
-from i2i_reference.scoring import print_scores
+from i2i_reference.scoring import MetricsLog, print_scores
 
 
 def main():
@@ -33,6 +33,7 @@ def main():
     p.add_argument("--steps", type=int, required=True)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--metrics", help="append the loss terms to this metrics.jsonl (i2i's fields, every train.log_every steps)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -56,11 +57,13 @@ def main():
     # LambdaLR stepped at the start of every epoch with epoch_count 1: epoch E (from 0) trains at
     # the rule's factor after E + 1 steps, never below 0 (a run may outlast the schedule).
     rule = linear_rule(n_epochs, n_decay)
+    metrics = MetricsLog(a.metrics, t.get("log_every", 100))
     start = time.time()
     for step in range(a.steps):
         real_a, real_b, epoch = data.batch_at(step)
         model.set_learning_rate(lr * max(0.0, rule(epoch + 1)))
         losses = model.step(real_a, real_b)
+        metrics.add(step + 1, {k: v for k, v in losses.items() if k != "G"})  # i2i logs the terms, not their sum
         if (step + 1) % max(1, a.steps // 10) == 0:
             print(f"step {step + 1}/{a.steps} loss_G {losses['G'].item():.3f} {time.time() - start:.1f}s", flush=True)
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)

@@ -99,5 +99,16 @@ public struct Translation {
 /// column ([N, 3, H, W] in [-1, 1], or [N, 1, H, W] masks in [0, 1]).
 public struct Visuals {
     public var rows: [(label: String, images: [Tensor])]
-    public init(rows: [(label: String, images: [Tensor])]) { self.rows = rows }
+    /// The columns' labels drawn above the grid.
+    ///
+    /// For example `input`, `translation`, `reconstruction`, `attention`, `style 1`,
+    /// `exemplar`. When empty, a row label ending in a parenthesised
+    /// list of as many names as columns (`A → B (input, translation, reconstruction, cycle)`)
+    /// names them; otherwise the trainer's defaults: input, translation, reconstruction, then
+    /// the names of the maps the model's translation returns.
+    public var columns: [String]
+    public init(rows: [(label: String, images: [Tensor])], columns: [String] = []) {
+        self.rows = rows
+        self.columns = columns
+    }
 }

@@ -221,9 +221,11 @@ public final class MUNIT: GANModel {
                 columns.append(target.decode(content, target.enc_style(exemplars)))
                 return columns
             }
+            // One name per column: the grid draws them (ImageGrid.splitRowLabel).
+            let styles = (1...MUNIT.displayStyles).map { "style \($0)" }.joined(separator: ", ")
             return Visuals(rows: [
-                ("A → B (input, reconstruction, random styles, style of a real B)", row(a, b, gen_a, gen_b, displayStylesB)),
-                ("B → A (input, reconstruction, random styles, style of a real A)", row(b, a, gen_b, gen_a, displayStylesA)),
+                ("A → B (input, reconstruction, \(styles), style of a B)", row(a, b, gen_a, gen_b, displayStylesB)),
+                ("B → A (input, reconstruction, \(styles), style of an A)", row(b, a, gen_b, gen_a, displayStylesA)),
             ])
         }
     }

@@ -132,11 +132,15 @@ public final class UNIT: GANModel {
         let xbRecon = decodedB.slice(axis: 0, 0..<n), xab = decodedB.slice(axis: 0, n..<2 * n)
         let hbRecon = gen_a.encode(xba), zbRecon = sample(hbRecon)
         let haRecon = gen_b.encode(xab), zaRecon = sample(haRecon)
-        let xaba = gen_a.decode(zaRecon), xbab = gen_b.decode(zbRecon)
+        // The cycle decodes only when weighted (the official code fails on recon_x_cyc_w 0; 0 is reported).
+        var cycA = Tensor(scalar: 0), cycB = Tensor(scalar: 0)
+        if options.reconXCycleWeight > 0 {
+            cycA = l1Loss(gen_a.decode(zaRecon), xa)
+            cycB = l1Loss(gen_b.decode(zbRecon), xb)
+        }
         let advA = dis_a.generatorLoss(fake: xba), advB = dis_b.generatorLoss(fake: xab)
         let reconA = l1Loss(xaRecon, xa), reconB = l1Loss(xbRecon, xb)
         let klA = ha.squared().mean(), klB = hb.squared().mean()
-        let cycA = l1Loss(xaba, xa), cycB = l1Loss(xbab, xb)
         let klCycA = haRecon.squared().mean(), klCycB = hbRecon.squared().mean()
         let o = options
         var lossGen =
@@ -178,10 +182,11 @@ public final class UNIT: GANModel {
             let a = batch.unpaired.a, b = batch.unpaired.b
             let ha = gen_a.encode(a), hb = gen_b.encode(b)
             let ab = gen_b.decode(ha), ba = gen_a.decode(hb)
-            return Visuals(rows: [
-                ("A → B (input, translation, reconstruction, cycle)", [a, ab, gen_a.decode(ha), gen_a.decode(gen_b.encode(ab))]),
-                ("B → A (input, translation, reconstruction, cycle)", [b, ba, gen_b.decode(hb), gen_b.decode(gen_a.encode(ba))]),
-            ])
+            return Visuals(
+                rows: [
+                    ("A → B", [a, ab, gen_a.decode(ha), gen_a.decode(gen_b.encode(ab))]),
+                    ("B → A", [b, ba, gen_b.decode(hb), gen_b.decode(gen_a.encode(ba))]),
+                ], columns: ["input", "translation", "reconstruction", "cycle"])
         }
     }
 }

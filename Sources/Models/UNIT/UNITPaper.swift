@@ -137,10 +137,11 @@ public final class UNITPaper: GANModel {
                 let reconstructed = d == .a2b ? gen.decode_A(y) : gen.decode_B(y)
                 return [x, translated, reconstructed, translateClean(translated, d == .a2b ? .b2a : .a2b)]
             }
-            return Visuals(rows: [
-                ("A → B (input, translation, reconstruction, cycle)", row(a, .a2b)),
-                ("B → A (input, translation, reconstruction, cycle)", row(b, .b2a)),
-            ])
+            return Visuals(
+                rows: [
+                    ("A → B", row(a, .a2b)),
+                    ("B → A", row(b, .b2a)),
+                ], columns: ["input", "translation", "reconstruction", "cycle"])
         }
     }
 }

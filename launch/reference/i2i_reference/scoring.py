@@ -3,6 +3,9 @@
 # the 8-bit roundings; Sources/i2i/Translate.swift: inputs reflect-padded at the bottom and
 # right to a multiple of 4).
 # No official repository scores this way: the demo data's true translations are i2i's.
+import json
+import os
+
 import torch
 import torch.nn.functional as F
 
@@ -38,3 +41,27 @@ def print_scores(f, translators):
             il1, ipsnr = score(x, truth)
             print(f"score on {split} against the truth: L1 {l1v:.4f}, PSNR {psnr:.2f} dB "
                   f"(identity: L1 {il1:.4f}, PSNR {ipsnr:.2f} dB)", flush=True)
+
+
+class MetricsLog:
+    """Appends {"step": s, <loss term>: mean since the last line, ...} to a metrics.jsonl every
+    `every` steps, as i2i train logs its loss terms (window means), so `i2i plot` can draw a
+    reference run beside an i2i run. Does nothing without a path."""
+
+    def __init__(self, path, every):
+        self.path, self.every, self.sums, self.count = path, max(1, int(every)), {}, 0
+        if path:
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+            open(path, "w").close()
+
+    def add(self, step, losses):
+        if not self.path:
+            return
+        for name, value in losses.items():
+            self.sums[name] = self.sums.get(name, 0.0) + float(value)
+        self.count += 1
+        if step % self.every == 0:
+            line = {"step": step, **{name: total / self.count for name, total in self.sums.items()}}
+            with open(self.path, "a") as f:
+                f.write(json.dumps(line) + "\n")
+            self.sums, self.count = {}, 0
