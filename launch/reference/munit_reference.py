@@ -26,7 +26,7 @@ import yaml
 
 from i2i_reference.data import TrainingStream
 from i2i_reference.munit_model import MUNITTrainer
-from i2i_reference.scoring import print_scores
+from i2i_reference.scoring import MetricsLog, print_scores
 from i2i_reference.unit_networks import ms_image_dis_fits
 
 DEFAULTS = dict(self_attention=False, gen_dim=64, style_dim=8, mlp_dim=256, n_downsample=2, n_res=4, activ="relu",
@@ -55,6 +55,7 @@ def main():
     p.add_argument("--steps", type=int, required=True)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--metrics", help="append the loss terms to this metrics.jsonl (i2i's fields, every train.log_every steps)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -80,10 +81,12 @@ def main():
                          step_size=s["step_size"], gamma=s["gamma"])
     print("MUNIT" + (" with self-attention" if s["self_attention"] else "") + ": "
           + ", ".join(f"{k} {sum(p.numel() for p in net.parameters()):,}" for k, net in model.nets.items()), flush=True)
+    metrics = MetricsLog(a.metrics, t.get("log_every", 100))
     start = time.time()
     for step in range(a.steps):
         real_a, real_b, _ = data.batch_at(step)
         losses = model.iteration(real_a, real_b)
+        metrics.add(step + 1, {k: v.item() for k, v in losses.items()})
         if (step + 1) % max(1, a.steps // 10) == 0:
             lr = model.gen_opt.param_groups[0]["lr"]
             print(f"step {step + 1}/{a.steps} lr {lr:.2e} dis_total {losses['dis_total'].item():.3f} "
