@@ -16,6 +16,10 @@ public enum LearningRateSchedule: Equatable, Sendable {
     case cycleGANLinear(nEpochs: Int, nEpochsDecay: Int, epochCount: Int = 1)
     /// lr₀ · γ^⌊iteration / stepSize⌋.
     case step(stepSize: Int, gamma: Double)
+    /// `StepLR` stepped at the start of every iteration, before its update (MUNIT's and UNIT's
+    /// `train.py` call `update_learning_rate()` first): iteration i (from 0) trains at
+    /// lr₀ · γ^⌊(i + 1) / stepSize⌋.
+    case stepBeforeEachUpdate(stepSize: Int, gamma: Double)
     /// lr₀ for iteration ≤ total/2, then lr₀ − (iteration − total/2) · lr₀/(total/2), where
     /// `iteration` counts from 1 as in U-GAT-IT's loop.
     case ugatitLinear(totalIterations: Int)
@@ -37,6 +41,9 @@ public enum LearningRateSchedule: Equatable, Sendable {
             var lr = base
             for _ in 0..<(iteration / stepSize) { lr *= gamma }
             return lr
+        case let .stepBeforeEachUpdate(stepSize, gamma):
+            return LearningRateSchedule.step(stepSize: stepSize, gamma: gamma).learningRate(
+                base: base, epoch: epoch, iteration: iteration + 1)
         case let .ugatitLinear(total):
             let half = total / 2
             guard iteration > half else { return base }

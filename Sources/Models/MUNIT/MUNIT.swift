@@ -75,21 +75,13 @@ public final class MUNIT: GANModel {
         let dis = ParameterGroup(name: "dis", networks: [("dis_a", dis_a), ("dis_b", dis_b)], learningRate: options.learningRate)
         optimizerGen = Adam(name: "gen", groups: [(gen, settings)])
         optimizerDis = Adam(name: "dis", groups: [(dis, settings)])
-        schedule = .step(stepSize: options.stepSize, gamma: options.gamma)
+        schedule = .stepBeforeEachUpdate(stepSize: options.stepSize, gamma: options.gamma)
         styles = RandomSource(name: "noise.style", seed: seed, rank: rank)
         var display = RandomStream(seed: seed, purpose: "munit.display_styles")
         let shape = [1, options.styleDim, 1, 1]
         displayStylesA = (0..<MUNIT.displayStyles).map { _ in Tensor.normal(shape, std: 1, using: &display) }
         displayStylesB = (0..<MUNIT.displayStyles).map { _ in Tensor.normal(shape, std: 1, using: &display) }
-        if options.vggWeight > 0, let load = context?.loadFrozenWeights {
-            var vggStream = RandomStream(seed: seed, purpose: "munit.vgg16")
-            let net = Vgg16(stream: &vggStream)
-            try load(options.vgg16Weights, "vgg16", net)
-            net.freeze()
-            vgg = net
-        } else {
-            vgg = nil
-        }
+        vgg = options.vggWeight > 0 ? try Vgg16.frozen(from: options.vgg16Weights, seed: seed, context: context) : nil
     }
 
     public var networks: [(name: String, module: Module)] { [("gen_a", gen_a), ("gen_b", gen_b), ("dis_a", dis_a), ("dis_b", dis_b)] }
@@ -104,16 +96,6 @@ public final class MUNIT: GANModel {
         }
         if size < 16 { return "the style encoders' four downsamplings need at least 16 px, not \(size)" }
         return MsImageDis.sizeProblem(size, layers: options.disLayers, scales: options.disScales)
-    }
-
-    /// The official loop steps StepLR before each update, so iteration i trains at
-    /// lr · γ^⌊(i + 1) / step_size⌋.
-    public func updateLearningRates(epoch: Int, iteration: Int) {
-        for optimizer in optimizers {
-            for state in optimizer.groups {
-                state.group.learningRate = schedule.learningRate(base: state.group.baseLearningRate, epoch: epoch, iteration: iteration + 1)
-            }
-        }
     }
 
     /// n style codes ~ N(0, I) [n, style_dim, 1, 1] (or the override's draw).

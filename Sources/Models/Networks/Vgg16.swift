@@ -50,6 +50,17 @@ public final class Vgg16: Module {
         return conv5_3(conv5_2(conv5_1(h).relu()).relu()).relu()
     }
 
+    /// The frozen network of a perceptual loss from `path` (laid out as `/networks/vgg16`), or nil
+    /// where the context loads no weights (translate, inspect: no losses there).
+    public static func frozen(from path: String, seed: UInt64, context: ModelBuildContext?) throws -> Vgg16? {
+        guard let load = context?.loadFrozenWeights else { return nil }
+        var stream = RandomStream(seed: seed, purpose: "vgg16")
+        let net = Vgg16(stream: &stream)
+        try load(path, "vgg16", net)
+        net.freeze()
+        return net
+    }
+
     /// RGB in [−1, 1] → BGR in [0, 255] minus the Caffe channel means (`vgg_preprocess`).
     public static func preprocess(_ rgb: Tensor) -> Tensor {
         let bgr = concat([rgb.slice(axis: 1, 2..<3), rgb.slice(axis: 1, 1..<2), rgb.slice(axis: 1, 0..<1)], axis: 1)

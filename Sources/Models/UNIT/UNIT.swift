@@ -69,17 +69,9 @@ public final class UNIT: GANModel {
         let dis = ParameterGroup(name: "dis", networks: [("dis_a", dis_a), ("dis_b", dis_b)], learningRate: options.learningRate)
         optimizerGen = Adam(name: "gen", groups: [(gen, settings)])
         optimizerDis = Adam(name: "dis", groups: [(dis, settings)])
-        schedule = .step(stepSize: options.stepSize, gamma: options.gamma)
+        schedule = .stepBeforeEachUpdate(stepSize: options.stepSize, gamma: options.gamma)
         noise = RandomSource(name: "noise.latent", seed: seed, rank: rank)
-        if options.vggWeight > 0, let load = context?.loadFrozenWeights {
-            var vggStream = RandomStream(seed: seed, purpose: "unit.vgg16")
-            let net = Vgg16(stream: &vggStream)
-            try load(options.vgg16Weights, "vgg16", net)
-            net.freeze()
-            vgg = net
-        } else {
-            vgg = nil
-        }
+        vgg = options.vggWeight > 0 ? try Vgg16.frozen(from: options.vgg16Weights, seed: seed, context: context) : nil
     }
 
     public var networks: [(name: String, module: Module)] { [("gen_a", gen_a), ("gen_b", gen_b), ("dis_a", dis_a), ("dis_b", dis_b)] }
@@ -91,16 +83,6 @@ public final class UNIT: GANModel {
         let factor = 1 << options.downsample
         if size % factor != 0 { return "the generators' \(options.downsample) downsamplings need a multiple of \(factor), not \(size)" }
         return MsImageDis.sizeProblem(size, layers: options.resolvedDisLayers, scales: options.disScales)
-    }
-
-    /// The official loop steps StepLR before each update, so iteration i trains at
-    /// lr · γ^⌊(i + 1) / step_size⌋.
-    public func updateLearningRates(epoch: Int, iteration: Int) {
-        for optimizer in optimizers {
-            for state in optimizer.groups {
-                state.group.learningRate = schedule.learningRate(base: state.group.baseLearningRate, epoch: epoch, iteration: iteration + 1)
-            }
-        }
     }
 
     /// h + n with n ~ N(0, I) (or the override's draw).
