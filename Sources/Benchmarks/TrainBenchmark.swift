@@ -34,6 +34,10 @@ public struct TrainReport: Codable, Sendable {
     public var gflopsEffective: Double
     public var sgemmGflops: Double
     public var peakRssBytes: Int
+    /// The most bytes of tensor storage live at once during the timed steps (`MemoryPool`).
+    public var peakLiveTensorBytes: Int
+    /// Bytes the memory pool held on its free lists after the timed steps.
+    public var cachedTensorBytes: Int
     /// Logical FLOPs of one step (see `FlopCounter`), the same count for every framework.
     public var flopsPerStep: Double
     public var flopsForward: Double
@@ -67,6 +71,7 @@ public enum TrainBenchmark {
         var times: [Double] = []
         var flops = FlopCounter.Totals()
         let faults0 = Measurement.minorPageFaults, cpu0 = Measurement.cpuSeconds
+        MemoryPool.shared.resetCounters()
         if options.profile {
             Profiler.reset()
             Profiler.usesThreadCPUTime = Measurement.clock == .cpu
@@ -83,11 +88,13 @@ public enum TrainBenchmark {
         let wall = times.reduce(0, +)
         let median = Measurement.median(times)
         // Measured after the steps, so that it sees the machine in the same state.
+        let pool = MemoryPool.shared.statistics
         let sgemm = Measurement.sgemmGFLOPS()
         return TrainReport(
             model: options.model, size: options.size, batch: 1, ranks: 1, threads: Parallel.threadCount,
             secondsPerStep: median, gflopsEffective: flops.total / median * 1e-9, sgemmGflops: sgemm,
-            peakRssBytes: Measurement.peakResidentBytes, flopsPerStep: flops.total, flopsForward: flops.forward,
+            peakRssBytes: Measurement.peakResidentBytes, peakLiveTensorBytes: pool.peakLiveBytes,
+            cachedTensorBytes: pool.cachedBytes, flopsPerStep: flops.total, flopsForward: flops.forward,
             flopsBackwardData: flops.backwardData, flopsBackwardWeight: flops.backwardWeight, secondsAll: times,
             cpuUtilization: cpu / wall, pageFaultsPerStep: Double(faults) / Double(times.count),
             profile: options.profile ? StepProfile.collect(steps: times.count, wallSeconds: wall) : nil)

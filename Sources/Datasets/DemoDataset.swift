@@ -1,10 +1,13 @@
 // `i2i demo-data`: procedural two-domain datasets with a known answer (DemoStripes.swift,
-// DemoSeasons.swift), written as dataset files whose test images carry their true translation.
+// DemoSeasons.swift, DemoDaytime.swift), written as dataset files whose test images carry their
+// true translation.
 //
 // Training splits are unpaired: trainA and trainB render different scenes. Each test split
 // renders its own scenes and stores the other domain's rendering of the same scene as
 // `truth`: /testA/truth[i] is the true B of /testA/images[i], and /testB/truth[i] the true A
-// of /testB/images[i]. Scene k of a split is keyed by (seed, split, k) alone, so the file is
+// of /testB/images[i]. Where the appearance of a domain is not fixed by the scene (daytime), the
+// truth of /testA/images[i] takes the appearance of /testB/images[i] and vice versa, so the
+// other test split holds each truth's style image, index-aligned. Scene k of a split is keyed by (seed, split, k) alone, so the file is
 // the same for a seed whatever the number of threads.
 import Foundation
 import HDF5Kit
@@ -14,6 +17,15 @@ import TensorCore
 public protocol DemoGenerator: Sendable {
     /// Both renderings of scene `index`, `size` × `size` RGB.
     func render(scene index: UInt64, size: Int) -> (a: Bitmap, b: Bitmap)
+    /// Scene `index` rendered in each domain with the appearance scene `styleScene` has there;
+    /// the same as `render(scene:size:)` where a scene's appearance is fixed.
+    func render(scene index: UInt64, styleOf styleScene: UInt64, size: Int) -> (a: Bitmap, b: Bitmap)
+}
+
+extension DemoGenerator {
+    public func render(scene index: UInt64, styleOf styleScene: UInt64, size: Int) -> (a: Bitmap, b: Bitmap) {
+        render(scene: index, size: size)
+    }
 }
 
 /// The built-in generators.
@@ -22,12 +34,16 @@ public enum DemoKind: String, CaseIterable, Sendable {
     case stripes
     /// G2: summer landscape → winter landscape.
     case seasons
+    /// G3: summer landscape → winter landscape, each domain at a random time of day (a style
+    /// the scene does not determine).
+    case daytime
 
     /// The generator for `seed`.
     public func generator(seed: UInt64) -> DemoGenerator {
         switch self {
         case .stripes: return StripesGenerator(seed: seed)
         case .seasons: return SeasonsGenerator(seed: seed)
+        case .daytime: return DaytimeGenerator(seed: seed)
         }
     }
 }
@@ -69,11 +85,19 @@ public enum DemoDataset {
                         let slots = slots
                         Parallel.forEachTask(range.count) { i in
                             let index = range.lowerBound + i
-                            let scene = generator.render(scene: sceneBase(split) + UInt64(index), size: size)
+                            let sceneIndex = sceneBase(split) + UInt64(index)
+                            let scene = generator.render(scene: sceneIndex, size: size)
                             let name = "\(kind.rawValue)/\(split)/" + String(format: "%06d", index)
-                            // A splits show A (truth B); B splits show B (truth A); only test splits keep the truth.
-                            let (image, other) = split.hasSuffix("A") ? (scene.a, scene.b) : (scene.b, scene.a)
-                            let truth = split.hasPrefix("test") ? other : nil
+                            // A splits show A (truth B); B splits show B (truth A); only test splits keep
+                            // the truth, in the appearance of the other test split's scene at this index.
+                            let isA = split.hasSuffix("A")
+                            let image = isA ? scene.a : scene.b
+                            var truth: Bitmap?
+                            if split.hasPrefix("test") {
+                                let styleScene = sceneBase(isA ? "testB" : "testA") + UInt64(index)
+                                let styled = generator.render(scene: sceneIndex, styleOf: styleScene, size: size)
+                                truth = isA ? styled.b : styled.a
+                            }
                             slots[i] = (name, image, truth, SplitHasher.recordDigest(name: name, image: image.pixels, truth: truth?.pixels))
                         }
                     }

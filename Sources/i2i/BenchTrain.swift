@@ -76,7 +76,10 @@ struct BenchTrain: ParsableCommand {
         print("  effective GFLOPS  \(f(report.gflopsEffective, 1, 0))  (\(f(report.flopsPerStep * 1e-9, 1, 0)) GFLOP per step)")
         print(
             "  sgemm GFLOPS      \(f(report.sgemmGflops, 1, 0))  (step at \(f(report.gflopsEffective / report.sgemmGflops * 100, 0, 0)) %)")
-        print("  peak RSS          \(f(Double(report.peakRssBytes) / 1048576, 0, 0)) MiB")
+        print(
+            "  peak RSS          \(f(Double(report.peakRssBytes) / 1048576, 0, 0)) MiB  (tensors: "
+                + "\(f(Double(report.peakLiveTensorBytes) / 1048576, 0, 0)) MiB live at most, "
+                + "\(f(Double(report.cachedTensorBytes) / 1048576, 0, 0)) MiB cached after the steps)")
         print("  CPU utilisation   \(f(report.cpuUtilization, 2, 0)) cores, \(f(report.pageFaultsPerStep, 0, 0)) page faults per step")
         if let p = report.profile {
             print("profile (per step, exclusive time):")

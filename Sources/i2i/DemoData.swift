@@ -4,7 +4,7 @@ import Datasets
 import FileSafety
 import Foundation
 
-/// Writes a procedural demo dataset (G1 "stripes" or G2 "seasons").
+/// Writes a procedural demo dataset (G1 "stripes", G2 "seasons" or G3 "daytime").
 struct DemoData: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
@@ -12,12 +12,16 @@ struct DemoData: ParsableCommand {
         discussion: """
             stripes: flat shapes (A) and the same shapes striped (B), a horse-to-zebra analogue.
             seasons: a landscape in summer (A) and in winter (B).
+            daytime: the seasons landscapes, each domain lit at a random time of day (light level and \
+            warmth): a style the scene does not determine. Each test truth takes the look of the other \
+            test split's image at the same index, so `translate --style-from DATA.h5` scores a \
+            multimodal model on following the style it is given.
             trainA and trainB show different scenes (unpaired). /testA/truth holds the true B rendering \
             of each test A image and /testB/truth the true A of each test B image. The same seed gives \
             the same file content (content hash).
             """)
 
-    @Option(help: "stripes or seasons.") var kind = "stripes"
+    @Option(help: "stripes, seasons or daytime.") var kind = "stripes"
     @Option(help: "Training images per domain.") var count = 200
     @Option(name: .customLong("test-count"), help: "Test images per domain (default: count/10, at least 4).") var testCount: Int?
     @Option(help: "Side of the square images.") var size = 64

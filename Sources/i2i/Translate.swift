@@ -95,7 +95,7 @@ struct Translate: ParsableCommand {
             }
         }
         print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
-        try scoreIfPossible(model: model)
+        try scoreIfPossible(outputs, perInput: outputs.count / images.count)
     }
 
     /// Translates every input in batches of one size (results keep the input order), resizes
@@ -202,19 +202,27 @@ struct Translate: ParsableCommand {
         try file.close()
     }
 
-    /// Prints the translation's score against the truth when the input is a dataset split with truth.
-    private func scoreIfPossible(model: GANModel) throws {
+    /// Prints the score of `outputs` (each input's `perInput` translations in turn, as written)
+    /// against the truth when the input is a dataset split with truth; one line per style when
+    /// there are several per input.
+    private func scoreIfPossible(_ outputs: [Translation], perInput: Int) throws {
         guard case .dataset(let path, let split) = try TranslationSource(input), let data = try? DatasetFile(path: path) else { return }
         let s = split ?? (direction == .a2b ? "testA" : "testB")
-        guard let info = try? data.split(s), info.contents.truth else { return }
-        let scores = try reportingErrors {
-            try data.scoreTranslation(of: s) { Bitmap(tensor: translatePadded(model, $0.tensor()).images) }
+        guard let info = try? data.split(s), info.contents.truth, outputs.count == info.count * perInput else { return }
+        for k in 0..<perInput {
+            var i = 0
+            let scores = try reportingErrors {
+                try data.scoreTranslation(of: s) { _ in
+                    defer { i += 1 }
+                    return Bitmap(tensor: outputs[i * perInput + k].images)
+                }
+            }
+            print(
+                String(
+                    format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
+                    s, scores.translation.meanAbsoluteError, scores.translation.psnr,
+                    scores.identity.meanAbsoluteError, scores.identity.psnr) + (perInput > 1 ? " for style \(k)" : ""))
         }
-        print(
-            String(
-                format: "score on %@ against the truth: L1 %.4f, PSNR %.2f dB (identity: L1 %.4f, PSNR %.2f dB)",
-                s, scores.translation.meanAbsoluteError, scores.translation.psnr,
-                scores.identity.meanAbsoluteError, scores.identity.psnr))
     }
 }
 

@@ -94,6 +94,10 @@ final class MUNITJourneyTests: XCTestCase {
         let pngs = files.filter { $0.hasSuffix(".png") }, texts = files.filter { $0.hasSuffix("_style.txt") }
         XCTAssertEqual(pngs.count, 3 * 4, files.description)  // 4 test images × 3 styles
         XCTAssertEqual(texts.count, pngs.count, files.description)
+        // Each style's written translations are scored against the split's truth, one line each.
+        let scoreLines = r.output.split(separator: "\n").filter { $0.hasPrefix("score on testA against the truth") }
+        XCTAssertEqual(scoreLines.count, 3, r.output)
+        XCTAssertTrue(scoreLines[2].hasSuffix("for style 2"), r.output)
         XCTAssertTrue(pngs.allSatisfy { $0.contains("_style0") || $0.contains("_style1") || $0.contains("_style2") }, pngs.description)
         // Style k is the same code for every input; different styles differ.
         func code(_ name: String) throws -> String { try String(contentsOfFile: ws.folder + "/styles/" + name, encoding: .utf8) }
@@ -111,6 +115,7 @@ final class MUNITJourneyTests: XCTestCase {
         // Style images: a dataset split index-aligned, one image for all, a wrong count.
         r = try ws.i2i(base + ["--output", "aligned", "--style-from", "data.h5:testB"])
         XCTAssertEqual(r.status, 0, r.output)
+        XCTAssertEqual(r.output.split(separator: "\n").filter { $0.hasPrefix("score on testA against the truth") }.count, 1, r.output)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: ws.folder + "/aligned").count, 4)
         r = try ws.i2i(
             base + [

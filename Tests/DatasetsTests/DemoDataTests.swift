@@ -17,13 +17,18 @@ final class DemoDataTests: XCTestCase {
             XCTAssertEqual(file.info.splits.map(\.count), [6, 6, 3, 3])
             XCTAssertEqual(file.info.resizeMode, "generated")
             let generator = kind.generator(seed: 7)
-            // testA image k is scene (2 << 40) + k in A; its truth is the same scene in B.
+            // testA image k is scene (2 << 40) + k in A; its truth is the same scene in B, in the
+            // look testB image k has (for kinds whose look the scene fixes, simply its B).
             let scene = generator.render(scene: (2 << 40) + 1, size: 24)
             XCTAssertEqual(try file.image("testA", 1), scene.a)
-            XCTAssertEqual(try file.truth("testA", 1), scene.b)
+            XCTAssertEqual(try file.truth("testA", 1), generator.render(scene: (2 << 40) + 1, styleOf: (3 << 40) + 1, size: 24).b)
             let sceneB = generator.render(scene: (3 << 40) + 2, size: 24)
             XCTAssertEqual(try file.image("testB", 2), sceneB.b)
-            XCTAssertEqual(try file.truth("testB", 2), sceneB.a)
+            XCTAssertEqual(try file.truth("testB", 2), generator.render(scene: (3 << 40) + 2, styleOf: (2 << 40) + 2, size: 24).a)
+            if kind != .daytime {
+                XCTAssertEqual(try file.truth("testA", 1), scene.b)
+                XCTAssertEqual(try file.truth("testB", 2), sceneB.a)
+            }
             XCTAssertNotEqual(try file.image("trainA", 0), try file.image("trainB", 0))
             XCTAssertEqual(try file.names("testB")[2], "\(kind)/testB/000002")
         }
@@ -53,5 +58,28 @@ final class DemoDataTests: XCTestCase {
         // The top-left pixel is sky: blue in summer, grey in winter (± the texture).
         XCTAssertGreaterThan(Int(top[2]), Int(top[0]) + 60)
         XCTAssertLessThan(abs(Int(topB[2]) - Int(topB[0])), 40)
+    }
+
+    /// Daytime: the look (light level, warmth) comes from the style scene, the layout and texture
+    /// from the scene; a pixel follows the documented formula by hand.
+    func testDaytimeTakesTheLookOfTheStyleScene() throws {
+        let generator = DaytimeGenerator(seed: 1)
+        let (labels, texture) = SeasonsGenerator(seed: 1).scene(4, size: 32)
+        XCTAssertEqual(labels[0], UInt8(SeasonsGenerator.Label.sky.rawValue))
+        for styleScene: UInt64 in [4, 9, 17] {
+            let look = generator.appearances(of: styleScene)
+            XCTAssertTrue((0.4...1).contains(look.b.light) && (-1...1).contains(look.b.warmth))
+            let styled = generator.render(scene: 4, styleOf: styleScene, size: 32)
+            // Top-left pixel: winter sky (185, 190, 200) + texture, times ℓ·(1 + 0.3w, 1, 1 − 0.3w).
+            let gains = [look.b.light * (1 + 0.3 * look.b.warmth), look.b.light, look.b.light * (1 - 0.3 * look.b.warmth)]
+            for (c, sky) in [185.0, 190, 200].enumerated() {
+                let expected = Swift.max(0, Swift.min(255, ((sky + texture[0]) * gains[c]).rounded()))
+                XCTAssertEqual(Double(styled.b.pixels[c]), expected, "style scene \(styleScene) channel \(c)")
+            }
+        }
+        // A scene's own look is its plain rendering; other looks change the colours, not the layout.
+        XCTAssertEqual(generator.render(scene: 4, styleOf: 4, size: 32).b, generator.render(scene: 4, size: 32).b)
+        XCTAssertNotEqual(generator.render(scene: 4, styleOf: 9, size: 32).b, generator.render(scene: 4, size: 32).b)
+        XCTAssertNotEqual(generator.appearances(of: 9).a, generator.appearances(of: 9).b)
     }
 }
