@@ -31,3 +31,19 @@ void i2i_instance_norm_backward(const float *x, const float *y, const float *dy,
 void i2i_plane_sums(const float *x, long m, long planeBegin, long planeEnd, double *out) {
     DISPATCH(plane_sums, x, m, planeBegin, planeEnd, out);
 }
+
+void i2i_plane_centered_squares(const float *x, long m, long planeBegin, long planeEnd, const double *mean,
+                                double *out) {
+    DISPATCH(plane_centered_squares, x, m, planeBegin, planeEnd, mean, out);
+}
+
+void i2i_plane_affine(const float *x, long m, long planeBegin, long planeEnd, const float *scale, const float *shift,
+                      int activation, float slope, float *out) {
+    DISPATCH(plane_affine, x, m, planeBegin, planeEnd, scale, shift, activation, slope, out);
+}
+
+void i2i_plane_norm_dx(const float *x, const float *y, const float *dy, long m, long planeBegin, long planeEnd,
+                       const float *mean, const float *rstd, const float *scale, const float *b, const float *a,
+                       int activation, float slope, float *dx) {
+    DISPATCH(plane_norm_dx, x, y, dy, m, planeBegin, planeEnd, mean, rstd, scale, b, a, activation, slope, dx);
+}

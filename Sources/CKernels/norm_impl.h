@@ -143,3 +143,76 @@ static void NAME(plane_sums)(const float *x, long m, long planeBegin, long plane
         out[p] = s;
     }
 }
+
+/// out[p] = Σ (x − mean[p])² over plane p, in double, planes [planeBegin, planeEnd).
+static void NAME(plane_centered_squares)(const float *x, long m, long planeBegin, long planeEnd, const double *mean,
+                                         double *out) {
+    long vm = m / LANES * LANES;
+    typedef float vf8 __attribute__((vector_size(32)));
+    for (long p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + p * m;
+        double mu = mean[p];
+        vd lo = {0}, hi = {0};
+        for (long i = 0; i < vm; i += LANES) {
+            vf v = NAME(nld)(src + i);
+            vf8 a = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7);
+            vf8 b = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+            vd da = __builtin_convertvector(a, vd) - mu, db = __builtin_convertvector(b, vd) - mu;
+            lo += da * da;
+            hi += db * db;
+        }
+        double s = NAME(hsum)(lo, hi);
+        for (long i = vm; i < m; i++) { double d = (double)src[i] - mu; s += d * d; }
+        out[p] = s;
+    }
+}
+
+/// out = x·scale[p] + shift[p] over plane p, then the activation, planes [planeBegin, planeEnd).
+static void NAME(plane_affine)(const float *x, long m, long planeBegin, long planeEnd, const float *scale,
+                               const float *shift, int activation, float slope, float *out) {
+    long vm = m / LANES * LANES;
+    for (long p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + p * m;
+        float *dst = out + p * m;
+        vf vs = (vf){0} + scale[p], vsh = (vf){0} + shift[p], zero = {0}, vslope = (vf){0} + slope;
+        for (long i = 0; i < vm; i += LANES) {
+            vf y = NAME(nld)(src + i) * vs + vsh;
+            if (activation == 1) y = NAME(sel)(y <= zero, zero, y);
+            else if (activation == 2) y = NAME(sel)(y <= zero, y * vslope, y);
+            NAME(nst)(dst + i, y);
+        }
+        for (long i = vm; i < m; i++) {
+            float y = src[i] * scale[p] + shift[p];
+            if (activation == 1) y = y <= 0 ? 0 : y;
+            else if (activation == 2) y = y <= 0 ? y * slope : y;
+            dst[i] = y;
+        }
+    }
+}
+
+/// dx = scale[p]·d − b[p] − x̂·a[p] over plane p, with d = dy times the activation's
+/// derivative (read from the output y, when an activation was fused) and
+/// x̂ = (x − mean[p])·rstd[p], planes [planeBegin, planeEnd).
+static void NAME(plane_norm_dx)(const float *x, const float *y, const float *dy, long m, long planeBegin, long planeEnd,
+                                const float *mean, const float *rstd, const float *scale, const float *b, const float *a,
+                                int activation, float slope, float *dx) {
+    long vm = m / LANES * LANES;
+    for (long p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + p * m, *g = dy + p * m, *out = y ? y + p * m : 0;
+        float *dst = dx + p * m;
+        vf vmu = (vf){0} + mean[p], vr = (vf){0} + rstd[p], vk = (vf){0} + scale[p], vb = (vf){0} + b[p],
+           va = (vf){0} + a[p];
+        for (long i = 0; i < vm; i += LANES) {
+            vf d = NAME(nld)(g + i);
+            if (activation) d = d * NAME(act_factor)(NAME(nld)(out + i), activation, slope);
+            vf xhat = (NAME(nld)(src + i) - vmu) * vr;
+            NAME(nst)(dst + i, vk * d - vb - xhat * va);
+        }
+        for (long i = vm; i < m; i++) {
+            float d = g[i];
+            if (activation) d = out[i] > 0 ? d : (activation == 1 ? 0.0f : d * slope);
+            float xhat = (src[i] - mean[p]) * rstd[p];
+            dst[i] = scale[p] * d - b[p] - xhat * a[p];
+        }
+    }
+}

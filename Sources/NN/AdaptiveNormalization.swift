@@ -8,7 +8,7 @@ import TensorCore
 /// before each forward by ``assignAdaINParameters(_:to:)``.
 ///
 /// Keeps MUNIT's unused `running_mean` and `running_var` buffers so that state names match.
-public final class AdaptiveInstanceNorm2d: Layer {
+public final class AdaptiveInstanceNorm2d: Layer, ActivationFusingNorm {
     public let features: Int
     public let eps: Float
     public let running_mean: Buffer
@@ -28,14 +28,17 @@ public final class AdaptiveInstanceNorm2d: Layer {
     }
 
     /// [N, C, H, W] → same shape.
-    public override func forward(_ x: Tensor) -> Tensor {
+    public override func forward(_ x: Tensor) -> Tensor { forward(x, activation: .none) }
+
+    /// The norm, the assigned per-plane scale and shift, and `activation`, as one op.
+    public func forward(_ x: Tensor, activation: NormActivation) -> Tensor {
         guard let w = assignedWeight, let b = assignedBias else {
             fatalError("AdaptiveInstanceNorm2d: weight and bias must be assigned (assignAdaINParameters) before the forward")
         }
         let n = x.shape[0], c = x.shape[1]
         check(w.count == n * c, "AdaptiveInstanceNorm2d: assigned \(w.count) scales for \(n)×\(c) planes")
-        let normalized = instanceNorm(x, eps: eps)
-        return normalized * w.reshaped([n, c, 1, 1]) + b.reshaped([n, c, 1, 1])
+        check(b.count == n * c, "AdaptiveInstanceNorm2d: assigned \(b.count) shifts for \(n)×\(c) planes")
+        return instanceNorm(x, weight: w, bias: b, eps: eps, activation: activation)
     }
 }
 

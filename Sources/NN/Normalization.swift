@@ -4,10 +4,18 @@
 // and positional normalisation (per-pixel statistics over channels, unbiased variance).
 import TensorCore
 
+/// A normalisation that can apply a directly following ReLU or LeakyReLU in the same op
+/// (``Sequential`` and ``Conv2dBlock`` use this): one pass over memory less each way, and no
+/// separate pre-activation tensor kept for the backward.
+public protocol ActivationFusingNorm: Layer {
+    /// The norm followed by `activation`, as one op.
+    func forward(_ x: Tensor, activation: NormActivation) -> Tensor
+}
+
 /// Instance normalisation (`nn.InstanceNorm2d`, no running statistics).
 ///
 /// Affine parameters are `weight` (1) and `bias` (0).
-public final class InstanceNorm2d: Layer {
+public final class InstanceNorm2d: Layer, ActivationFusingNorm {
     public let weight: Parameter?
     public let bias: Parameter?
     public let eps: Float
@@ -25,16 +33,16 @@ public final class InstanceNorm2d: Layer {
         instanceNorm(x, weight: weight?.value, bias: bias?.value, eps: eps)
     }
 
-    /// The norm followed by `activation`, fused into one op (``Sequential`` uses this for an
-    /// instance norm directly followed by a ReLU or LeakyReLU layer).
+    /// The norm followed by `activation`, fused into one op.
     public func forward(_ x: Tensor, activation: NormActivation) -> Tensor {
         instanceNorm(x, weight: weight?.value, bias: bias?.value, eps: eps, activation: activation)
     }
 }
 
 /// MUNIT/UNIT's layer norm: per sample (x − mean) / (std + eps) with the unbiased std over
-/// C×H×W, then per-channel `gamma` (initialised uniform in [0, 1)) and `beta` (0).
-public final class LayerNorm: Layer {
+/// C×H×W, then per-channel `gamma` (initialised uniform in [0, 1)) and `beta` (0); one fused op
+/// (``layerNorm(_:weight:bias:eps:activation:)``).
+public final class LayerNorm: Layer, ActivationFusingNorm {
     public let gamma: Parameter?
     public let beta: Parameter?
     public let eps: Float
@@ -48,18 +56,11 @@ public final class LayerNorm: Layer {
     }
 
     /// [N, C, ...] → same shape.
-    public override func forward(_ x: Tensor) -> Tensor {
-        let n = x.shape[0]
-        let flat = x.reshaped([n, -1])
-        let stat = [n] + [Int](repeating: 1, count: x.rank - 1)
-        let mean = flat.mean(axes: [1]).reshaped(stat)
-        let std = flat.variance(axes: [1], unbiased: true).sqrt().reshaped(stat)
-        var y = (x - mean) / std.adding(eps)
-        if let gamma, let beta {
-            let channel = [1, x.shape[1]] + [Int](repeating: 1, count: x.rank - 2)
-            y = y * gamma.value.reshaped(channel) + beta.value.reshaped(channel)
-        }
-        return y
+    public override func forward(_ x: Tensor) -> Tensor { forward(x, activation: .none) }
+
+    /// The norm followed by `activation`, fused into one op.
+    public func forward(_ x: Tensor, activation: NormActivation) -> Tensor {
+        layerNorm(x, weight: gamma?.value, bias: beta?.value, eps: eps, activation: activation)
     }
 }
 

@@ -81,8 +81,8 @@ public final class Conv2dBlock: Layer {
 
     /// [N, in, H, W] → [N, out, H', W'].
     ///
-    /// The conv reads the padding in place, and an instance norm followed by ReLU or LeakyReLU
-    /// runs as one fused op.
+    /// The conv reads the padding in place, and a norm followed by ReLU or LeakyReLU runs as
+    /// one fused op.
     public override func forward(_ x: Tensor) -> Tensor {
         normalizeAndActivate(conv.forward(x, padding: pad.padding, paddingMode: pad.mode))
     }
@@ -101,10 +101,10 @@ public final class Conv2dBlock: Layer {
 
     private func normalizeAndActivate(_ convolved: Tensor) -> Tensor {
         var y = convolved
-        if let instanceNorm = norm as? InstanceNorm2d {
+        if let fusing = norm as? ActivationFusingNorm {
             switch activation {
-            case .relu: return instanceNorm.forward(y, activation: .relu)
-            case .lrelu: return instanceNorm.forward(y, activation: .leakyRelu(0.2))
+            case .relu: return fusing.forward(y, activation: .relu)
+            case .lrelu: return fusing.forward(y, activation: .leakyRelu(0.2))
             case .none, .tanh: break
             }
         }

@@ -1,7 +1,7 @@
 // Containers and parameter-free layers: Sequential (children indexed 0, 1, … as in PyTorch,
 // so `model.1.weight` comes out right), activations, padding layers, nearest upsampling,
-// identity. Sequential runs an InstanceNorm2d directly followed by a ReLU or LeakyReLU as one
-// fused op, a Pad2d directly followed by an unpadded Conv2d as one conv that reads the
+// identity. Sequential runs a norm (instance, layer, adaptive instance) directly followed by a
+// ReLU or LeakyReLU as one fused op, a Pad2d directly followed by an unpadded Conv2d as one conv that reads the
 // padding in place, and a ×2 Upsample followed by a 5×5 Conv2dBlock on the low-resolution input
 // (MUNIT's decoder; nearestUpsampledConv5x5); the layers (and so the state names) stay as declared.
 import TensorCore
@@ -27,7 +27,7 @@ public final class Sequential: Layer {
         var y = x
         var i = 0
         while i < layers.count {
-            if i + 1 < layers.count, let norm = layers[i] as? InstanceNorm2d,
+            if i + 1 < layers.count, let norm = layers[i] as? ActivationFusingNorm,
                 let activation = Sequential.fusableActivation(layers[i + 1])
             {
                 y = norm.forward(y, activation: activation)

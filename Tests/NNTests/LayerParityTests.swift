@@ -91,7 +91,10 @@ final class LayerParityTests: XCTestCase {
             ResBlock(channels: 4, norm: .adain, padMode: .reflect, stream: &stream),
         ])
         XCTAssertEqual(adaINParameterCount(decoder), 32)
-        try run("adain_decoder", decoder) { inputs in
+        // The conv biases in front of each AdaIN have gradient 0 by construction (the fixture's,
+        // from float64, is 1e-14); in float32 what is left is rounding noise of about 1e-7 of
+        // the weight gradients beside them (up to 190 here), so the absolute tolerance is 1e-4.
+        try run("adain_decoder", decoder, tolerance: Tolerance(absolute: 1e-4, relative: 1e-4)) { inputs in
             assignAdaINParameters(inputs["params"]!, to: decoder)
             return decoder(inputs["x"]!)
         }

@@ -1,5 +1,7 @@
 // Fused ops against the chains of ops they replace: instance norm with a ReLU or leaky ReLU
-// fused in, with and without affine parameters, forward and every gradient.
+// fused in, with and without affine parameters, forward and every gradient; MUNIT's layer norm
+// against a hand calculation and against its composed expression (16-wide vector loops and
+// their remainders, several samples).
 import TensorCore
 import TestSupport
 import XCTest
@@ -31,6 +33,50 @@ final class FusedOpTests: XCTestCase {
                     for (j, name) in ["∂x", "∂γ", "∂β"].prefix(targets.count).enumerated() {
                         assertClose(gf[j]!, gc[j]!, Tolerance(absolute: 1e-5, relative: 1e-4), path: path + " " + name)
                     }
+                }
+            }
+        }
+    }
+
+    /// x = (1, 2, 3, 4) in one sample: mean 2.5, unbiased std √(5/3); γ 2, β 1.
+    func testLayerNormByHand() {
+        let x = Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4])
+        let y = layerNorm(x, weight: Tensor(shape: [1], values: [2]), bias: Tensor(shape: [1], values: [1]), eps: 0)
+        let std = (5.0 / 3.0).squareRoot()
+        for (i, v) in [1.0, 2, 3, 4].enumerated() {
+            XCTAssertEqual(Double(y.values[i]), 2 * (v - 2.5) / std + 1, accuracy: 1e-6)
+        }
+        let relu = layerNorm(x, activation: .relu)
+        XCTAssertEqual(relu.values.prefix(2), [0, 0])
+        XCTAssertEqual(Double(relu.values[3]), 1.5 / (std + 1e-5), accuracy: 1e-6)
+    }
+
+    func testLayerNormMatchesTheComposedExpression() {
+        for (i, activation) in [NormActivation.none, .relu, .leakyRelu(0.2)].enumerated() {
+            for shape in [[2, 3, 5, 7], [1, 4, 32, 33]] {
+                var inputs = TestInputs(seed: UInt64(70 + i))
+                let x = inputs.normal(shape, mean: 0.5)
+                let gamma = inputs.uniform([shape[1]], 0, 1), beta = inputs.normal([shape[1]])
+                let r = inputs.normal(shape)
+                for t in [x, gamma, beta] { t.requiresGrad = true }
+                let fused = layerNorm(x, weight: gamma, bias: beta, activation: activation)
+                // (x − mean) / (std + eps) · γ + β, the unbiased std over each sample's C·H·W values.
+                let n = shape[0], flat = x.reshaped([n, -1])
+                let mean = flat.mean(axes: [1]).reshaped([n, 1, 1, 1])
+                let std = flat.variance(axes: [1], unbiased: true).sqrt().reshaped([n, 1, 1, 1])
+                let plain = (x - mean) / std.adding(1e-5) * gamma.reshaped([1, shape[1], 1, 1]) + beta.reshaped([1, shape[1], 1, 1])
+                let chain: Tensor
+                switch activation {
+                case .relu: chain = plain.relu()
+                case .leakyRelu(let s): chain = plain.leakyRelu(s)
+                case .none: chain = plain
+                }
+                let gf = gradients(of: (fused * r).sum(), withRespectTo: [x, gamma, beta])
+                let gc = gradients(of: (chain * r).sum(), withRespectTo: [x, gamma, beta])
+                let path = "layer norm \(activation) \(shape)"
+                assertClose(fused.detached(), chain.detached(), .standard, path: path + " forward")
+                for (j, name) in ["∂x", "∂γ", "∂β"].enumerated() {
+                    assertClose(gf[j]!, gc[j]!, Tolerance(absolute: 1e-5, relative: 1e-4), path: path + " " + name)
                 }
             }
         }

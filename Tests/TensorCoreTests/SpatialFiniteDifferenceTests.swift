@@ -1,5 +1,6 @@
 // Finite-difference checks of the image ops on tiny shapes: padding, conv2d on both GEMM
-// orientations, transposed conv, pooling, upsampling, unfold and instance norm.
+// orientations, transposed conv, pooling, upsampling, unfold, instance norm (per channel and,
+// as AdaIN, per plane) and MUNIT's layer norm.
 import TensorCore
 import TestSupport
 import XCTest
@@ -86,5 +87,29 @@ final class SpatialFiniteDifferenceTests: XCTestCase {
         checkFiniteDifferences("instanceNorm weight only", [inputs.normal([1, 3, 5]), inputs.normal([3], mean: 1)]) {
             instanceNorm($0[0], weight: $0[1], eps: 1e-3)
         }
+    }
+
+    func testInstanceNormPerPlaneAffine() {
+        // AdaIN: one scale and shift per (sample, channel) plane.
+        checkFiniteDifferences(
+            "instanceNorm per plane", [inputs.normal([2, 3, 2, 3]), inputs.normal([6], mean: 1), inputs.normal([6])]
+        ) {
+            instanceNorm($0[0], weight: $0[1], bias: $0[2])
+        }
+    }
+
+    func testLayerNorm() {
+        checkFiniteDifferences("layerNorm", [inputs.normal([2, 2, 2, 3])]) { layerNorm($0[0]) }
+        checkFiniteDifferences(
+            "layerNorm affine", [inputs.normal([2, 3, 2, 2]), inputs.normal([3], mean: 1), inputs.normal([3])]
+        ) {
+            layerNorm($0[0], weight: $0[1], bias: $0[2])
+        }
+        checkFiniteDifferences(
+            "layerNorm affine leaky", [inputs.normal([1, 3, 3, 3]), inputs.normal([3], mean: 1), inputs.normal([3])]
+        ) {
+            layerNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-3, activation: .leakyRelu(0.2))
+        }
+        checkFiniteDifferences("layerNorm 2-d", [inputs.normal([3, 4])]) { layerNorm($0[0]) }
     }
 }

@@ -72,7 +72,7 @@ void i2i_wino_data_grad(const float *z, int c, int h, int w, i2i_padding pad, in
 /// `accumulate`), output channels [coBegin, coEnd).
 void i2i_wino_weight_grad(const float *m, int co, int c, int coBegin, int coEnd, float *dw, int accumulate);
 
-// MARK: - Instance normalisation
+// MARK: - Instance and layer normalisation
 
 /// Per plane p in [planeBegin, planeEnd) of x [planes][m] (channel p mod channels): mean and
 /// 1/√(biased variance + eps), accumulated in double; out = x̂·γ + β (γ, β may be NULL), then
@@ -90,6 +90,22 @@ void i2i_instance_norm_backward(const float *x, const float *y, const float *dy,
 
 /// out[p] = Σ of x[p·m ..< (p + 1)·m], accumulated in double, for planes [planeBegin, planeEnd).
 void i2i_plane_sums(const float *x, long m, long planeBegin, long planeEnd, double *out);
+
+/// out[p] = Σ (x − mean[p])² over plane p, accumulated in double, planes [planeBegin, planeEnd).
+void i2i_plane_centered_squares(const float *x, long m, long planeBegin, long planeEnd, const double *mean,
+                                double *out);
+
+/// out = x·scale[p] + shift[p] over plane p, then `activation` (0 none, 1 ReLU, 2 leaky ReLU
+/// with `slope`), planes [planeBegin, planeEnd).
+void i2i_plane_affine(const float *x, long m, long planeBegin, long planeEnd, const float *scale, const float *shift,
+                      int activation, float slope, float *out);
+
+/// dx = scale[p]·d − b[p] − x̂·a[p] over plane p, where d = dy times the activation's derivative
+/// (read from the forward's output y; y may be NULL when `activation` is 0) and
+/// x̂ = (x − mean[p])·rstd[p], planes [planeBegin, planeEnd).
+void i2i_plane_norm_dx(const float *x, const float *y, const float *dy, long m, long planeBegin, long planeEnd,
+                       const float *mean, const float *rstd, const float *scale, const float *b, const float *a,
+                       int activation, float slope, float *dx);
 
 #ifdef __cplusplus
 }

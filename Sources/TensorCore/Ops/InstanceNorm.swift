@@ -2,7 +2,8 @@
 // x̂ = (x − mean) / sqrt(var + eps) with the biased variance, then optionally x̂·γ + β, and
 // optionally a ReLU or leaky ReLU fused in (CycleGAN's IN → ReLU, PatchGAN's IN → LeakyReLU):
 // one pass over memory less each way, and no separate pre-activation tensor.
-// Shapes: x [N, C, H, W] (any trailing spatial dims), γ and β [C] → same shape as x.
+// Shapes: x [N, C, H, W] (any trailing spatial dims), γ and β [C] — or [N·C], one pair per
+// plane, for adaptive instance norm (MUNIT's AdaIN) — → same shape as x.
 // The per-plane loops are CKernels' vectorised C (statistics accumulated in double).
 import CKernels
 import Foundation
@@ -45,9 +46,12 @@ public func instanceNorm(
 ) -> Tensor {
     check(x.rank >= 3, "instanceNorm: input must be [N, C, ...], got \(x.shape)")
     let n = x.shape[0], c = x.shape[1], m = x.shape[2...].elementCount
-    if let weight { check(weight.count == c, "instanceNorm: weight \(weight.shape) does not match \(c) channels") }
-    if let bias { check(bias.count == c, "instanceNorm: bias \(bias.shape) does not match \(c) channels") }
     let planes = n * c
+    // The affine parameters' period over the planes: per channel, or per plane (AdaIN).
+    let affine = weight?.count ?? bias?.count ?? c
+    check(affine == c || affine == planes, "instanceNorm: affine parameters of \(affine) values for \(n)×\(c) planes")
+    if let weight { check(weight.count == affine, "instanceNorm: weight \(weight.shape) does not match \(affine) planes") }
+    if let bias { check(bias.count == affine, "instanceNorm: bias \(bias.shape) does not match \(affine) planes") }
     // mean, then 1/std, per plane.
     let stats = Tensor(uninitializedShape: [2, planes])
     let out = Tensor(uninitializedShape: x.shape)
@@ -55,7 +59,7 @@ public func instanceNorm(
     Profiler.measure(.norm) {
         Parallel.forEach(planes, grain: grain) { r in
             i2i_instance_norm_forward(
-                x.data, m, Int32(c), Int32(r.lowerBound), Int32(r.upperBound),
+                x.data, m, Int32(affine), Int32(r.lowerBound), Int32(r.upperBound),
                 weight.map { UnsafePointer($0.data) }, bias.map { UnsafePointer($0.data) }, eps,
                 activation.code, activation.slope, out.data, stats.data, stats.data + planes)
         }
@@ -73,7 +77,7 @@ public func instanceNorm(
         Profiler.measure(.norm) {
             Parallel.forEach(planes, grain: grain) { r in
                 i2i_instance_norm_backward(
-                    x.data, saved.map { UnsafePointer($0.data) }, g.data, m, Int32(c),
+                    x.data, saved.map { UnsafePointer($0.data) }, g.data, m, Int32(affine),
                     Int32(r.lowerBound), Int32(r.upperBound), weight.map { UnsafePointer($0.data) },
                     stats.data, stats.data + planes, activation.code, activation.slope,
                     gx?.data, sums.data, sums.data + planes)
@@ -81,19 +85,19 @@ public func instanceNorm(
         }
         var result: [Tensor?] = [gx]
         if let weight {
-            result.append(needs[result.count] ? channelTotals(sums.data, planes: planes, channels: c, shape: weight.shape) : nil)
+            result.append(needs[result.count] ? channelTotals(sums.data, planes: planes, channels: affine, shape: weight.shape) : nil)
         }
         if let bias {
             result.append(
                 needs[result.count]
-                    ? channelTotals(sums.data + planes, planes: planes, channels: c, shape: bias.shape) : nil)
+                    ? channelTotals(sums.data + planes, planes: planes, channels: affine, shape: bias.shape) : nil)
         }
         withExtendedLifetime((sums, stats, saved)) {}
         return result
     }
 }
 
-/// Σ over samples of per-plane values (plane p belongs to channel p mod C), shaped `shape`.
+/// Σ over samples of per-plane values (plane p belongs to parameter p mod `channels`), shaped `shape`.
 private func channelTotals(_ perPlane: UnsafePointer<Float>, planes: Int, channels: Int, shape: [Int]) -> Tensor {
     let t = Tensor.zeros(shape)
     for p in 0..<planes { t.data[p % channels] += perPlane[p] }
