@@ -27,10 +27,12 @@ public enum ExemplarFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DatasetError("\(option): cannot read '\(path)'")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard var text = String(data: data, encoding: .utf8) else {
             throw DatasetError("\(option) '\(path)': not UTF-8 text")
         }
-        var rows = text.components(separatedBy: "\n").map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }  // a byte-order mark
+        // Lines end at LF, CR or CRLF (one Character in Swift).
+        var rows = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init)
         if rows.last == "" { rows.removeLast() }
         guard !rows.isEmpty else { throw DatasetError("\(option) '\(path)': the file is empty") }
         return try rows.enumerated().map { offset, row in

@@ -95,10 +95,16 @@ final class ExemplarTests: XCTestCase {
     func testPreprocessStoresAnOfficialReferenceFile() throws {
         let root = makeTemporaryFolder(self)
         let folders = try makePairedFolders(root, names: names, labels: labelMaps)
-        // The official format: file names, commas; the last candidate is the hard one.
+        // The official format: file names, commas; the last candidate is the hard one (and a
+        // byte-order mark and CRLF line ends, as some editors write, are accepted).
         let ref = root + "/train_ref.txt"
-        try "a.png,c.png,b.png,d.png\nb.png,a.png\nc.png, d.png ,a.png\nd.png,d.png\n".write(toFile: ref, atomically: true, encoding: .utf8)
+        try "\u{FEFF}a.png,c.png,b.png,d.png\r\nb.png,a.png\nc.png, d.png ,a.png\nd.png,d.png\n".write(
+            toFile: ref, atomically: true, encoding: .utf8)
+        let plainRef = root + "/plain_ref.txt"
+        try "a.png,c.png,b.png,d.png\nb.png,a.png\nc.png, d.png ,a.png\nd.png,d.png\n".write(
+            toFile: plainRef, atomically: true, encoding: .utf8)
         let summary = try preprocess(root, folders, exemplars: [ref])
+        XCTAssertEqual(try preprocess(root, folders, exemplars: [plainRef], out: "/plain.h5").contentHash, summary.contentHash)
         let file = try DatasetFile(path: root + "/p.h5")
         let table = try XCTUnwrap(try file.exemplars("train"))
         XCTAssertEqual(table.columns, 3)
