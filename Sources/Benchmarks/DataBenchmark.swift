@@ -58,7 +58,8 @@ public struct DataBenchmark {
     public func loader(_ path: String) throws -> Double {
         let data = try DatasetFile(path: path)
         let source = try data.trainingSource()
-        let sampler = try ShardedSampler(countA: source.countA, countB: source.countB, globalBatch: 1, seed: 1)
+        let sampler = try ShardedSampler(
+            countA: source.countA, countB: source.countB, globalBatch: 1, seed: 1, exemplarLists: source.exemplarLists)
         let loader = DataLoader(
             source: source, sampler: sampler,
             augmentation: Augmentation(loadSize: loadSize, cropSize: cropSize, flip: true))

@@ -110,6 +110,22 @@ public final class DatasetFile {
     /// The true translation of image `index` of a demo test split (RGB).
     public func truth(_ split: String, _ index: Int) throws -> Bitmap { try read(split, "truth", index, channels: 3) }
 
+    /// The retrieval lists of a paired split (rows index the `train` split), or `nil` when
+    /// it stores none; values outside the training split are an error.
+    public func exemplars(_ split: String) throws -> ExemplarTable? {
+        let info = try self.split(split)
+        guard info.contents.exemplars else { return nil }
+        let data = try file.root.openDataset("\(split)/exemplars")
+        let shape = try data.shape
+        let trainCount = self.info.split("train")?.count ?? 0
+        guard let table = ExemplarTable(columns: shape[1], indices: try data.read(as: Int32.self), trainCount: trainCount) else {
+            throw DatasetError(
+                "\(path): '/\(split)/exemplars' has a row that is empty, not padded at its end with -1, or names an image outside "
+                    + "the \(trainCount) of split 'train'")
+        }
+        return table
+    }
+
     /// Recomputes the content hash from the stored pixels and names (compare with
     /// `info.contentHash` to verify the file).
     public func computeContentHash() throws -> String {
@@ -123,6 +139,7 @@ public final class DatasetFile {
                     labels: split.contents.labels ? try labels(split.name, i).pixels : nil,
                     truth: split.contents.truth ? try truth(split.name, i).pixels : nil)
             }
+            if let table = try exemplars(split.name) { hasher.add(exemplars: table) }
             hashers[split.name] = hasher
         }
         return SplitHasher.contentHash(imageSize: info.imageSize, splits: hashers)
@@ -134,7 +151,12 @@ public final class DatasetFile {
         if info.isPaired {
             let train = try split("train")
             guard train.contents.labels else { throw DatasetError("\(path): paired split 'train' has no labels") }
-            return DatasetTrainingSource(file: self, splitA: "train", splitB: nil, namesA: try names("train"), namesB: [])
+            guard let table = try exemplars("train") else {
+                throw DatasetError(
+                    "\(path): paired split 'train' has no exemplar lists (made before they existed: run i2i preprocess again)")
+            }
+            return DatasetTrainingSource(
+                file: self, splitA: "train", splitB: nil, namesA: try names("train"), namesB: [], exemplarLists: table)
         }
         _ = try split("trainA")
         _ = try split("trainB")
@@ -168,9 +190,11 @@ private final class DatasetTrainingSource: TrainingSource {
     let file: DatasetFile
     let splitA: String, splitB: String?
     let namesA: [String], namesB: [String]
+    let exemplarLists: ExemplarTable?
 
-    init(file: DatasetFile, splitA: String, splitB: String?, namesA: [String], namesB: [String]) {
+    init(file: DatasetFile, splitA: String, splitB: String?, namesA: [String], namesB: [String], exemplarLists: ExemplarTable? = nil) {
         self.file = file
+        self.exemplarLists = exemplarLists
         self.splitA = splitA
         self.splitB = splitB
         self.namesA = namesA

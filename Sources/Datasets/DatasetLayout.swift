@@ -6,15 +6,20 @@
 // each, `skipped`, `created_by` (the creating command's parameters as JSON), `content_hash`,
 // and for paired data `num_classes`. Each split group holds `images` uint8 (N, S, S, 3),
 // chunked one image per chunk; `names` (strings: source paths relative to the input folder);
-// for paired data `labels` uint8 (N, S, S); for demo data's test splits `truth` uint8
-// (N, S, S, 3), the true translation of each image.
+// for paired data `labels` uint8 (N, S, S) and `exemplars` int32 (N, K), each row the indices
+// of the image's candidate exemplars in the `train` split, most similar first, padded at the
+// end with -1 (ExemplarLists.swift: from `--exemplars FILE` or the label-histogram rule); for
+// demo data's test splits `truth` uint8 (N, S, S, 3), the true translation of each image (for
+// paired demo data: of the label map in the style of the exemplar `exemplars[i, 0]`).
 //
 // Content hash: SHA-256, in hex, of
 //     "i2i-dataset 1\n" ‖ for each split in canonical order (trainA, trainB, testA, testB,
-//     train, test, then any other in name order): "<split> <N> <S>\n" ‖ D(split)
+//     train, test, then any other in name order): "<split> <N> <S>\n" ‖ D(split) ‖ E(split)
 // where D(split) is the SHA-256 of R(0) ‖ R(1) ‖ … ‖ R(N−1), and the record digest R(i) is the
 // SHA-256 of names[i] as UTF-8 ‖ 0x00 ‖ images[i] ‖ labels[i] (if present) ‖ truth[i] (if
-// present). Record digests are independent, so writers compute them on all cores.
+// present). Record digests are independent, so writers compute them on all cores. E(split) is
+// empty when the split has no `exemplars`, else "exemplars <K>\n" ‖ the SHA-256 of the table
+// as int32 little-endian, row by row.
 // It covers every stored pixel and name and nothing else (no times, no parameters), so the
 // same input always gives the same hash. SHA-256 is FIPS 180-4's, from swift-crypto
 // (apple/swift-crypto, Sources/Crypto/Digests/HashFunctions_SHA2.swift), so every platform
@@ -55,14 +60,17 @@ public struct SplitContents: Equatable, Sendable {
     public var labels: Bool
     /// `truth`: the true translation of each image (demo data).
     public var truth: Bool
+    /// `exemplars`: each image's candidate exemplars (paired data).
+    public var exemplars: Bool
 
     /// Images and names only.
     public static let images = SplitContents(labels: false, truth: false)
 
     /// Contents with the given extra datasets.
-    public init(labels: Bool, truth: Bool) {
+    public init(labels: Bool, truth: Bool, exemplars: Bool = false) {
         self.labels = labels
         self.truth = truth
+        self.exemplars = exemplars
     }
 }
 
@@ -74,6 +82,8 @@ public struct SplitHasher: @unchecked Sendable {
     private var hash = SHA256()
     /// Images added so far.
     public private(set) var count = 0
+    /// E(split): the exemplar table's part of the hash, empty without one.
+    private var exemplarPart: [UInt8] = []
 
     /// An empty split.
     public init() {}
@@ -100,6 +110,14 @@ public struct SplitHasher: @unchecked Sendable {
         add(recordDigest: SplitHasher.recordDigest(name: name, image: image, labels: labels, truth: truth))
     }
 
+    /// Adds the split's exemplar table (after its images).
+    public mutating func add(exemplars table: ExemplarTable) {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(table.indices.count * 4)
+        for value in table.indices { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        exemplarPart = Array("exemplars \(table.columns)\n".utf8) + Array(SHA256.hash(data: bytes))
+    }
+
     /// The split's 32-byte digest.
     public func digest() -> [UInt8] { Array(hash.finalize()) }
 
@@ -111,6 +129,7 @@ public struct SplitHasher: @unchecked Sendable {
             let split = splits[name]!
             total.update(data: Array("\(name) \(split.count) \(imageSize)\n".utf8))
             total.update(data: split.digest())
+            total.update(data: split.exemplarPart)
         }
         return total.finalize().map { String(format: "%02x", $0) }.joined()
     }

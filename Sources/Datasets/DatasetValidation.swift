@@ -17,6 +17,8 @@ extension DatasetLayout {
     public static let maximumImageCount = 10_000_000
     /// The most splits a file may list.
     public static let maximumSplitCount = 64
+    /// The most exemplar candidates one image may list.
+    public static let maximumExemplarColumns = 1024
 }
 
 /// Reads and checks the root attributes and split layout of an open dataset file.
@@ -89,7 +91,7 @@ struct DatasetValidator {
         guard declared == count else {
             throw fail("root attribute 'count_\(name)'", "is \(declared), but '/\(name)/images' holds \(count) images")
         }
-        let contents = SplitContents(labels: root.contains("\(name)/labels"), truth: root.contains("\(name)/truth"))
+        var contents = SplitContents(labels: root.contains("\(name)/labels"), truth: root.contains("\(name)/truth"))
         for (plane, channels) in [("labels", [Int]()), ("truth", [3])] where root.contains("\(name)/\(plane)") {
             let object = "/\(name)/\(plane)"
             let data = try dataset("\(name)/\(plane)", uint8: true)
@@ -101,6 +103,22 @@ struct DatasetValidator {
                     "'\(object)'", "has shape \(found), expected \(expected) (one \(channels.isEmpty ? "label map" : "image") per image)")
             }
             try checkStorage(data, object, fileSize: fileSize)
+        }
+        if root.contains("\(name)/exemplars") {
+            let object = "/\(name)/exemplars"
+            guard contents.labels else { throw fail("'\(object)'", "is present, but the split has no label maps") }
+            let data = try dataset("\(name)/exemplars", uint8: false)
+            let found = try data.shape
+            guard data.elementType == .int32, found.count == 2, found[0] == count,
+                (1...DatasetLayout.maximumExemplarColumns).contains(found[1])
+            else {
+                throw fail(
+                    "'\(object)'",
+                    "holds \(data.elementType) of shape \(found), expected int32 (\(count), K) with K in 1...\(DatasetLayout.maximumExemplarColumns)"
+                )
+            }
+            try checkStorage(data, object, fileSize: fileSize)
+            contents.exemplars = true
         }
         return SplitInfo(name: name, count: count, height: shape[1], width: shape[2], contents: contents)
     }

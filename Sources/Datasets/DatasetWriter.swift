@@ -30,6 +30,9 @@ public final class DatasetWriter {
         let truth: HDF5Dataset?
         var names: [String] = []
         var hasher = SplitHasher()
+        /// Class histograms of the label maps, in order (paired splits).
+        var histograms: [LabelHistogram] = []
+        var hasExemplars = false
 
         init(contents: SplitContents, images: HDF5Dataset, labels: HDF5Dataset?, truth: HDF5Dataset?) {
             self.contents = contents
@@ -84,6 +87,7 @@ public final class DatasetWriter {
         if let labels, let dataset = target.labels {
             try check(labels, channels: 1, "label map '\(name)'")
             try labels.pixels.withUnsafeBufferPointer { _ = try dataset.append(from: $0) }
+            target.histograms.append(LabelHistogram(labels))
         }
         if let truth, let dataset = target.truth {
             try check(truth, channels: 3, "truth image '\(name)'")
@@ -96,13 +100,41 @@ public final class DatasetWriter {
                 ?? SplitHasher.recordDigest(name: name, image: image.pixels, labels: labels?.pixels, truth: truth?.pixels))
     }
 
-    /// Writes names and attributes, closes the file and moves it into place; returns the
-    /// content hash.
+    /// Stores a paired split's retrieval lists (rows indexing the `train` split), after its
+    /// last image; once per split.
+    public func setExemplars(_ table: ExemplarTable, for split: String) throws {
+        guard let target = splits[split], target.contents.labels else {
+            throw DatasetError("\(path): exemplar lists need a paired split, not '\(split)'")
+        }
+        guard table.count == target.names.count else {
+            throw DatasetError("\(path): \(table.count) exemplar lists for the \(target.names.count) images of split '\(split)'")
+        }
+        guard !target.hasExemplars else { throw DatasetError("\(path): split '\(split)' has exemplar lists already") }
+        target.hasExemplars = true
+        // An empty split stores (and hashes) no table.
+        guard table.count > 0 else { return }
+        try file.root.createDataset("\(split)/exemplars", values: table.indices, shape: [table.count, table.columns])
+        target.hasher.add(exemplars: table)
+    }
+
+    /// The class histograms of the label maps written to a paired split so far, in order.
+    public func labelHistograms(of split: String) -> [LabelHistogram] { splits[split]?.histograms ?? [] }
+
+    /// Writes names, the retrieval lists not set by ``setExemplars(_:for:)`` (the
+    /// label-histogram rule against split `train`, ExemplarLists.swift) and attributes, closes
+    /// the file and moves it into place; returns the content hash.
     ///
     /// The standard attributes (format, version, kind, size, splits, counts,
     /// content hash) are added to `attributes`.
     @discardableResult
     public func finish(attributes: [(String, HDF5AttributeValue)]) throws -> String {
+        if let train = splits["train"], train.contents.labels, !train.histograms.isEmpty {
+            for name in order where splits[name]!.contents.labels && !splits[name]!.hasExemplars {
+                let table = ExemplarTable.byLabelHistogram(
+                    queries: splits[name]!.histograms, candidates: train.histograms, excludingSelf: name == "train")
+                try setExemplars(table, for: name)
+            }
+        }
         var hashers: [String: SplitHasher] = [:]
         for name in order {
             let split = splits[name]!

@@ -1,6 +1,6 @@
 // `i2i demo-data`: procedural two-domain datasets with a known answer (DemoStripes.swift,
 // DemoSeasons.swift, DemoDaytime.swift), written as dataset files whose test images carry their
-// true translation.
+// true translation, and the paired kind "scenes" (DemoScenes.swift, its own layout described there).
 //
 // Training splits are unpaired: trainA and trainB render different scenes. Each test split
 // renders its own scenes and stores the other domain's rendering of the same scene as
@@ -37,13 +37,20 @@ public enum DemoKind: String, CaseIterable, Sendable {
     /// G3: summer landscape → winter landscape, each domain at a random time of day (a style
     /// the scene does not determine).
     case daytime
+    /// G4: paired label maps of landscapes in random styles, with exemplars (DemoScenes.swift).
+    case scenes
 
-    /// The generator for `seed`.
+    /// Whether the kind writes paired data (`train`/`test` with label maps and exemplars).
+    public var isPaired: Bool { self == .scenes }
+
+    /// The two-domain generator of an unpaired kind for `seed` (the paired kind has
+    /// ``ScenesGenerator``).
     public func generator(seed: UInt64) -> DemoGenerator {
         switch self {
         case .stripes: return StripesGenerator(seed: seed)
         case .seasons: return SeasonsGenerator(seed: seed)
         case .daytime: return DaytimeGenerator(seed: seed)
+        case .scenes: preconditionFailure("DemoKind.scenes is paired: use ScenesGenerator")
         }
     }
 }
@@ -67,6 +74,7 @@ public enum DemoDataset {
     ) throws -> String {
         precondition(count > 0 && size > 0, "DemoDataset: count and size must be positive")
         let tests = testCount ?? defaultTestCount(count: count)
+        if kind.isPaired { return try writeScenes(count: count, testCount: tests, size: size, seed: seed, to: path, gzipLevel: gzipLevel) }
         let generator = kind.generator(seed: seed)
         let writer = try DatasetWriter(
             path: path, imageSize: size,

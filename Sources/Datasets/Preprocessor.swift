@@ -26,6 +26,9 @@ public struct PreprocessOptions: Sendable {
     public var maxPixels = ImageCodec.defaultMaxPixels
     /// Paired data: the number of label classes (default: the largest label value plus one).
     public var numClasses: Int?
+    /// Paired data: retrieval-list files in the official `*_ref.txt` format (ExemplarFile.swift);
+    /// empty: lists by the label-histogram rule (ExemplarLists.swift).
+    public var exemplarFiles: [String] = []
     /// Whether to show a progress bar on standard error.
     public var showProgress = true
     /// Asked between chunks of images; when it returns true the run stops, removes its
@@ -187,6 +190,9 @@ public enum Preprocessor {
             throw DatasetError("--out: folder '\(folder)' does not exist")
         }
         let paired = splits == DatasetLayout.pairedSplits
+        // Reference files are read first, so that a malformed one stops the run before any image.
+        let exemplarFiles = try options.exemplarFiles.map { (path: $0, lines: try ExemplarFile.lines(contentsOf: $0)) }
+        var names: [String: [String]] = [:]
         let writer = try DatasetWriter(
             path: output, imageSize: options.size,
             splits: splits.map { ($0, SplitContents(labels: paired, truth: false)) },
@@ -204,7 +210,10 @@ public enum Preprocessor {
                         if options.strict { throw DatasetError("\(file.path): \(file.reason) (--strict)") }
                         skipped.append(file)
                     case .image(let image, let labels, let digest):
-                        if let labels { largestLabel = max(largestLabel, Int(labels.pixels.max() ?? 0)) }
+                        if let labels {
+                            largestLabel = max(largestLabel, Int(labels.pixels.max() ?? 0))
+                            names[job.split, default: []].append(job.name)
+                        }
                         try writer.append(to: job.split, name: job.name, image: image, labels: labels, recordDigest: digest)
                     }
                     clock.advance()
@@ -213,6 +222,9 @@ public enum Preprocessor {
             clock.finish()
             for (split, source) in required where writer.count(of: split) == 0 {
                 throw DatasetError("\(source.option): none of the files under '\(source.path)' could be used (see the skipped files above)")
+            }
+            if paired && !exemplarFiles.isEmpty {
+                try storeExemplars(writer, trainNames: names["train"] ?? [], testNames: names["test"] ?? [], files: exemplarFiles)
             }
             var attributes: [(String, HDF5AttributeValue)] = [
                 ("resize_mode", .string(options.resizeMode.rawValue)),
@@ -230,6 +242,25 @@ public enum Preprocessor {
             writer.discard()
             throw error
         }
+    }
+
+    /// Stores both paired splits' retrieval lists from reference files; test images without a
+    /// line get the label-histogram rule's (the writer applies it to any split left without lists).
+    private static func storeExemplars(
+        _ writer: DatasetWriter, trainNames: [String], testNames: [String], files: [(path: String, lines: [ExemplarLine])]
+    ) throws {
+        let resolved = try ExemplarFile.resolve(files, trainNames: trainNames, testNames: testNames)
+        var testRows = resolved.test
+        try writer.setExemplars(resolved.train, for: "train")
+        guard !testNames.isEmpty else { return }
+        let unlisted = testNames.indices.filter { testRows[$0] == nil }
+        if !unlisted.isEmpty {
+            let test = writer.labelHistograms(of: "test")
+            let computed = ExemplarTable.byLabelHistogram(
+                queries: unlisted.map { test[$0] }, candidates: writer.labelHistograms(of: "train"), excludingSelf: false)
+            for (row, index) in unlisted.enumerated() { testRows[index] = computed.candidates(row) }
+        }
+        try writer.setExemplars(ExemplarTable(rows: testNames.indices.map { testRows[$0]! }), for: "test")
     }
 
     /// Decodes and fits `jobs` on all cores; outcomes in job order.
@@ -298,6 +329,7 @@ public enum Preprocessor {
         all["gzip"] = options.gzipLevel ?? NSNull()
         all["strict"] = options.strict
         if let classes = options.numClasses { all["num_classes"] = classes }
+        if !options.exemplarFiles.isEmpty { all["exemplars"] = options.exemplarFiles }
         let data = (try? JSONSerialization.data(withJSONObject: all, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

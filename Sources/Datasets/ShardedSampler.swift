@@ -17,8 +17,13 @@
 //   "sampler.b"), as the reference's `__getitem__` draws `random.randint(0, B_size - 1)` for every item
 //   (unless `serial_batches`). A and B are thus unpaired, and the pairing does not depend on
 //   how the epoch is split among ranks.
-// - Paired data: the exemplar of position i is uniform over 0..<N, drawn from the stream
-//   (seed, e, i, "sampler.exemplar"); when it is the sample's own image, the pair is a
+// - Paired data: the exemplar of position i follows the official rule (microsoft/CoCosNet,
+//   data/pix2pix_dataset.py `__getitem__`, with `real_reference_probability` 0.7 and
+//   `hard_reference_probability` 0.2 from options/train_options.py): p uniform in [0, 1) from
+//   the stream (seed, e, i, "sampler.exemplar"); p < 0.2: the last candidate of the image's
+//   retrieval list (the "hard" reference); 0.2 ≤ p < 0.7: the first (the "easy" one); else
+//   the image itself, a self-reference (the loader crops and flips it independently: a pseudo
+//   pair). So hard 20 %, easy 50 %, self 30 %. Without retrieval lists every sample is a
 //   self-reference.
 // - Steps per epoch = ⌊L / G⌋ for global batch G (the tail is dropped); rank r of W takes
 //   positions [r·b, (r+1)·b) of each global batch, b = G / W. Every rank takes the same number
@@ -58,6 +63,17 @@ public struct SampleIndex: Equatable, Hashable, Sendable {
     /// Paired data: the image (with its label map) used as this sample's exemplar; `nil` for
     /// unpaired data.
     public var exemplar: Int? = nil
+    /// Paired data: whether the exemplar is the sample's own image re-cropped (a pseudo pair),
+    /// rather than a candidate of its retrieval list.
+    public var isSelfReference = false
+}
+
+/// The official probabilities of the exemplar kinds (microsoft/CoCosNet, options/train_options.py).
+public enum ExemplarSampling {
+    /// `real_reference_probability`: an exemplar from the retrieval list (else a self-reference).
+    public static let listed = 0.7
+    /// `hard_reference_probability`: the last ("hard") candidate of the list.
+    public static let hard = 0.2
 }
 
 /// A configuration the sampler cannot serve; the message names the values at fault.
@@ -88,9 +104,14 @@ public struct ShardedSampler: Equatable, Sendable {
     public let rank: Int
     /// The run's seed.
     public let seed: UInt64
+    /// Paired data: each image's candidate exemplars (`nil`: only self-references).
+    public let exemplarLists: ExemplarTable?
 
     /// Checks and stores the configuration.
-    public init(countA: Int, countB: Int?, globalBatch: Int, worldSize: Int = 1, rank: Int = 0, seed: UInt64) throws {
+    public init(
+        countA: Int, countB: Int?, globalBatch: Int, worldSize: Int = 1, rank: Int = 0, seed: UInt64,
+        exemplarLists: ExemplarTable? = nil
+    ) throws {
         guard worldSize >= 1, (0..<worldSize).contains(rank) else {
             throw SamplerError(description: "rank \(rank) is not in 0..<\(worldSize)")
         }
@@ -105,6 +126,12 @@ public struct ShardedSampler: Equatable, Sendable {
         guard length >= globalBatch else {
             throw SamplerError(description: "an epoch of \(length) samples holds no full global batch of \(globalBatch)")
         }
+        if let exemplarLists {
+            guard countB == nil, exemplarLists.count == countA else {
+                throw SamplerError(description: "\(exemplarLists.count) exemplar lists for \(countA) paired images")
+            }
+        }
+        self.exemplarLists = exemplarLists
         self.countA = countA
         self.countB = countB
         self.globalBatch = globalBatch
@@ -124,7 +151,7 @@ public struct ShardedSampler: Equatable, Sendable {
     public func forRank(_ other: Int) throws -> ShardedSampler {
         try ShardedSampler(
             countA: countA, countB: countB, globalBatch: globalBatch, worldSize: worldSize,
-            rank: other, seed: seed)
+            rank: other, seed: seed, exemplarLists: exemplarLists)
     }
 
     /// The order of sample positions in `epoch` (a permutation of 0..<epochLength).
@@ -174,7 +201,13 @@ public struct ShardedSampler: Equatable, Sendable {
             var sample = SampleIndex(position: i, a: order[i] % countA, b: b)
             if countB == nil {
                 var stream = RandomStream(components: [seed, UInt64(position.epoch), UInt64(i), exemplarTag])
-                sample.exemplar = stream.nextInt(below: countA)
+                let p = stream.nextDouble()
+                if let lists = exemplarLists, p < ExemplarSampling.listed {
+                    sample.exemplar = p < ExemplarSampling.hard ? lists.hard(sample.a) : lists.easy(sample.a)
+                } else {
+                    sample.exemplar = sample.a
+                    sample.isSelfReference = true
+                }
             }
             return sample
         }

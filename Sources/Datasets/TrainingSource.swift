@@ -22,6 +22,8 @@ public protocol TrainingSource: AnyObject {
     var countB: Int? { get }
     /// Whether each A image has a label map (paired data).
     var hasLabels: Bool { get }
+    /// Paired data: each A image's candidate exemplars among the A images (ExemplarLists.swift).
+    var exemplarLists: ExemplarTable? { get }
     /// Reads image `index` of `domain` (RGB, or one channel for label maps).
     func read(_ domain: SourceDomain, _ index: Int) throws -> Bitmap
     /// The name (source path) of image `index` of `domain` (`.a` or `.b`).
@@ -36,18 +38,30 @@ public final class InMemoryTrainingSource: TrainingSource {
     public let imagesB: [Bitmap]?
     /// The label maps of the A images (paired data).
     public let labels: [Bitmap]?
+    /// Paired data: the given retrieval lists, or those of the label-histogram rule.
+    public let exemplarLists: ExemplarTable?
     private let namesA: [String], namesB: [String]
 
-    /// Unpaired images (give `imagesB`) or paired images with label maps (give `labels`).
+    /// Unpaired images (give `imagesB`) or paired images with label maps (give `labels`, and
+    /// `exemplarLists` to replace the label-histogram rule's).
     public init(
         imagesA: [Bitmap], imagesB: [Bitmap]? = nil, labels: [Bitmap]? = nil,
-        namesA: [String]? = nil, namesB: [String]? = nil
+        namesA: [String]? = nil, namesB: [String]? = nil, exemplarLists: ExemplarTable? = nil
     ) {
         precondition((imagesB == nil) != (labels == nil), "InMemoryTrainingSource: give B images or label maps")
         precondition(labels == nil || labels!.count == imagesA.count, "InMemoryTrainingSource: one label map per image")
         self.imagesA = imagesA
         self.imagesB = imagesB
         self.labels = labels
+        precondition(
+            exemplarLists == nil || (labels != nil && exemplarLists!.count == imagesA.count),
+            "InMemoryTrainingSource: one exemplar list per labelled image")
+        self.exemplarLists =
+            exemplarLists
+            ?? labels.map { maps in
+                let histograms = maps.map(LabelHistogram.init)
+                return ExemplarTable.byLabelHistogram(queries: histograms, candidates: histograms, excludingSelf: true)
+            }
         self.namesA = namesA ?? imagesA.indices.map { "a\($0)" }
         self.namesB = namesB ?? (imagesB ?? []).indices.map { "b\($0)" }
     }

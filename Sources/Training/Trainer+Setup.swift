@@ -66,7 +66,7 @@ extension Trainer {
             do {
                 let sampler = try ShardedSampler(
                     countA: source.countA, countB: source.countB, globalBatch: config.globalBatch,
-                    worldSize: comm.size, rank: comm.rank, seed: config.seed)
+                    worldSize: comm.size, rank: comm.rank, seed: config.seed, exemplarLists: source.exemplarLists)
                 return (data, source, sampler)
             } catch { throw ConfigError("\(request.dataPath): \(error)") }
         }
@@ -178,7 +178,7 @@ extension TrainingBatch {
             self = .paired(
                 PairedBatch(
                     labels: labels, images: data.a, exemplars: exemplars, exemplarLabels: exemplarLabels,
-                    isSelfReference: data.samples.map { $0.exemplar == $0.a }))
+                    isSelfReference: data.samples.map(\.isSelfReference)))
         }
     }
 }

@@ -4,7 +4,7 @@ import Datasets
 import FileSafety
 import Foundation
 
-/// Writes a procedural demo dataset (G1 "stripes", G2 "seasons" or G3 "daytime").
+/// Writes a procedural demo dataset (G1 "stripes", G2 "seasons", G3 "daytime" or the paired G4 "scenes").
 struct DemoData: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo-data",
@@ -17,11 +17,14 @@ struct DemoData: ParsableCommand {
             test split's image at the same index, so `translate --style-from DATA.h5` scores a \
             multimodal model on following the style it is given.
             trainA and trainB show different scenes (unpaired). /testA/truth holds the true B rendering \
-            of each test A image and /testB/truth the true A of each test B image. The same seed gives \
-            the same file content (content hash).
+            of each test A image and /testB/truth the true A of each test B image.
+            scenes (paired, for CoCosNet): label maps of sky, mountains, water, ground and trees, each \
+            rendered in a random palette and texture; /train with label maps and retrieval lists, /test \
+            with, per label map, an exemplar (/test/exemplars[i,0], a training image) and /test/truth, \
+            the map rendered in the exemplar's style. The same seed gives the same file content (content hash).
             """)
 
-    @Option(help: "stripes, seasons or daytime.") var kind = "stripes"
+    @Option(help: "stripes, seasons, daytime or scenes.") var kind = "stripes"
     @Option(help: "Training images per domain.") var count = 200
     @Option(name: .customLong("test-count"), help: "Test images per domain (default: count/10, at least 4).") var testCount: Int?
     @Option(help: "Side of the square images.") var size = 64
@@ -58,7 +61,7 @@ struct DemoData: ParsableCommand {
             "wrote \(path): \(kind), \(size)x\(size), seed \(seed): \(counts.joined(separator: ", ")) in \(String(format: "%.1f", seconds)) s"
         )
         print("content hash \(hash)")
-        for split in ["testA", "testB"] {
+        for split in data.info.splits.filter(\.contents.truth).map(\.name) {
             let identity = try reportingErrors { try data.scoreTranslation(of: split) { $0 }.identity }
             print("identity baseline on \(split): \(identity)")
         }

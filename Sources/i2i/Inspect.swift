@@ -70,6 +70,7 @@ struct Inspect: ParsableCommand {
                 var entry: [String: Any] = ["count": split.count, "height": split.height, "width": split.width]
                 if split.contents.labels { entry["labels"] = true }
                 if split.contents.truth { entry["truth"] = true }
+                if split.contents.exemplars { entry["exemplars"] = true }
                 splits[split.name] = entry
             }
             var object: [String: Any] = [
@@ -88,7 +89,10 @@ struct Inspect: ParsableCommand {
                 "kind      dataset, \(info.kind), \(info.imageSize)x\(info.imageSize), resize \(info.resizeMode)"
                     + (info.numClasses.map { ", \($0) classes" } ?? ""))
             for split in info.splits {
-                let extras = [split.contents.labels ? "labels" : nil, split.contents.truth ? "truth" : nil].compactMap { $0 }
+                let extras = [
+                    split.contents.labels ? "labels" : nil, split.contents.truth ? "truth" : nil,
+                    split.contents.exemplars ? "exemplar lists" : nil,
+                ].compactMap { $0 }
                 print(
                     "split     \(split.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(split.count) images \(split.height)x\(split.width)"
                         + (extras.isEmpty ? "" : " + " + extras.joined(separator: ", ")))

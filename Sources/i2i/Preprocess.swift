@@ -11,9 +11,12 @@ struct Preprocess: ParsableCommand {
         abstract: "Convert image folders (JPEG, PNG; recursive, sorted) into a dataset file.",
         discussion: """
             Unpaired:  i2i preprocess --a DIR --b DIR --out FILE.h5 [--test-fraction F | --a-test DIR --b-test DIR]
-            Paired:    i2i preprocess --paired --images DIR --labels DIR --out FILE.h5 [--num-classes N]
+            Paired:    i2i preprocess --paired --images DIR --labels DIR --out FILE.h5 [--num-classes N] [--exemplars FILE ...]
             Label maps are PNG files of class ids (grey values or palette indices) matched to images \
-            by relative path without extension. Unreadable files are skipped and listed (--strict: an \
+            by relative path without extension. Each paired image gets a list of candidate exemplars \
+            among the training images: from --exemplars files in the official *_ref.txt format \
+            (lines KEY,CANDIDATE,...; every training image needs a line), else the 5 training images \
+            whose label-class histograms are most similar (cosine). Unreadable files are skipped and listed (--strict: an \
             error). The file appears only when complete; the same input gives the same content hash.
             """)
 
@@ -27,6 +30,9 @@ struct Preprocess: ParsableCommand {
     @Option(name: .customLong("images-test"), help: "Folder of test images (paired data).") var imagesTest: String?
     @Option(name: .customLong("labels-test"), help: "Folder of test label maps (paired data).") var labelsTest: String?
     @Option(name: .customLong("num-classes"), help: "Label classes (paired data; default: largest label + 1).") var numClasses: Int?
+    @Option(
+        help: "Retrieval lists in the official *_ref.txt format (paired data; repeatable, e.g. the training and the test list).")
+    var exemplars: [String] = []
     @Option(help: "The dataset file to write.") var out: String?
     @Option(help: "Side of the stored square images.") var size = 256
     @Option(help: "crop (shorter side to SIZE, centre crop), pad, or stretch.") var resize = "crop"
@@ -47,8 +53,8 @@ struct Preprocess: ParsableCommand {
                 numClasses.map { (1...256).contains($0) } ?? true, "--num-classes must be between 1 and 256, not \(numClasses ?? 0)")
         } else {
             try require(
-                images == nil && labels == nil && imagesTest == nil && labelsTest == nil && numClasses == nil,
-                "--images, --labels and --num-classes need --paired")
+                images == nil && labels == nil && imagesTest == nil && labelsTest == nil && numClasses == nil && exemplars.isEmpty,
+                "--images, --labels, --num-classes and --exemplars need --paired")
             try require(a != nil && b != nil, "give --a DIR and --b DIR (or --paired --images DIR --labels DIR)")
             try require((aTest == nil) == (bTest == nil), "give both --a-test and --b-test, or neither")
         }
@@ -68,7 +74,8 @@ struct Preprocess: ParsableCommand {
         ]
         try claimOutput(
             "--out", out!, kind: .file, overwrite: overwrite,
-            inputs: folders.compactMap { name, path in path.map { CommandInput(name, $0) } })
+            inputs: folders.compactMap { name, path in path.map { CommandInput(name, $0) } }
+                + exemplars.map { CommandInput("--exemplars", $0) })
         var options = PreprocessOptions()
         options.size = size
         options.resizeMode = ResizeMode(rawValue: resize)!
@@ -77,6 +84,7 @@ struct Preprocess: ParsableCommand {
         options.strict = strict
         options.maxPixels = maxPixels
         options.numClasses = numClasses
+        options.exemplarFiles = exemplars
         options.shouldStop = stopRequested
         catchInterrupts()
         let summary = try reportingErrors {

@@ -47,6 +47,29 @@ final class DatasetValidationTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(start), seconds, "refusing took too long", line: line)
     }
 
+    func testHostileExemplarListsAreRefused() throws {
+        let path = try validFile(makeTemporaryFolder(self), paired: true)
+        try edit(path, "del f['train/exemplars']\nf.create_dataset('train/exemplars', data=np.array([[1], [0]], dtype='f4'))")
+        assertRefused(path, "\(path): '/train/exemplars' holds float32 of shape [2, 1], expected int32 (2, K) with K in 1...1024")
+        try edit(path, "del f['train/exemplars']\nf.create_dataset('train/exemplars', data=np.array([[1, 0, 1]], dtype='i4'))")
+        assertRefused(path, "\(path): '/train/exemplars' holds int32 of shape [1, 3], expected int32 (2, K) with K in 1...1024")
+        // Indices are checked against /train when the lists are read: 2 is outside 2 images.
+        try edit(path, "del f['train/exemplars']\nf.create_dataset('train/exemplars', data=np.array([[1], [2]], dtype='i4'))")
+        let file = try DatasetFile(path: path)
+        XCTAssertThrowsError(try file.trainingSource()) {
+            XCTAssertEqual(
+                "\($0)",
+                "\(path): '/train/exemplars' has a row that is empty, not padded at its end with -1, or names an image outside the 2 of split 'train'"
+            )
+        }
+        file.close()
+        // A paired file without lists (written before they existed) cannot train.
+        try edit(path, "del f['train/exemplars']")
+        XCTAssertThrowsError(try DatasetFile(path: path).trainingSource()) {
+            XCTAssertTrue("\($0)".contains("paired split 'train' has no exemplar lists"), "\($0)")
+        }
+    }
+
     func testHugeDeclaredImageSizeFailsFast() throws {
         let path = try validFile(makeTemporaryFolder(self))
         // 100000×100000×3 bytes per image (30 GB) declared in the header; no chunk is written.

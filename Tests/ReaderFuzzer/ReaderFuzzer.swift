@@ -5,10 +5,10 @@
 // prints one outcome line per reader, which is how tests replay the inputs the fuzzer found.
 //
 // Each input is written to a temporary .h5 file and opened the ways i2i opens files: as a
-// dataset (reading names and the first and last image, labels and truth of every split), as a
-// checkpoint (verified, every tensor, rank 0's state) and as `--init-from` / frozen weights
-// (every /networks/<net>/<key> tensor through the checked state loading). Every outcome must be
-// a thrown error or success; a trap or a crash is a bug.
+// dataset (reading names and the first and last image, labels and truth of every split, and its
+// exemplar lists), as a checkpoint (verified, every tensor, rank 0's state) and as
+// `--init-from` / frozen weights (every /networks/<net>/<key> tensor through the checked state
+// loading). Every outcome must be a thrown error or success; a trap or a crash is a bug.
 import Checkpointing
 import Datasets
 import Foundation
@@ -45,6 +45,7 @@ private func readDataset(_ path: String) throws -> String {
             if split.contents.truth { _ = try data.truth(split.name, index) }
             _ = names[index]
         }
+        _ = try data.exemplars(split.name)
     }
     return "\(data.info.splits.count) splits"
 }

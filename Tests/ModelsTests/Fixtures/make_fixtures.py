@@ -5,7 +5,7 @@ for three steps.
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|munit|munit_sa ...] [--out DIR]
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
 unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
@@ -24,6 +24,8 @@ AGGAN's four train ops (g_A with g_A_ae, d_B, g_B with g_B_ae, d_A), each taken 
 previous ops' updates.
 vgg16.h5 holds the VGG16 perceptual loss of the MUNIT code base (narrowed 16 times): its weights,
 two image batches /x and /y, the loss (attribute `loss`) and /grad_x, its gradient in x.
+vgg19.h5 holds CoCosNet's VGG19 (narrowed 16 times) the same way, with x's features /r12 … /r52
+and a loss through all five (vgg19 below).
 unit.h5 (official master, networks gen_a, gen_b, dis_a, dis_b) and unit_paper.h5 (paper code
 version_02, networks gen, dis) also hold
   root attributes            every configuration value the run uses (unit.h5: dim, n_downsample,
@@ -438,8 +440,36 @@ def vgg16(out):
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
+def vgg19(out):
+    """CoCosNet's VGG19 (i2i_reference/vgg19.py) narrowed 16 times: vgg19.h5 with /networks/vgg19,
+    two image batches /x and /y [2, 3, 32, 32], x's features /r12 … /r52 (the layers the losses
+    read), the loss Σ_k mean((φ_k(x) − φ_k(y))²) over them (root attribute `loss`) and /grad_x."""
+    from i2i_reference.vgg19 import Vgg19, FEATURES, preprocess, feature_loss
+    torch.manual_seed(23)
+    divisor = 16
+    vgg = Vgg19(width_divisor=divisor).to(DT)
+    round_to_float32({"vgg19": vgg})
+    x = (torch.rand(2, 3, 32, 32, dtype=DT) * 2 - 1).float().to(DT).requires_grad_(True)
+    y = (torch.rand(2, 3, 32, 32, dtype=DT) * 2 - 1).float().to(DT)
+    features = vgg(preprocess(x), FEATURES)
+    loss = feature_loss(vgg, x, y)
+    loss.backward()
+    path = os.path.join(out, "vgg19.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        f.attrs["width_divisor"] = divisor
+        f.attrs["loss"] = float(loss.detach())
+        write_networks(f, {"vgg19": vgg})
+        put(f, "x", x)
+        put(f, "y", y)
+        for name, value in zip(FEATURES, features):
+            put(f, name, value.detach())
+        put(f, "grad_x", x.grad)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
 if __name__ == "__main__":
-    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16,
+    writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16, "vgg19": vgg19,
                "munit": munit, "munit_sa": munit_sa}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
