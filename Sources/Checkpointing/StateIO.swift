@@ -37,10 +37,13 @@ extension HDF5Group: StateSource {
 extension Adam {
     /// Writes each group's moments (flat, in the group's parameter order) and its step count,
     /// learning rate, hyper-parameters and parameter layout under `group/group<i>`.
+    ///
+    /// The moments must be whole: a sharded state is gathered first (the file has one format).
     public func saveState(to group: HDF5Group) throws {
         for (i, state) in groups.enumerated() {
             let g = try group.createGroup("group\(i)")
             let n = state.group.count
+            precondition(state.shard == 0..<n, "Adam \(name) group \(i): saving moments of shard \(state.shard) of 0..<\(n)")
             try g.createDataset("exp_avg", of: Float.self, shape: [n])
                 .write(from: UnsafeBufferPointer(start: state.exp_avg.pointer, count: n))
             try g.createDataset("exp_avg_sq", of: Float.self, shape: [n])
@@ -55,7 +58,8 @@ extension Adam {
         }
     }
 
-    /// Reads what ``saveState(to:)`` wrote; the parameter layout must be the same.
+    /// Reads what ``saveState(to:)`` wrote; the parameter layout must be the same. A sharded
+    /// state reads its shard of the moments only.
     public func loadState(from group: HDF5Group) throws {
         for (i, state) in groups.enumerated() {
             let g = try group.openGroup("group\(i)")
@@ -74,8 +78,14 @@ extension Adam {
             let moments = (try g.openDataset("exp_avg"), try g.openDataset("exp_avg_sq"))
             try TensorChecks.check(moments.0, expectedCount: n)
             try TensorChecks.check(moments.1, expectedCount: n)
-            try moments.0.read(into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n))
-            try moments.1.read(into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n))
+            let shard = state.shard
+            if shard == 0..<n {
+                try moments.0.read(into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n))
+                try moments.1.read(into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n))
+            } else if !shard.isEmpty {
+                try moments.0.readSlices(shard, into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: shard.count))
+                try moments.1.readSlices(shard, into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: shard.count))
+            }
             state.step = try g.attribute("step", as: Int.self)
             state.group.learningRate = try g.attribute("lr", as: Double.self)
         }

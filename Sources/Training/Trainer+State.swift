@@ -171,10 +171,13 @@ extension Trainer {
                 + "(rank \(odd): \(difference?.a ?? "?"), rank \(reference): \(difference?.b ?? "?"))")
     }
 
-    /// Gathers every rank's pools to rank 0, which writes the checkpoint; all ranks learn
-    /// whether it succeeded.
+    /// Gathers every rank's pools (and, with sharded optimiser state, the Adam moments) to
+    /// rank 0, which writes the checkpoint; all ranks learn whether it succeeded.
     func checkpoint(model: GANModel, step: Int, position: SamplerPosition, skipped: Int) throws {
         let ranks = StateSync.gatherToRoot(StateSync.localState(of: model), communicator: communicator)
+        let sharded = config.distributed.shardOptimizer
+        if sharded { OptimizerSharding.gatherToRoot(model.optimizers, communicator: communicator) }
+        defer { if sharded { OptimizerSharding.restoreSlices(model.optimizers, communicator: communicator) } }
         communicator.phase = "checkpoint write"
         var failure: String? = nil
         if isRoot {
