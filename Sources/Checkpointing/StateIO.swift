@@ -58,8 +58,9 @@ extension Adam {
         }
     }
 
-    /// Reads what ``saveState(to:)`` wrote; the parameter layout must be the same. A sharded
-    /// state reads its shard of the moments only.
+    /// Reads what ``saveState(to:)`` wrote; the parameter layout must be the same.
+    ///
+    /// A sharded state reads its shard of the moments only.
     public func loadState(from group: HDF5Group) throws {
         for (i, state) in groups.enumerated() {
             let g = try group.openGroup("group\(i)")

@@ -192,12 +192,15 @@ public final class GradientSynchronizer {
         return finish(timeout: timeout)
     }
 
-    /// Sharded: all-gathers `values` (the parameter buffer laid out like the gradients) bucket
-    /// by bucket, each rank sending its updated slice, and waits under the deadline. Every rank
-    /// must call it at the same point; without shards it does nothing.
+    /// Sharded: all-gathers `values` (the parameter buffer laid out like the gradients).
+    ///
+    /// Bucket by bucket, each rank sends its updated slice; waits under the deadline. Every
+    /// rank must call it at the same point; without shards it does nothing.
     public func gatherParameters(_ values: UnsafeMutableBufferPointer<Float>, timeout: Double? = nil) {
         guard let shards = shards, communicator.size > 1 else { return }
-        precondition(values.count == shards.elementCount, "\(name): parameter buffer holds \(values.count) floats, the layout \(shards.elementCount)")
+        precondition(
+            values.count == shards.elementCount, "\(name): parameter buffer holds \(values.count) floats, the layout \(shards.elementCount)"
+        )
         let requests = layout.buckets.enumerated().map { (b, bucket) -> CollectiveRequest in
             let request = communicator.startAllGather(
                 UnsafeMutableBufferPointer(rebasing: values[bucket.elements]), counts: bucketCounts[b])

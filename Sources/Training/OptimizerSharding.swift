@@ -20,9 +20,11 @@ enum OptimizerSharding {
         ShardLayout(elementCount: state.group.count, ranks: communicator.size)
     }
 
-    /// Gives every rank its slice of each group's moments: rank 0's moments, when it has any
-    /// (read from a checkpoint), are scattered; otherwise every rank starts with zero moments,
-    /// allocated for its slice only when first used. Every rank calls this at the same point.
+    /// Gives every rank its slice of each group's moments.
+    ///
+    /// Rank 0's moments, when it has any (read from a checkpoint), are scattered; otherwise
+    /// every rank starts with zero moments, allocated for its slice only when first used.
+    /// Every rank calls this at the same point.
     static func scatterFromRoot(_ optimizers: [Adam], communicator comm: Communicator) throws {
         for optimizer in optimizers {
             for state in optimizer.groups {
@@ -44,8 +46,9 @@ enum OptimizerSharding {
         }
     }
 
-    /// Gathers the whole moments of every group on rank 0 (for a checkpoint); the other ranks
-    /// send their slices. Undo with ``restoreSlices(_:communicator:)``.
+    /// Gathers the whole moments of every group on rank 0, for a checkpoint.
+    ///
+    /// The other ranks send their slices. Undo with ``restoreSlices(_:communicator:)``.
     static func gatherToRoot(_ optimizers: [Adam], communicator comm: Communicator) {
         guard comm.size > 1 else { return }
         for optimizer in optimizers {

@@ -11,8 +11,10 @@ import TensorCore
 
 enum StateSync {
     /// Broadcasts every network tensor and every optimiser's moments, step counts and learning
-    /// rates from rank 0, in a fixed order. With `shardOptimizer`, each rank receives only its
-    /// slice of the moments (see OptimizerSharding).
+    /// rates from rank 0, in a fixed order.
+    ///
+    /// With `shardOptimizer`, each rank receives only its slice of the moments (see
+    /// OptimizerSharding).
     static func broadcastFromRoot(model: GANModel, communicator: Communicator, shardOptimizer: Bool = false) throws {
         if shardOptimizer { try OptimizerSharding.scatterFromRoot(model.optimizers, communicator: communicator) }
         guard communicator.size > 1 else { return }

@@ -92,7 +92,8 @@ struct BenchTrain: ParsableCommand {
             "  sgemm GFLOPS      \(f(report.sgemmGflops, 1, 0))  (step at \(f(report.gflopsEffective / report.sgemmGflops * 100, 0, 0)) %)")
         print("  peak RSS          \(f(Double(report.peakRssBytes) / 1048576, 0, 0)) MiB")
         if report.ranks > 1 {
-            print("  peak RSS by rank  " + report.peakRssBytesPerRank.map { f(Double($0) / 1048576, 0, 0) + " MiB" }.joined(separator: ", "))
+            print(
+                "  peak RSS by rank  " + report.peakRssBytesPerRank.map { f(Double($0) / 1048576, 0, 0) + " MiB" }.joined(separator: ", "))
         }
         print("  CPU utilisation   \(f(report.cpuUtilization, 2, 0)) cores, \(f(report.pageFaultsPerStep, 0, 0)) page faults per step")
         if let p = report.profile {
