@@ -64,7 +64,8 @@ public enum ScalingBenchmark {
         let model = try config.makeModel(rank: comm.rank)
         var stream = RandomStream(seed: config.seed, rank: comm.rank, purpose: "bench.scaling.images")
         let batch = SyntheticBatch.make(config.registration.batchKind, count: batchPerRank, size: size, using: &stream)
-        let context = DistributedStepContext(communicator: comm, bucketBytes: config.distributed.bucketBytes)
+        let context = DistributedStepContext(
+            communicator: comm, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer)
         var seconds: [Double] = [], communication: [Double] = [], cpu: [Double] = []
         for step in 0..<(warmup + steps) {
             comm.step = step + 1

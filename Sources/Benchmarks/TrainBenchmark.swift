@@ -2,7 +2,13 @@
 // images in [-1, 1], after warm-up steps, with the effective FLOP rate of the step, the
 // in-run sgemm rate and the process's peak resident memory, and optionally a profile of where
 // the step's time goes.
+//
+// Started by an MPI launcher, every rank runs the step through the trainer's
+// DistributedStepContext (gradient all-reduce, or with `--set distributed.shard_optimizer=true`
+// reduce-scatter, sharded Adam and parameter all-gather) and the report has each rank's peak
+// resident memory: the figure optimiser-state sharding changes.
 import Configuration
+import Distributed
 import Foundation
 import Models
 import TensorCore
@@ -38,6 +44,10 @@ public struct TrainReport: Codable, Sendable {
     public var peakLiveTensorBytes: Int
     /// Bytes the memory pool held on its free lists after the timed steps.
     public var cachedTensorBytes: Int
+    /// Every rank's peak resident memory, by rank (one entry for a single process).
+    public var peakRssBytesPerRank: [Int]
+    /// Whether the optimiser state was sharded among the ranks (`distributed.shard_optimizer`).
+    public var shardOptimizer: Bool
     /// Logical FLOPs of one step (see `FlopCounter`), the same count for every framework.
     public var flopsPerStep: Double
     public var flopsForward: Double
@@ -54,8 +64,11 @@ public struct TrainReport: Codable, Sendable {
 
 /// Runs training steps and measures them.
 public enum TrainBenchmark {
-    /// Builds the model with its default options and times its training step.
-    public static func run(_ options: TrainBenchmarkOptions, registry: ModelRegistry = .standard) throws -> TrainReport {
+    /// Builds the model with its default options and times its training step; with a
+    /// `communicator`, on every rank of it (each rank on the same synthetic batch).
+    public static func run(
+        _ options: TrainBenchmarkOptions, communicator: Communicator? = nil, registry: ModelRegistry = .standard
+    ) throws -> TrainReport {
         guard let registration = registry.model(named: options.model) else {
             throw ConfigError("no model '\(options.model)'; models: \(registry.names.joined(separator: ", "))")
         }
@@ -65,8 +78,16 @@ public enum TrainBenchmark {
         if let problem = model.imageSizeProblem(options.size) { throw ConfigError("--size: \(problem)") }
         var stream = RandomStream(seed: options.seed, purpose: "bench.train.images")
         let batch = SyntheticBatch.make(registration.batchKind, count: 1, size: options.size, using: &stream)
-        let context = LocalStepContext()
-        for _ in 0..<options.warmupSteps { _ = model.trainStep(batch, epoch: 0, context: context) }
+        let distributed = communicator.map {
+            DistributedStepContext(
+                communicator: $0, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer)
+        }
+        let context: StepContext = distributed ?? LocalStepContext()
+        func step() {
+            distributed?.beginStep()
+            _ = model.trainStep(batch, epoch: 0, context: context)
+        }
+        for _ in 0..<options.warmupSteps { step() }
 
         var times: [Double] = []
         var flops = FlopCounter.Totals()
@@ -79,7 +100,7 @@ public enum TrainBenchmark {
         }
         for i in 0..<max(1, options.timedSteps) {
             FlopCounter.reset()
-            let t = Measurement.time { _ = model.trainStep(batch, epoch: 0, context: context) }
+            let t = Measurement.time { step() }
             times.append(t)
             if i == 0 { flops = FlopCounter.totals }
         }
@@ -90,11 +111,18 @@ public enum TrainBenchmark {
         // Measured after the steps, so that it sees the machine in the same state.
         let pool = MemoryPool.shared.statistics
         let sgemm = Measurement.sgemmGFLOPS()
+        let peak = Measurement.peakResidentBytes
+        var peaks = [peak]
+        if let comm = communicator {
+            comm.phase = "bench results"
+            peaks = comm.allReduce((0..<comm.size).map { $0 == comm.rank ? peak : 0 }, .sum)
+        }
         return TrainReport(
-            model: options.model, size: options.size, batch: 1, ranks: 1, threads: Parallel.threadCount,
+            model: options.model, size: options.size, batch: 1, ranks: communicator?.size ?? 1, threads: Parallel.threadCount,
             secondsPerStep: median, gflopsEffective: flops.total / median * 1e-9, sgemmGflops: sgemm,
-            peakRssBytes: Measurement.peakResidentBytes, peakLiveTensorBytes: pool.peakLiveBytes,
-            cachedTensorBytes: pool.cachedBytes, flopsPerStep: flops.total, flopsForward: flops.forward,
+            peakRssBytes: peak, peakLiveTensorBytes: pool.peakLiveBytes, cachedTensorBytes: pool.cachedBytes,
+            peakRssBytesPerRank: peaks, shardOptimizer: config.distributed.shardOptimizer,
+            flopsPerStep: flops.total, flopsForward: flops.forward,
             flopsBackwardData: flops.backwardData, flopsBackwardWeight: flops.backwardWeight, secondsAll: times,
             cpuUtilization: cpu / wall, pageFaultsPerStep: Double(faults) / Double(times.count),
             profile: options.profile ? StepProfile.collect(steps: times.count, wallSeconds: wall) : nil)

@@ -8,7 +8,30 @@
 #include <string.h>
 #include <mpi.h>
 
-struct i2i_mpi_request { MPI_Request handle; };
+// A posted request. The vector collectives keep their count and displacement arrays here
+// (MPI reads them until the request completes), and an in-place reduce-scatter moves this
+// rank's block from the start of the buffer to its own place once complete.
+struct i2i_mpi_request {
+    MPI_Request handle;
+    float *move_from, *move_to;
+    size_t move_count;
+    int *counts, *displacements;
+};
+
+static i2i_mpi_request *new_request(void) { return calloc(1, sizeof(i2i_mpi_request)); }
+
+static void free_request(i2i_mpi_request *request) {
+    free(request->counts);
+    free(request->displacements);
+    free(request);
+}
+
+// Completes a request: the deferred move, then the box.
+static void complete(i2i_mpi_request *request) {
+    if (request->move_count > 0 && request->move_from != request->move_to)
+        memmove(request->move_to, request->move_from, request->move_count * sizeof(float));
+    free_request(request);
+}
 
 // The side-band communicator for notices, and the notices still being sent.
 static MPI_Comm notices = MPI_COMM_NULL;
@@ -77,7 +100,7 @@ static int operation(int op, MPI_Op *out) {
 
 // Allocates a request box; on failure of the posting call the box is freed again.
 static int post(int rc, i2i_mpi_request *box, i2i_mpi_request **request) {
-    if (rc != MPI_SUCCESS) { free(box); return rc; }
+    if (rc != MPI_SUCCESS) { free_request(box); return rc; }
     *request = box;
     return 0;
 }
@@ -91,41 +114,115 @@ int i2i_mpi_allreduce(void *data, int64_t count, int type, int op) {
 int i2i_mpi_iallreduce(void *data, int64_t count, int type, int op, i2i_mpi_request **request) {
     MPI_Datatype t; MPI_Op o;
     if (count < 0 || count > INT_MAX || datatype(type, &t) || operation(op, &o)) return I2I_MPI_ERR_COUNT;
-    i2i_mpi_request *box = malloc(sizeof *box);
+    i2i_mpi_request *box = new_request();
     if (!box) return I2I_MPI_ERR_NO_MEMORY;
     return post(MPI_Iallreduce(MPI_IN_PLACE, data, (int)count, t, o, MPI_COMM_WORLD, &box->handle), box, request);
 }
 
 int i2i_mpi_ibcast(void *bytes, int64_t count, int root, i2i_mpi_request **request) {
     if (count < 0 || count > INT_MAX) return I2I_MPI_ERR_COUNT;
-    i2i_mpi_request *box = malloc(sizeof *box);
+    i2i_mpi_request *box = new_request();
     if (!box) return I2I_MPI_ERR_NO_MEMORY;
     return post(MPI_Ibcast(bytes, (int)count, MPI_BYTE, root, MPI_COMM_WORLD, &box->handle), box, request);
 }
 
 int i2i_mpi_iallgather(const void *send, int64_t count, void *receive, i2i_mpi_request **request) {
     if (count < 0 || count > INT_MAX) return I2I_MPI_ERR_COUNT;
-    i2i_mpi_request *box = malloc(sizeof *box);
+    i2i_mpi_request *box = new_request();
     if (!box) return I2I_MPI_ERR_NO_MEMORY;
     return post(MPI_Iallgather(send, (int)count, MPI_BYTE, receive, (int)count, MPI_BYTE, MPI_COMM_WORLD,
                                &box->handle), box, request);
 }
 
+// Copies `counts` (one per rank) into the box as MPI ints with their prefix sums, checking that
+// every count and offset fits an int. Returns the world size, or a negative I2I_MPI_ERR_*.
+static int vector_layout(const int64_t *counts, i2i_mpi_request *box) {
+    int size = 0, rank = 0;
+    if (MPI_Comm_size(MPI_COMM_WORLD, &size) != MPI_SUCCESS || MPI_Comm_rank(MPI_COMM_WORLD, &rank) != MPI_SUCCESS)
+        return I2I_MPI_ERR_COUNT;
+    box->counts = malloc(sizeof(int) * (size_t)size);
+    box->displacements = malloc(sizeof(int) * (size_t)size);
+    if (!box->counts || !box->displacements) return I2I_MPI_ERR_NO_MEMORY;
+    int64_t offset = 0;
+    for (int r = 0; r < size; r++) {
+        if (counts[r] < 0 || counts[r] > INT_MAX || offset > INT_MAX) return I2I_MPI_ERR_COUNT;
+        box->counts[r] = (int)counts[r];
+        box->displacements[r] = (int)offset;
+        offset += counts[r];
+    }
+    return size;
+}
+
+int i2i_mpi_ireduce_scatter_float(float *data, const int64_t *counts, int op, i2i_mpi_request **request) {
+    MPI_Op o;
+    if (operation(op, &o)) return I2I_MPI_ERR_COUNT;
+    i2i_mpi_request *box = new_request();
+    if (!box) return I2I_MPI_ERR_NO_MEMORY;
+    int rc = vector_layout(counts, box), rank = 0;
+    if (rc < 0) { free_request(box); return rc; }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    // In place, MPI leaves this rank's reduced block at the start of `data`; move it home on
+    // completion.
+    box->move_from = data;
+    box->move_to = data + box->displacements[rank];
+    box->move_count = (size_t)box->counts[rank];
+    return post(MPI_Ireduce_scatter(MPI_IN_PLACE, data, box->counts, MPI_FLOAT, o, MPI_COMM_WORLD, &box->handle),
+                box, request);
+}
+
+int i2i_mpi_iallgatherv_float(float *data, const int64_t *counts, i2i_mpi_request **request) {
+    i2i_mpi_request *box = new_request();
+    if (!box) return I2I_MPI_ERR_NO_MEMORY;
+    int rc = vector_layout(counts, box);
+    if (rc < 0) { free_request(box); return rc; }
+    return post(MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, box->counts, box->displacements, MPI_FLOAT,
+                                MPI_COMM_WORLD, &box->handle), box, request);
+}
+
+int i2i_mpi_igatherv_float(float *data, const int64_t *counts, int root, i2i_mpi_request **request) {
+    i2i_mpi_request *box = new_request();
+    if (!box) return I2I_MPI_ERR_NO_MEMORY;
+    int rc = vector_layout(counts, box), rank = 0;
+    if (rc < 0) { free_request(box); return rc; }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    rc = rank == root
+        ? MPI_Igatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, box->counts, box->displacements, MPI_FLOAT, root,
+                       MPI_COMM_WORLD, &box->handle)
+        : MPI_Igatherv(data, box->counts[rank], MPI_FLOAT, NULL, NULL, NULL, MPI_FLOAT, root, MPI_COMM_WORLD,
+                       &box->handle);
+    return post(rc, box, request);
+}
+
+int i2i_mpi_iscatterv_float(float *data, const int64_t *counts, int root, i2i_mpi_request **request) {
+    i2i_mpi_request *box = new_request();
+    if (!box) return I2I_MPI_ERR_NO_MEMORY;
+    int rc = vector_layout(counts, box), rank = 0;
+    if (rc < 0) { free_request(box); return rc; }
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    rc = rank == root
+        ? MPI_Iscatterv(data, box->counts, box->displacements, MPI_FLOAT, MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, root,
+                        MPI_COMM_WORLD, &box->handle)
+        : MPI_Iscatterv(NULL, NULL, NULL, MPI_FLOAT, data, box->counts[rank], MPI_FLOAT, root, MPI_COMM_WORLD,
+                        &box->handle);
+    return post(rc, box, request);
+}
+
 int i2i_mpi_ibarrier(i2i_mpi_request **request) {
-    i2i_mpi_request *box = malloc(sizeof *box);
+    i2i_mpi_request *box = new_request();
     if (!box) return I2I_MPI_ERR_NO_MEMORY;
     return post(MPI_Ibarrier(MPI_COMM_WORLD, &box->handle), box, request);
 }
 
 int i2i_mpi_test(i2i_mpi_request *request, int *done) {
     int rc = MPI_Test(&request->handle, done, MPI_STATUS_IGNORE);
-    if (rc == MPI_SUCCESS && *done) free(request);
+    if (rc == MPI_SUCCESS && *done) complete(request);
     return rc;
 }
 
 int i2i_mpi_wait(i2i_mpi_request *request) {
     int rc = MPI_Wait(&request->handle, MPI_STATUS_IGNORE);
-    free(request);
+    if (rc == MPI_SUCCESS) complete(request);
+    else free_request(request);
     return rc;
 }
 

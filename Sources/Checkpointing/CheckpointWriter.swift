@@ -77,10 +77,12 @@ public enum CheckpointWriter {
     /// Writes a complete checkpoint at `path` (atomically).
     ///
     /// `beforeCommit` runs once everything
-    /// is in the temporary file, before it is flushed and renamed (a test hook).
+    /// is in the temporary file, before it is flushed and renamed (a test hook). `moments`
+    /// supplies the whole Adam moments of sharded optimiser state (see ``MomentSource``); the
+    /// file is the same either way.
     public static func write(
         to path: String, header: CheckpointHeader, networks: [(name: String, module: Module)],
-        optimizers: [Adam], ranks: [RankState], beforeCommit: () -> Void = {}
+        optimizers: [Adam], moments: MomentSource? = nil, ranks: [RankState], beforeCommit: () -> Void = {}
     ) throws {
         let file = try HDF5File.create(at: path)
         do {
@@ -95,10 +97,8 @@ public enum CheckpointWriter {
             let opts = try file.root.createGroup("optimizers")
             for optimizer in optimizers {
                 let g = try opts.createGroup(optimizer.name)
-                try optimizer.saveState(to: g)
-                for (i, state) in optimizer.groups.enumerated() {
-                    manifest.record(path: "\(g.path)/group\(i)/exp_avg", state.exp_avg, count: state.group.count)
-                    manifest.record(path: "\(g.path)/group\(i)/exp_avg_sq", state.exp_avg_sq, count: state.group.count)
+                try optimizer.saveState(to: g, moments: moments) { i, name, values in
+                    manifest.record(path: "\(g.path)/group\(i)/\(name)", values)
                 }
             }
             let rankGroup = try file.root.createGroup("ranks")
@@ -153,8 +153,8 @@ struct Manifest {
         lines.append("\(group.path)/\(name) \(tensor.count) \(ContentHash.of(values))")
     }
 
-    mutating func record(path: String, _ storage: TensorStorage, count: Int) {
-        lines.append("\(path) \(count) \(ContentHash.of(UnsafeBufferPointer(start: storage.pointer, count: count)))")
+    mutating func record(path: String, _ values: UnsafeBufferPointer<Float>) {
+        lines.append("\(path) \(values.count) \(ContentHash.of(values))")
     }
 
     func text(header: CheckpointHeader) -> String {

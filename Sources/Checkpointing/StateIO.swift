@@ -34,17 +34,44 @@ extension HDF5Group: StateSource {
     }
 }
 
+/// Supplies one whole moment buffer of an optimiser group while a checkpoint is written.
+///
+/// `(optimizer, group index, "exp_avg" or "exp_avg_sq", body)` calls `body` with the group's
+/// whole buffer of that moment. Sharded optimiser state gathers it from the ranks here, one
+/// buffer at a time, so the writer never needs every whole moment at once.
+public typealias MomentSource = (Adam, Int, String, (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
+
 extension Adam {
+    /// The moment datasets of each group, in the order ``saveState(to:moments:written:)`` writes them.
+    public static let momentNames = ["exp_avg", "exp_avg_sq"]
+
     /// Writes each group's moments (flat, in the group's parameter order) and its step count,
     /// learning rate, hyper-parameters and parameter layout under `group/group<i>`.
-    public func saveState(to group: HDF5Group) throws {
+    ///
+    /// The file has one format: the moments are whole, taken from this optimiser (whose
+    /// shards must then be whole) or, for sharded state, from `moments`. `written(i, name,
+    /// values)` sees each moment buffer as it is written.
+    public func saveState(
+        to group: HDF5Group, moments: MomentSource? = nil,
+        written: (Int, String, UnsafeBufferPointer<Float>) -> Void = { _, _, _ in }
+    ) throws {
         for (i, state) in groups.enumerated() {
             let g = try group.createGroup("group\(i)")
             let n = state.group.count
-            try g.createDataset("exp_avg", of: Float.self, shape: [n])
-                .write(from: UnsafeBufferPointer(start: state.exp_avg.pointer, count: n))
-            try g.createDataset("exp_avg_sq", of: Float.self, shape: [n])
-                .write(from: UnsafeBufferPointer(start: state.exp_avg_sq.pointer, count: n))
+            for name in Adam.momentNames {
+                func write(_ values: UnsafeBufferPointer<Float>) throws {
+                    precondition(values.count == n, "Adam \(self.name) group \(i): \(values.count) values of \(name) for \(n) elements")
+                    try g.createDataset(name, of: Float.self, shape: [n]).write(from: values)
+                    written(i, name, values)
+                }
+                if let moments {
+                    try moments(self, i, name, write)
+                } else {
+                    precondition(state.shard == 0..<n, "Adam \(self.name) group \(i): saving moments of shard \(state.shard) of 0..<\(n)")
+                    let storage = name == "exp_avg" ? state.exp_avg : state.exp_avg_sq
+                    try write(UnsafeBufferPointer(start: storage.pointer, count: n))
+                }
+            }
             try g.createStringDataset("parameter_paths", state.group.segments.map(\.path))
             try g.setAttribute("parameter_counts", state.group.segments.map(\.count))
             try g.setAttribute("step", state.step)
@@ -55,7 +82,9 @@ extension Adam {
         }
     }
 
-    /// Reads what ``saveState(to:)`` wrote; the parameter layout must be the same.
+    /// Reads what ``saveState(to:moments:written:)`` wrote; the parameter layout must be the same.
+    ///
+    /// A sharded state reads its shard of the moments only.
     public func loadState(from group: HDF5Group) throws {
         for (i, state) in groups.enumerated() {
             let g = try group.openGroup("group\(i)")
@@ -74,8 +103,14 @@ extension Adam {
             let moments = (try g.openDataset("exp_avg"), try g.openDataset("exp_avg_sq"))
             try TensorChecks.check(moments.0, expectedCount: n)
             try TensorChecks.check(moments.1, expectedCount: n)
-            try moments.0.read(into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n))
-            try moments.1.read(into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n))
+            let shard = state.shard
+            if shard == 0..<n {
+                try moments.0.read(into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n))
+                try moments.1.read(into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n))
+            } else if !shard.isEmpty {
+                try moments.0.readSlices(shard, into: UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: shard.count))
+                try moments.1.readSlices(shard, into: UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: shard.count))
+            }
             state.step = try g.attribute("step", as: Int.self)
             state.group.learningRate = try g.attribute("lr", as: Double.self)
         }

@@ -77,6 +77,26 @@ public protocol Communicator: AnyObject {
     /// Posts a barrier.
     func startBarrier() -> CollectiveRequest
 
+    // Vector collectives over a float buffer laid out by rank: `counts` holds one element
+    // count per rank (``size`` of them), rank r's block starting at the sum of the counts
+    // before it (see ``ShardLayout/counts(in:)``). Every count and offset must fit an Int32:
+    // callers post them per bucket.
+
+    /// Posts an in-place reduce-scatter: `buffer` (the sum of `counts` elements) holds every
+    /// block on every rank; on completion this rank's block, in its own place, holds the
+    /// reduction over ranks. The other blocks are undefined afterwards.
+    func startReduceScatter(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], _ operation: ReductionOperation)
+        -> CollectiveRequest
+    /// Posts an in-place all-gather: each rank sends its own block of `buffer` (the sum of
+    /// `counts` elements); on completion every block holds its owner's values.
+    func startAllGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) -> CollectiveRequest
+    /// Posts a gather to `root`: there `buffer` is the whole layout (its own block in place, the
+    /// others received); on every other rank `buffer` is its own block only (sent).
+    func startGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], root: Int) -> CollectiveRequest
+    /// Posts a scatter from `root`: there `buffer` is the whole layout (its own block stays in
+    /// place); on every other rank `buffer` is its own block only (received).
+    func startScatter(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], root: Int) -> CollectiveRequest
+
     /// Prints `error: <message>` (rank-prefixed) and ends every process of the job with status 1.
     func abortJob(_ message: String) -> Never
     /// Leaves the job cleanly; every rank must call it. Collectives are invalid afterwards.
@@ -88,8 +108,8 @@ public protocol Communicator: AnyObject {
 /// Test it with ``test()`` or wait for it with ``Communicator/wait(_:timeout:)``. A request
 /// from a ``SingleProcessCommunicator`` is complete when created.
 public final class CollectiveRequest {
-    /// The collective, for messages: "all-reduce", "broadcast", "all-gather" or "barrier"
-    /// (callers may give a more specific label).
+    /// The collective, for messages: "all-reduce", "broadcast", "all-gather", "reduce-scatter",
+    /// "gather", "scatter" or "barrier" (callers may give a more specific label).
     public internal(set) var label: String
     /// Bytes this rank contributes.
     public let bytes: Int

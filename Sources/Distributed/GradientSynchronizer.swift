@@ -8,6 +8,13 @@
 //
 // Open MPI has no progress thread by default: a posted all-reduce advances only while a rank
 // calls into MPI. Each `parameterReady` call therefore also tests the requests in flight.
+//
+// Sharded (ZeRO stage 1, `sharded: true`): each rank owns one slice of the buffer
+// (`ShardLayout`) and each bucket is reduce-scattered instead of all-reduced, so after
+// `finish()` only this rank's slice holds the mean (the rest of the buffer is undefined); the
+// optimiser updates that slice of the parameters and `gatherParameters` all-gathers the
+// updated values bucket by bucket. Buckets, their order and the 1/size scaling are the same as
+// unsharded, so each element sees the same float operations.
 
 /// Bucketed, overlapping all-reduce of a flat gradient buffer (one per optimiser group).
 ///
@@ -48,6 +55,11 @@ public final class GradientSynchronizer {
     public let layout: BucketLayout
     /// The ranks to average over.
     public let communicator: Communicator
+    /// The slices of the buffer when the optimiser state is sharded, else nil.
+    public let shards: ShardLayout?
+    /// The elements whose averaged gradient this rank holds after ``finish(timeout:)``: its
+    /// slice when sharded, else the whole buffer.
+    public let ownedElements: Range<Int>
     /// Totals since creation or the last ``resetStatistics()``.
     public private(set) var statistics = Statistics()
 
@@ -57,6 +69,7 @@ public final class GradientSynchronizer {
     private var requests: [CollectiveRequest?]  // per bucket, once posted
     private var nextBucket = 0  // first bucket not yet posted
     private var firstInFlight = 0  // no bucket below this one needs testing
+    private let bucketCounts: [[Int]]  // sharded: each rank's part of each bucket
 
     /// Creates a synchroniser for a flat buffer whose parameters have `segmentSizes` elements,
     /// in declaration order.
@@ -65,21 +78,26 @@ public final class GradientSynchronizer {
     ///   - bucketBytes: the cap of each bucket (default 25 MiB).
     ///   - firstBucketBytes: the cap of the first bucket (default 1 MiB), so communication
     ///     starts early; `nil` for `bucketBytes`.
+    ///   - sharded: reduce-scatter into this rank's slice instead of all-reducing (see above).
     public convenience init(
         communicator: Communicator, segmentSizes: [Int], bucketBytes: Int = 25 << 20,
-        firstBucketBytes: Int? = 1 << 20, name: String = "gradients"
+        firstBucketBytes: Int? = 1 << 20, name: String = "gradients", sharded: Bool = false
     ) {
         self.init(
             communicator: communicator,
             layout: BucketLayout(segmentSizes: segmentSizes, bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes),
-            name: name)
+            name: name, sharded: sharded)
     }
 
     /// Creates a synchroniser over a precomputed layout.
-    public init(communicator: Communicator, layout: BucketLayout, name: String = "gradients") {
+    public init(communicator: Communicator, layout: BucketLayout, name: String = "gradients", sharded: Bool = false) {
         self.communicator = communicator
         self.layout = layout
         self.name = name
+        let shards = sharded ? ShardLayout(elementCount: layout.elementCount, ranks: communicator.size) : nil
+        self.shards = shards
+        ownedElements = shards?.slice(of: communicator.rank) ?? 0..<layout.elementCount
+        bucketCounts = shards.map { s in layout.buckets.map { s.counts(in: $0.elements) } } ?? []
         segmentReady = [Bool](repeating: false, count: layout.segmentSizes.count)
         unreadySegments = [Int](repeating: 0, count: layout.buckets.count)
         requests = [CollectiveRequest?](repeating: nil, count: layout.buckets.count)
@@ -135,10 +153,12 @@ public final class GradientSynchronizer {
 
     /// Posts the buckets not yet posted (parameters that got no gradient this step take part
     /// with their current values), waits for all of them under the deadline, and scales the
-    /// sums by 1/size, so the buffer holds the mean gradient over ranks.
+    /// sums by 1/size, so the buffer holds the mean gradient over ranks (sharded: only in
+    /// ``ownedElements``).
     ///
-    /// - Returns: whether every averaged gradient is finite. The values are identical on every
-    ///   rank, so this can drive a skip-step decision without another collective.
+    /// - Returns: whether every averaged gradient this rank holds is finite. Unsharded, the
+    ///   values are identical on every rank, so this can drive a skip-step decision without
+    ///   another collective; sharded, each rank sees only its slice, so combine the flags.
     @discardableResult
     public func finish(timeout: Double? = nil) -> Bool {
         guard let gradients = gradients else { preconditionFailure("\(name): finish() without begin(gradients:)") }
@@ -151,7 +171,7 @@ public final class GradientSynchronizer {
             finite = GradientSynchronizer.scale(gradients, by: 1)
         } else {
             communicator.waitAll(requests.map { $0! }, timeout: timeout) { b in
-                let range = self.layout.buckets[b].elements
+                let range = self.layout.buckets[b].elements.clamped(to: self.ownedElements)
                 let bucket = UnsafeMutableBufferPointer(rebasing: gradients[range])
                 if !GradientSynchronizer.scale(bucket, by: scale) { finite = false }
             }
@@ -172,6 +192,24 @@ public final class GradientSynchronizer {
         return finish(timeout: timeout)
     }
 
+    /// Sharded: all-gathers `values` (the parameter buffer laid out like the gradients).
+    ///
+    /// Bucket by bucket, each rank sends its updated slice; waits under the deadline. Every
+    /// rank must call it at the same point; without shards it does nothing.
+    public func gatherParameters(_ values: UnsafeMutableBufferPointer<Float>, timeout: Double? = nil) {
+        guard let shards = shards, communicator.size > 1 else { return }
+        precondition(
+            values.count == shards.elementCount, "\(name): parameter buffer holds \(values.count) floats, the layout \(shards.elementCount)"
+        )
+        let requests = layout.buckets.enumerated().map { (b, bucket) -> CollectiveRequest in
+            let request = communicator.startAllGather(
+                UnsafeMutableBufferPointer(rebasing: values[bucket.elements]), counts: bucketCounts[b])
+            request.label = "all-gather of \(name) parameters, bucket \(b + 1) of \(layout.buckets.count)"
+            return request
+        }
+        communicator.waitAll(requests, timeout: timeout)
+    }
+
     /// Sets the totals in ``statistics`` back to zero.
     public func resetStatistics() { statistics = Statistics() }
 
@@ -181,8 +219,15 @@ public final class GradientSynchronizer {
         nextBucket = b + 1
         guard communicator.size > 1, let gradients = gradients else { return }
         let range = layout.buckets[b].elements
-        let request = communicator.startAllReduce(UnsafeMutableBufferPointer(rebasing: gradients[range]), .sum)
-        request.label = "all-reduce of \(name) bucket \(b + 1) of \(layout.buckets.count)"
+        let bucket = UnsafeMutableBufferPointer(rebasing: gradients[range])
+        let request: CollectiveRequest
+        if shards != nil {
+            request = communicator.startReduceScatter(bucket, counts: bucketCounts[b], .sum)
+            request.label = "reduce-scatter of \(name) bucket \(b + 1) of \(layout.buckets.count)"
+        } else {
+            request = communicator.startAllReduce(bucket, .sum)
+            request.label = "all-reduce of \(name) bucket \(b + 1) of \(layout.buckets.count)"
+        }
         requests[b] = request
         statistics.collectives += 1
         statistics.bytesReduced += range.count * 4

@@ -120,6 +120,34 @@ public final class MPICommunicator: Communicator {
         return record("all-gather", bytes: bytes.count, [handle!])
     }
 
+    public func startReduceScatter(
+        _ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], _ operation: ReductionOperation
+    ) -> CollectiveRequest {
+        vector("reduce-scatter", buffer, counts, whole: true, own: counts[rank]) { data, c, handle in
+            i2i_mpi_ireduce_scatter_float(data, c, MPICommunicator.code(of: operation), handle)
+        }
+    }
+
+    public func startAllGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) -> CollectiveRequest {
+        vector("all-gather", buffer, counts, whole: true, own: counts[rank]) { data, c, handle in
+            i2i_mpi_iallgatherv_float(data, c, handle)
+        }
+    }
+
+    public func startGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], root: Int) -> CollectiveRequest {
+        precondition(root >= 0 && root < size, "gather: root \(root) is not a rank of a job of \(size)")
+        return vector("gather", buffer, counts, whole: rank == root, own: counts[rank]) { data, c, handle in
+            i2i_mpi_igatherv_float(data, c, Int32(root), handle)
+        }
+    }
+
+    public func startScatter(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], root: Int) -> CollectiveRequest {
+        precondition(root >= 0 && root < size, "scatter: root \(root) is not a rank of a job of \(size)")
+        return vector("scatter", buffer, counts, whole: rank == root, own: counts[rank]) { data, c, handle in
+            i2i_mpi_iscatterv_float(data, c, Int32(root), handle)
+        }
+    }
+
     public func startBarrier() -> CollectiveRequest {
         var handle: OpaquePointer?
         MPIRuntime.check(i2i_mpi_ibarrier(&handle), "barrier")
@@ -154,6 +182,36 @@ public final class MPICommunicator: Communicator {
     }
 
     // MARK: - Helpers
+
+    /// Posts one vector collective over `buffer`, which holds the whole layout (`whole`) or
+    /// this rank's block only.
+    private func vector(
+        _ label: String, _ buffer: UnsafeMutableBufferPointer<Float>, _ counts: [Int], whole: Bool, own: Int,
+        _ post: (UnsafeMutablePointer<Float>?, UnsafePointer<Int64>, UnsafeMutablePointer<OpaquePointer?>) -> Int32
+    ) -> CollectiveRequest {
+        precondition(counts.count == size, "\(label): \(counts.count) counts for a job of \(size) ranks")
+        let total = counts.reduce(0, +)
+        precondition(
+            buffer.count == (whole ? total : own),
+            "\(label): buffer holds \(buffer.count) floats, the layout \(whole ? total : own)")
+        var handle: OpaquePointer?
+        let wide = counts.map(Int64.init)
+        // A base address is needed even for an empty block (MPI ignores it).
+        var empty: Float = 0
+        let code = wide.withUnsafeBufferPointer { c in
+            withUnsafeMutablePointer(to: &empty) { fallback in post(buffer.baseAddress ?? fallback, c.baseAddress!, &handle) }
+        }
+        MPIRuntime.check(code, "\(label) of \(total * 4) bytes")
+        return record(label, bytes: own * 4, [handle!])
+    }
+
+    private static func code(of operation: ReductionOperation) -> Int32 {
+        switch operation {
+        case .sum: return Int32(I2I_MPI_SUM)
+        case .max: return Int32(I2I_MPI_MAX)
+        case .min: return Int32(I2I_MPI_MIN)
+        }
+    }
 
     private func allReduce(
         _ base: UnsafeMutableRawPointer?, count: Int, elementSize: Int, type: Int32,

@@ -5,8 +5,8 @@ import Foundation
 
 /// A ``Communicator`` for a job of one process (rank 0 of 1).
 ///
-/// All-reduces and broadcasts leave the data as it is, an all-gather copies this rank's bytes,
-/// and every request is complete when returned.
+/// All-reduces, broadcasts and the vector collectives leave the data as it is, an all-gather of
+/// bytes copies this rank's bytes, and every request is complete when returned.
 public final class SingleProcessCommunicator: Communicator {
     public let rank = 0
     public let size = 1
@@ -40,6 +40,36 @@ public final class SingleProcessCommunicator: Communicator {
         precondition(result.count == bytes.count, "all-gather: result holds \(result.count) bytes, needs \(bytes.count)")
         if bytes.count > 0 { result.copyMemory(from: bytes) }
         return CollectiveRequest(label: "all-gather", bytes: bytes.count)
+    }
+
+    // With one rank the only block is the whole buffer: each vector collective leaves it as it is.
+
+    public func startReduceScatter(
+        _ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], _ operation: ReductionOperation
+    ) -> CollectiveRequest {
+        checkOneBlock(counts, buffer.count, "reduce-scatter")
+        return CollectiveRequest(label: "reduce-scatter", bytes: buffer.count * 4)
+    }
+
+    public func startAllGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int]) -> CollectiveRequest {
+        checkOneBlock(counts, buffer.count, "all-gather")
+        return CollectiveRequest(label: "all-gather", bytes: buffer.count * 4)
+    }
+
+    public func startGather(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], root: Int) -> CollectiveRequest {
+        precondition(root == 0, "gather: root \(root) is not a rank of a job of 1")
+        checkOneBlock(counts, buffer.count, "gather")
+        return CollectiveRequest(label: "gather", bytes: buffer.count * 4)
+    }
+
+    public func startScatter(_ buffer: UnsafeMutableBufferPointer<Float>, counts: [Int], root: Int) -> CollectiveRequest {
+        precondition(root == 0, "scatter: root \(root) is not a rank of a job of 1")
+        checkOneBlock(counts, buffer.count, "scatter")
+        return CollectiveRequest(label: "scatter", bytes: buffer.count * 4)
+    }
+
+    private func checkOneBlock(_ counts: [Int], _ count: Int, _ what: String) {
+        precondition(counts == [count], "\(what): counts \(counts) do not describe one block of \(count) elements")
     }
 
     public func startBarrier() -> CollectiveRequest {

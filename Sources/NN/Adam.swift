@@ -3,6 +3,12 @@
 // p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + eps). One loop over each group's flat
 // buffers; parameters of frozen modules are skipped. TensorFlow's `AdamOptimizer` (AGGAN) adds
 // eps to √v before the bias correction instead; `Settings.epsilonBeforeCorrection` selects that.
+//
+// Sharded optimiser state (ZeRO stage 1): a group may hold its moments for a contiguous range
+// of its flat buffer only (`GroupState.shard`, set by the trainer; NN knows nothing of ranks).
+// `step()` then updates the parameters in that range only, with the same float operations per
+// element; the caller brings the other ranges up to date. Moments are allocated (zeroed) on
+// first use, so a sharded group never holds moments for the whole buffer.
 import Foundation
 import TensorCore
 
@@ -37,20 +43,55 @@ public final class Adam {
     public final class GroupState {
         public let group: ParameterGroup
         public var settings: Settings
-        /// First moments, flat, same layout as the group.
-        public let exp_avg: TensorStorage
-        /// Second moments, flat.
-        public let exp_avg_sq: TensorStorage
+        /// The elements of the group's flat buffers whose moments this state holds and whose
+        /// parameters ``Adam/step()`` updates: all of them unless the state is sharded.
+        public private(set) var shard: Range<Int>
         /// Steps taken.
         public var step: Int = 0
+        private var moments: (TensorStorage, TensorStorage)?
 
         init(group: ParameterGroup, settings: Settings) {
             self.group = group
             self.settings = settings
-            exp_avg = TensorStorage(count: Swift.max(group.count, 1))
-            exp_avg_sq = TensorStorage(count: Swift.max(group.count, 1))
-            exp_avg.pointer.update(repeating: 0, count: exp_avg.count)
-            exp_avg_sq.pointer.update(repeating: 0, count: exp_avg_sq.count)
+            shard = 0..<group.count
+        }
+
+        /// First moments, flat: element i is the moment of flat element `shard.lowerBound + i`.
+        public var exp_avg: TensorStorage { allocatedMoments.0 }
+        /// Second moments, laid out as ``exp_avg``.
+        public var exp_avg_sq: TensorStorage { allocatedMoments.1 }
+        /// Whether the moments have been allocated (they are zero until then).
+        public var hasMoments: Bool { moments != nil }
+
+        /// Holds moments for `range` of the flat buffers from now on: values inside the old
+        /// shard are kept, the rest start at zero, and the old buffers are freed.
+        public func setShard(_ range: Range<Int>) {
+            precondition(range.lowerBound >= 0 && range.upperBound <= group.count, "Adam: shard \(range) outside 0..<\(group.count)")
+            guard range != shard else { return }
+            if let (m, v) = moments {
+                let fresh = (GroupState.zeros(range.count), GroupState.zeros(range.count))
+                let kept = shard.clamped(to: range)
+                if !kept.isEmpty {
+                    let from = kept.lowerBound - shard.lowerBound, to = kept.lowerBound - range.lowerBound
+                    (fresh.0.pointer + to).update(from: m.pointer + from, count: kept.count)
+                    (fresh.1.pointer + to).update(from: v.pointer + from, count: kept.count)
+                }
+                moments = fresh
+            }
+            shard = range
+        }
+
+        private var allocatedMoments: (TensorStorage, TensorStorage) {
+            if let moments { return moments }
+            let fresh = (GroupState.zeros(shard.count), GroupState.zeros(shard.count))
+            moments = fresh
+            return fresh
+        }
+
+        private static func zeros(_ count: Int) -> TensorStorage {
+            let storage = TensorStorage(count: Swift.max(count, 1))
+            storage.pointer.update(repeating: 0, count: storage.count)
+            return storage
         }
     }
 
@@ -67,11 +108,14 @@ public final class Adam {
         self.groups = groups.map { GroupState(group: $0.0, settings: $0.1) }
     }
 
-    /// Applies one update to every group from its flat gradient buffer.
-    public func step() {
+    /// Applies one update to every group from its flat gradient buffer (to each group's
+    /// ``GroupState/shard``), then runs `completeUpdate` (a sharded trainer gathers the other
+    /// ranks' slices there) and ``postStepHook``.
+    public func step(completeUpdate: () -> Void = {}) {
         Profiler.measure(.optimizer) {
             for state in groups { update(state) }
         }
+        completeUpdate()
         postStepHook?()
     }
 
@@ -96,11 +140,14 @@ public final class Adam {
         let bc2 = Float(biasCorrection2Sqrt)
         let tfEpsilon = s.epsilonBeforeCorrection
         let p = state.group.values.pointer, g = state.group.gradients.pointer
-        let m = state.exp_avg.pointer, v = state.exp_avg_sq.pointer
+        // Moments are indexed from the shard's start: m[i] belongs to flat element i + shard start.
+        let m = state.exp_avg.pointer - state.shard.lowerBound, v = state.exp_avg_sq.pointer - state.shard.lowerBound
         for segment in state.group.segments {
             if !segment.parameter.value.requiresGrad { continue }  // frozen
-            let lo = segment.offset
-            Parallel.forEach(segment.count, grain: 1 << 15) { range in
+            let mine = (segment.offset..<(segment.offset + segment.count)).clamped(to: state.shard)
+            if mine.isEmpty { continue }
+            let lo = mine.lowerBound
+            Parallel.forEach(mine.count, grain: 1 << 15) { range in
                 for j in range {
                     let i = lo + j
                     var grad = g[i]

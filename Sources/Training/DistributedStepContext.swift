@@ -1,6 +1,12 @@
 // The trainer's side of a model's step: back-propagation into one optimiser's parameters with
 // the gradient all-reduce overlapping the backward pass, and updates decided together by all
 // ranks (a non-finite loss or gradient on any rank makes every rank skip the update).
+//
+// With `shardOptimizer` (ZeRO stage 1) the same path shards the update: each bucket is
+// reduce-scattered, so a rank holds the mean gradient of its slice only; the finite check
+// covers that slice and the flags are combined across ranks as before; Adam updates the slice
+// (its moments exist for the slice only); the updated parameters are all-gathered before the
+// optimiser's post-step hook runs. No model knows: every update goes through `step(_:loss:)`.
 import Checkpointing
 import Configuration
 import Distributed
@@ -13,6 +19,7 @@ import TensorCore
 public final class DistributedStepContext: StepContext {
     private let communicator: Communicator
     private let bucketBytes: Int
+    private let shardOptimizer: Bool
     /// Per parameter group: its synchroniser and the segment index of each leaf tensor.
     private var synchronizers: [ObjectIdentifier: (sync: GradientSynchronizer, segments: [ObjectIdentifier: Int])] = [:]
     /// Updates skipped in the current step.
@@ -26,9 +33,12 @@ public final class DistributedStepContext: StepContext {
     /// Seconds spent waiting on communication in the current step.
     public private(set) var communicationSeconds = 0.0
 
-    public init(communicator: Communicator, bucketBytes: Int) {
+    /// A context over `communicator`; `shardOptimizer` shards each optimiser's moments and
+    /// update among the ranks (`distributed.shard_optimizer`).
+    public init(communicator: Communicator, bucketBytes: Int, shardOptimizer: Bool = false) {
         self.communicator = communicator
         self.bucketBytes = bucketBytes
+        self.shardOptimizer = shardOptimizer
     }
 
     /// Clears the per-step counters.
@@ -45,7 +55,7 @@ public final class DistributedStepContext: StepContext {
         if let existing = synchronizers[key] { return existing }
         let sync = GradientSynchronizer(
             communicator: communicator, segmentSizes: group.segments.map(\.count),
-            bucketBytes: bucketBytes, name: "\(group.name) gradients")
+            bucketBytes: bucketBytes, name: "\(group.name) gradients", sharded: shardOptimizer)
         var segments: [ObjectIdentifier: Int] = [:]
         for (i, s) in group.segments.enumerated() { segments[ObjectIdentifier(s.parameter.value)] = i }
         let entry = (sync, segments)
@@ -57,7 +67,11 @@ public final class DistributedStepContext: StepContext {
         communicator.phase = "\(optimizer.name) backward"
         optimizer.zeroGradients()
         let entries = optimizer.groups.map { synchronizer(for: $0.group) }
-        for (state, entry) in zip(optimizer.groups, entries) { entry.sync.begin(gradients: state.group.gradientBuffer) }
+        for (state, entry) in zip(optimizer.groups, entries) {
+            // Sharded: the moments cover this rank's slice (a no-op once the trainer sliced them).
+            if shardOptimizer { state.setShard(entry.sync.ownedElements) }
+            entry.sync.begin(gradients: state.group.gradientBuffer)
+        }
         let leaves = optimizer.groups.flatMap { $0.group.leafTensors }
         let loss = poisonLosses ? loss * Float.nan : loss
         loss.backward(accumulatingInto: leaves) { leaf in
@@ -90,7 +104,8 @@ public final class DistributedStepContext: StepContext {
         for state in optimizer.groups {
             if !synchronizer(for: state.group).sync.finish() { gradientsFinite = false }
         }
-        // Gradients are averaged by now, so a non-finite value on one rank shows on all of them;
+        // Gradients are averaged by now, so a non-finite value on one rank shows on all of them
+        // (sharded: on the rank owning its slice; the flags below combine the ranks' views);
         // the loss is still this rank's own, which names the rank where the trouble started.
         let lossBad = poisonLosses || !loss.isFinite
         let gradientsBad = !gradientsFinite
@@ -106,7 +121,13 @@ public final class DistributedStepContext: StepContext {
             return false
         }
         communicator.phase = "\(optimizer.name) update"
-        optimizer.step()
+        optimizer.step {
+            guard shardOptimizer else { return }
+            communicator.phase = "\(optimizer.name) parameter all-gather"
+            let start = DispatchTime.now().uptimeNanoseconds
+            for state in optimizer.groups { synchronizer(for: state.group).sync.gatherParameters(state.group.valueBuffer) }
+            communicationSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+        }
         return true
     }
 }

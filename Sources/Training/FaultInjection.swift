@@ -108,15 +108,16 @@ public final class FaultInjection: TrainingHooks {
         fflush(stdout)
     }
 
-    /// Checksums of every network's state tensors and of every optimiser's moments.
+    /// Checksums of every network's state tensors and of every optimiser's moments (this rank's
+    /// slice of them when the optimiser state is sharded).
     static func checksums(of model: GANModel) -> (networks: ParameterChecksum, optimizers: ParameterChecksum) {
         let tensors = model.networks.flatMap { $0.module.stateTensors().map(\.1) }
         let networks = ParameterChecksum(tensors.map { UnsafeBufferPointer(start: $0.data, count: $0.count) })
         let moments = model.optimizers.flatMap { optimizer in
             optimizer.groups.flatMap { state in
                 [
-                    UnsafeBufferPointer(start: state.exp_avg.pointer, count: state.group.count),
-                    UnsafeBufferPointer(start: state.exp_avg_sq.pointer, count: state.group.count),
+                    UnsafeBufferPointer(start: state.exp_avg.pointer, count: state.shard.count),
+                    UnsafeBufferPointer(start: state.exp_avg_sq.pointer, count: state.shard.count),
                 ]
             }
         }

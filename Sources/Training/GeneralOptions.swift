@@ -69,6 +69,7 @@ public struct DistributedOptions: ConfigSection, Equatable, Sendable {
     public var checkpointTimeoutSeconds = 1800.0
     public var checksumEvery = 200
     public var maxSkippedSteps = 5
+    public var shardOptimizer = false
 
     public init() {}
     public static let section = "distributed"
@@ -84,6 +85,10 @@ public struct DistributedOptions: ConfigSection, Equatable, Sendable {
         .int(
             "max_skipped_steps", \.maxSkippedSteps, .count(atMost: 1e12),
             "consecutive steps skipped for non-finite values before the run stops"),
+        .bool(
+            "shard_optimizer", \.shardOptimizer,
+            "each rank holds the Adam moments of its slice of every parameter buffer only (ZeRO stage 1): gradients are reduce-scattered, parameters all-gathered"
+        ),
     ]
 
     /// Bucket size in bytes.

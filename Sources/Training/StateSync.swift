@@ -12,7 +12,11 @@ import TensorCore
 enum StateSync {
     /// Broadcasts every network tensor and every optimiser's moments, step counts and learning
     /// rates from rank 0, in a fixed order.
-    static func broadcastFromRoot(model: GANModel, communicator: Communicator) throws {
+    ///
+    /// With `shardOptimizer`, each rank receives only its slice of the moments (see
+    /// OptimizerSharding).
+    static func broadcastFromRoot(model: GANModel, communicator: Communicator, shardOptimizer: Bool = false) throws {
+        if shardOptimizer { try OptimizerSharding.scatterFromRoot(model.optimizers, communicator: communicator) }
         guard communicator.size > 1 else { return }
         communicator.phase = "start-up broadcast"
         for (_, module) in model.networks {
@@ -23,8 +27,10 @@ enum StateSync {
         for optimizer in model.optimizers {
             for state in optimizer.groups {
                 let n = state.group.count
-                communicator.broadcast(UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n), root: 0)
-                communicator.broadcast(UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n), root: 0)
+                if !shardOptimizer {
+                    communicator.broadcast(UnsafeMutableBufferPointer(start: state.exp_avg.pointer, count: n), root: 0)
+                    communicator.broadcast(UnsafeMutableBufferPointer(start: state.exp_avg_sq.pointer, count: n), root: 0)
+                }
                 let scalars = try communicator.broadcast(value: [Double(state.step), state.group.learningRate], root: 0)
                 state.step = Int(scalars[0])
                 state.group.learningRate = scalars[1]

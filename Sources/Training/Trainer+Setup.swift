@@ -83,7 +83,7 @@ extension Trainer {
         }
         var start = StartState()
         try loadStartState(model: model, into: &start)
-        try StateSync.broadcastFromRoot(model: model, communicator: comm)
+        try StateSync.broadcastFromRoot(model: model, communicator: comm, shardOptimizer: config.distributed.shardOptimizer)
         try handshake(model: model, data: data)
 
         try onRoot { try commitStart(start) }

@@ -171,10 +171,17 @@ extension Trainer {
                 + "(rank \(odd): \(difference?.a ?? "?"), rank \(reference): \(difference?.b ?? "?"))")
     }
 
-    /// Gathers every rank's pools to rank 0, which writes the checkpoint; all ranks learn
-    /// whether it succeeded.
+    /// Gathers every rank's pools (and, with sharded optimiser state, the Adam moments) to
+    /// rank 0, which writes the checkpoint; all ranks learn whether it succeeded.
     func checkpoint(model: GANModel, step: Int, position: SamplerPosition, skipped: Int) throws {
         let ranks = StateSync.gatherToRoot(StateSync.localState(of: model), communicator: communicator)
+        // Sharded: rank 0 gathers each whole moment buffer as the writer reaches it.
+        let gathers =
+            config.distributed.shardOptimizer && communicator.size > 1
+            ? OptimizerSharding.MomentGathers(
+                model.optimizers, communicator: communicator,
+                timeout: Swift.max(communicator.timeoutSeconds, config.distributed.checkpointTimeoutSeconds))
+            : nil
         communicator.phase = "checkpoint write"
         var failure: String? = nil
         if isRoot {
@@ -187,7 +194,7 @@ extension Trainer {
             do {
                 try CheckpointWriter.write(
                     to: path, header: header, networks: model.networks,
-                    optimizers: model.optimizers, ranks: ranks
+                    optimizers: model.optimizers, moments: gathers.map { $0.gather }, ranks: ranks
                 ) {
                     hooks.checkpointWritten(step: step, communicator: communicator)
                 }
@@ -197,6 +204,7 @@ extension Trainer {
                 do { try folder.appendLog("checkpoint \(path)") } catch { failure = "\(error)" }
             }
         }
+        if isRoot { gathers?.finish() } else { gathers?.sendAll() }
         waitForRootFileWork()
         if let message = try communicator.broadcast(value: failure, root: 0) { throw TrainingFailure(message) }
     }

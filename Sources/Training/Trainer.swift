@@ -116,7 +116,8 @@ public final class Trainer {
         let distributed = config.distributed, globalBatch = config.globalBatch  // read once, not per step
         let loader = DataLoader(source: run.source, sampler: run.sampler, augmentation: run.augmentation, start: run.start.position)
         defer { loader.close() }
-        let context = DistributedStepContext(communicator: comm, bucketBytes: distributed.bucketBytes)
+        let context = DistributedStepContext(
+            communicator: comm, bucketBytes: distributed.bucketBytes, shardOptimizer: distributed.shardOptimizer)
         let signals = SignalMonitor.install()
         let bar = isRoot ? ProgressBar(total: total, label: "train", unit: "steps") : nil
         bar?.baseline = run.start.step

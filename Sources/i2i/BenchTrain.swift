@@ -1,7 +1,10 @@
 // `i2i bench train --model cyclegan --size 128|256 [--json] [--profile]`: seconds per training
 // step (median after warm-up), effective GFLOPS, the in-run sgemm rate and peak memory.
+// Under an MPI launcher (`launch/mpirun-local 2 i2i bench train … [--set
+// distributed.shard_optimizer=true]`) every rank steps and rank 0 prints each rank's peak memory.
 import ArgumentParser
 import Benchmarks
+import Distributed
 import Foundation
 import Models
 import TensorCore
@@ -54,6 +57,11 @@ struct BenchTrain: ParsableCommand {
     }
 
     func run() throws {
+        var comm: Communicator? = nil
+        if startedByMPILauncher() {
+            do { comm = try makeCommunicator() } catch { throw commandFailure("\(error)", status: ExitStatus.failure) }
+            if threads == nil { comm?.configureComputeThreads() }
+        }
         if let threads { ComputeRuntime.configure(threads: threads) }
         Measurement.clock = Measurement.Clock(rawValue: clock)!
         var options = TrainBenchmarkOptions()
@@ -63,13 +71,19 @@ struct BenchTrain: ParsableCommand {
         options.warmupSteps = warmup
         options.timedSteps = steps
         options.profile = profile
-        let report = try reportingErrors { try TrainBenchmark.run(options) }
+        let report = try reportingErrors { try TrainBenchmark.run(options, communicator: comm) }
+        if comm?.isRoot ?? true { try printReport(report) }
+        comm?.exitJob(0)
+    }
+
+    private func printReport(_ report: TrainReport) throws {
         if json {
             print(try BenchJSON.encode(report))
             return
         }
         let f = BenchJSON.format
-        print("\(report.model) \(report.size)×\(report.size), batch 1, \(report.threads) threads")
+        let ranks = report.ranks == 1 ? "" : ", \(report.ranks) ranks" + (report.shardOptimizer ? ", sharded optimizer state" : "")
+        print("\(report.model) \(report.size)×\(report.size), batch 1\(ranks), \(report.threads) threads")
         print(
             "  seconds per step  \(f(report.secondsPerStep, 3, 0))  (median of \(report.secondsAll.count): "
                 + report.secondsAll.map { f($0, 3, 0) }.joined(separator: " ") + ")")
@@ -80,6 +94,10 @@ struct BenchTrain: ParsableCommand {
             "  peak RSS          \(f(Double(report.peakRssBytes) / 1048576, 0, 0)) MiB  (tensors: "
                 + "\(f(Double(report.peakLiveTensorBytes) / 1048576, 0, 0)) MiB live at most, "
                 + "\(f(Double(report.cachedTensorBytes) / 1048576, 0, 0)) MiB cached after the steps)")
+        if report.ranks > 1 {
+            print(
+                "  peak RSS by rank  " + report.peakRssBytesPerRank.map { f(Double($0) / 1048576, 0, 0) + " MiB" }.joined(separator: ", "))
+        }
         print("  CPU utilisation   \(f(report.cpuUtilization, 2, 0)) cores, \(f(report.pageFaultsPerStep, 0, 0)) page faults per step")
         if let p = report.profile {
             print("profile (per step, exclusive time):")

@@ -50,6 +50,27 @@ final class BenchCommandTests: XCTestCase {
         }
     }
 
+    /// Under `mpirun` every rank steps through the trainer's step context, sharded or not, and
+    /// the report has each rank's peak RSS (its size is measured by the benchmark, not here).
+    func testBenchTrainOnTwoRanksReportsEachRanksPeakMemory() throws {
+        let ws = try CLIWorkspace("bench-train-ranks")
+        for sharded in [false, true] {
+            let report = try json(
+                ws.mpi(
+                    ranks: 2,
+                    [
+                        "bench", "train", "--model", "cyclegan", "--size", "32", "--steps", "1", "--warmup", "1",
+                        "--threads", "1", "--set", "distributed.shard_optimizer=\(sharded)", "--json",
+                    ]))
+            XCTAssertEqual(number(report, "ranks"), 2)
+            XCTAssertEqual(report["shard_optimizer"] as? Bool, sharded)
+            let peaks = try XCTUnwrap(report["peak_rss_bytes_per_rank"] as? [NSNumber], "\(report.keys.sorted())")
+            XCTAssertEqual(peaks.count, 2)
+            XCTAssertTrue(peaks.allSatisfy { $0.doubleValue > 0 }, "\(peaks)")
+            XCTAssertEqual(peaks[0].doubleValue, number(report, "peak_rss_bytes"), "rank 0 prints its own peak first")
+        }
+    }
+
     func testBenchOpsJSON() throws {
         let ws = try CLIWorkspace("bench-ops")
         let report = try json(ws.i2i(["bench", "ops", "--repetitions", "1", "--threads", "1", "--json"], limit: 300))

@@ -4,7 +4,7 @@
 //
 //   DistributedHarness <scenario> [--timeout S] [--rank R] [--step N] [--field NAME]
 //
-// Scenarios: collectives, synchronizer, decisions, desync, drift, single; and `overlap`, a
+// Scenarios: collectives, synchronizer, sharded, decisions, desync, drift, single; and `overlap`, a
 // measurement (not a test) of waiting with and without overlap.
 import Distributed
 import Foundation
@@ -67,6 +67,7 @@ say(comm, "size=\(comm.size) local=\(comm.localRank)/\(comm.localSize) threads=\
 switch options.scenario {
 case "collectives": runCollectives(comm)
 case "synchronizer": runSynchronizer(comm)
+case "sharded": runSharded(comm)
 case "decisions": runDecisions(comm)
 case "desync": runDesync(comm, options)
 case "drift": runDrift(comm, options)

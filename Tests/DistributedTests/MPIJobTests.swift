@@ -46,6 +46,14 @@ final class MPIJobTests: XCTestCase {
         }
     }
 
+    /// Reduce-scatter, all-gather, gather and scatter over uneven and empty blocks, and the
+    /// sharded synchroniser against the all-reducing one (DistributedHarness/ShardedScenario).
+    func testShardedCollectivesAndSynchronizerOnTwoAndThreeRanks() throws {
+        for ranks in [2, 3] {
+            assertAllRanksPassed(try MPIJob.run(ranks: ranks, ["sharded"]), ranks: ranks, "sharded")
+        }
+    }
+
     /// anyRank / allRanks with one rank raising the flag, and NonFiniteStepGuard (the library's
     /// skip decision, which the trainer does not use) skipping the steps where one rank has a NaN.
     func testDecisionsAreTakenTogetherWhenOneRankRaisesTheFlag() throws {

@@ -54,6 +54,22 @@ int i2i_mpi_ibcast(void *bytes, int64_t count, int root, i2i_mpi_request **reque
 /// Non-blocking all-gather: `count` bytes from every rank land in `receive` (size × count bytes,
 /// in rank order).
 int i2i_mpi_iallgather(const void *send, int64_t count, void *receive, i2i_mpi_request **request);
+/// Vector collectives of float32 over a buffer laid out by rank: `counts` holds one element
+/// count per rank (its length is the world size), rank r's block starting at the sum of the
+/// counts before it. Every count and offset must fit an int. The arrays are copied.
+///
+/// Non-blocking in-place reduce-scatter: `data` holds every block on every rank; on completion
+/// this rank's block (in its own place) holds the reduction over ranks, the rest is undefined.
+int i2i_mpi_ireduce_scatter_float(float *data, const int64_t *counts, int op, i2i_mpi_request **request);
+/// Non-blocking in-place all-gather: each rank's own block of `data` is sent; on completion
+/// every block holds its owner's values.
+int i2i_mpi_iallgatherv_float(float *data, const int64_t *counts, i2i_mpi_request **request);
+/// Non-blocking gather to `root`: on the root `data` is the whole buffer (its own block in
+/// place, the others received); on every other rank `data` is just its own block, sent.
+int i2i_mpi_igatherv_float(float *data, const int64_t *counts, int root, i2i_mpi_request **request);
+/// Non-blocking scatter from `root`: on the root `data` is the whole buffer (its own block
+/// stays in place); on every other rank `data` is just its own block, received.
+int i2i_mpi_iscatterv_float(float *data, const int64_t *counts, int root, i2i_mpi_request **request);
 /// Non-blocking barrier.
 int i2i_mpi_ibarrier(i2i_mpi_request **request);
 
