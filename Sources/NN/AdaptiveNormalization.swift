@@ -67,19 +67,6 @@ public func assignAdaINParameters(_ parameters: Tensor, to module: Module) {
 }
 
 /// (x − mean) / √(var + eps) over `axes`, with the unbiased variance.
-private func standardized(_ x: Tensor, axes: [Int], eps: Float) -> Tensor {
-    let mean = x.mean(axes: axes, keepDims: true)
-    let variance = x.variance(axes: axes, unbiased: true, keepDims: true)
-    return (x - mean) / variance.adding(eps).sqrt()
-}
-
-/// ρ·IN(x) + (1 − ρ)·LN(x) with ρ [1, C, 1, 1].
-private func instanceLayerMix(_ x: Tensor, rho: Tensor, eps: Float) -> Tensor {
-    let instance = standardized(x, axes: [2, 3], eps: eps)
-    let layer = standardized(x, axes: [1, 2, 3], eps: eps)
-    return rho * instance + rho.subtracted(from: 1) * layer
-}
-
 /// U-GAT-IT's adaptive layer-instance norm: learnable `rho` [1, C, 1, 1] (initialised 0.9);
 /// γ and β [N, C] are passed to the forward.
 public final class AdaILN: Module {
@@ -92,16 +79,19 @@ public final class AdaILN: Module {
         super.init()
     }
 
-    /// [N, C, H, W] with γ, β [N, C] → same shape.
-    public func callAsFunction(_ x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor {
+    /// [N, C, H, W] with γ, β [N, C] → same shape, followed by `activation` in the same op
+    /// (``instanceLayerNorm(_:rho:weight:bias:eps:activation:)``).
+    public func callAsFunction(_ x: Tensor, gamma: Tensor, beta: Tensor, activation: NormActivation = .none) -> Tensor {
         let n = x.shape[0], c = x.shape[1]
-        let mixed = instanceLayerMix(x, rho: rho.value, eps: eps)
-        return mixed * gamma.reshaped([n, c, 1, 1]) + beta.reshaped([n, c, 1, 1])
+        check(gamma.count == n * c && beta.count == n * c, "AdaILN: γ \(gamma.shape) and β \(beta.shape) must be [\(n), \(c)]")
+        return instanceLayerNorm(
+            x, rho: rho.value.reshaped([c]), weight: gamma.reshaped([n * c]), bias: beta.reshaped([n * c]), eps: eps,
+            activation: activation)
     }
 }
 
 /// U-GAT-IT's layer-instance norm: learnable `rho` (0), `gamma` (1), `beta` (0), each [1, C, 1, 1].
-public final class ILN: Layer {
+public final class ILN: Layer, ActivationFusingNorm {
     public let rho: Parameter
     public let gamma: Parameter
     public let beta: Parameter
@@ -115,7 +105,13 @@ public final class ILN: Layer {
         super.init()
     }
 
-    public override func forward(_ x: Tensor) -> Tensor {
-        instanceLayerMix(x, rho: rho.value, eps: eps) * gamma.value + beta.value
+    public override func forward(_ x: Tensor) -> Tensor { forward(x, activation: .none) }
+
+    /// The norm followed by `activation`, as one op.
+    public func forward(_ x: Tensor, activation: NormActivation) -> Tensor {
+        let c = rho.value.count
+        return instanceLayerNorm(
+            x, rho: rho.value.reshaped([c]), weight: gamma.value.reshaped([c]), bias: beta.value.reshaped([c]), eps: eps,
+            activation: activation)
     }
 }

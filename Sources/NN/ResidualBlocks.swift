@@ -183,8 +183,9 @@ public final class ResnetAdaILNBlock: Module {
 
     /// [N, C, H, W] → same shape.
     public func callAsFunction(_ x: Tensor, gamma: Tensor, beta: Tensor) -> Tensor {
-        var out = norm1(conv1(pad1(x)), gamma: gamma, beta: beta).relu()
-        out = norm2(conv2(pad2(out)), gamma: gamma, beta: beta)
+        // The convs read the reflect padding in place; the first norm's ReLU runs inside it.
+        var out = norm1(conv1.forward(x, padding: pad1.padding, paddingMode: pad1.mode), gamma: gamma, beta: beta, activation: .relu)
+        out = norm2(conv2.forward(out, padding: pad2.padding, paddingMode: pad2.mode), gamma: gamma, beta: beta)
         return out + x
     }
 }

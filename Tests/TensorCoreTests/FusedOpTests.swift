@@ -1,7 +1,8 @@
 // Fused ops against the chains of ops they replace: instance norm with a ReLU or leaky ReLU
 // fused in, with and without affine parameters, forward and every gradient; MUNIT's layer norm
 // against a hand calculation and against its composed expression (16-wide vector loops and
-// their remainders, several samples).
+// their remainders, several samples); U-GAT-IT's layer-instance norm against its composed
+// expression (per-channel and per-plane γ, β; with and without a ReLU).
 import TensorCore
 import TestSupport
 import XCTest
@@ -76,6 +77,39 @@ final class FusedOpTests: XCTestCase {
                 let path = "layer norm \(activation) \(shape)"
                 assertClose(fused.detached(), chain.detached(), .standard, path: path + " forward")
                 for (j, name) in ["∂x", "∂γ", "∂β"].enumerated() {
+                    assertClose(gf[j]!, gc[j]!, Tolerance(absolute: 1e-5, relative: 1e-4), path: path + " " + name)
+                }
+            }
+        }
+    }
+
+    func testInstanceLayerNormMatchesTheComposedExpression() {
+        for (i, activation) in [NormActivation.none, .relu].enumerated() {
+            for perPlane in [false, true] {
+                let shape = perPlane ? [2, 3, 5, 7] : [1, 4, 17, 19]
+                let n = shape[0], c = shape[1]
+                var inputs = TestInputs(seed: UInt64(90 + 2 * i + (perPlane ? 1 : 0)))
+                let x = inputs.normal(shape, mean: 0.3)
+                let rho = inputs.uniform([c], 0, 1)
+                let affine = perPlane ? n * c : c
+                let gamma = inputs.normal([affine], mean: 1), beta = inputs.normal([affine])
+                let r = inputs.normal(shape)
+                for t in [x, rho, gamma, beta] { t.requiresGrad = true }
+                let fused = instanceLayerNorm(x, rho: rho, weight: gamma, bias: beta, activation: activation)
+                // ρ·(x − μ_plane)/√(var_plane + eps) + (1 − ρ)·(x − μ_sample)/√(var_sample + eps), unbiased.
+                func standardized(_ axes: [Int]) -> Tensor {
+                    (x - x.mean(axes: axes, keepDims: true)) / x.variance(axes: axes, unbiased: true, keepDims: true).adding(1e-5).sqrt()
+                }
+                let rho4 = rho.reshaped([1, c, 1, 1])
+                let mixed = rho4 * standardized([2, 3]) + rho4.subtracted(from: 1) * standardized([1, 2, 3])
+                let affineShape = perPlane ? [n, c, 1, 1] : [1, c, 1, 1]
+                let plain = mixed * gamma.reshaped(affineShape) + beta.reshaped(affineShape)
+                let chain = activation == .relu ? plain.relu() : plain
+                let gf = gradients(of: (fused * r).sum(), withRespectTo: [x, rho, gamma, beta])
+                let gc = gradients(of: (chain * r).sum(), withRespectTo: [x, rho, gamma, beta])
+                let path = "instance-layer norm \(activation) per plane \(perPlane)"
+                assertClose(fused.detached(), chain.detached(), .standard, path: path + " forward")
+                for (j, name) in ["∂x", "∂ρ", "∂γ", "∂β"].enumerated() {
                     assertClose(gf[j]!, gc[j]!, Tolerance(absolute: 1e-5, relative: 1e-4), path: path + " " + name)
                 }
             }

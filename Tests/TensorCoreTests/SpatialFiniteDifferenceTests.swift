@@ -1,6 +1,6 @@
 // Finite-difference checks of the image ops on tiny shapes: padding, conv2d on both GEMM
 // orientations, transposed conv, pooling, upsampling, unfold, instance norm (per channel and,
-// as AdaIN, per plane) and MUNIT's layer norm.
+// as AdaIN, per plane), MUNIT's layer norm and U-GAT-IT's layer-instance norm.
 import TensorCore
 import TestSupport
 import XCTest
@@ -111,5 +111,21 @@ final class SpatialFiniteDifferenceTests: XCTestCase {
             layerNorm($0[0], weight: $0[1], bias: $0[2], eps: 1e-3, activation: .leakyRelu(0.2))
         }
         checkFiniteDifferences("layerNorm 2-d", [inputs.normal([3, 4])]) { layerNorm($0[0]) }
+    }
+
+    func testInstanceLayerNorm() {
+        // ILN: per-channel γ, β; adaILN: per-plane γ, β; ρ away from 0 and 1 so both parts count.
+        checkFiniteDifferences(
+            "instanceLayerNorm per channel",
+            [inputs.normal([2, 3, 2, 3]), inputs.uniform([3], 0.2, 0.8), inputs.normal([3], mean: 1), inputs.normal([3])]
+        ) {
+            instanceLayerNorm($0[0], rho: $0[1], weight: $0[2], bias: $0[3])
+        }
+        checkFiniteDifferences(
+            "instanceLayerNorm per plane",
+            [inputs.normal([2, 2, 3, 2]), inputs.uniform([2], 0.2, 0.8), inputs.normal([4], mean: 1), inputs.normal([4])]
+        ) {
+            instanceLayerNorm($0[0], rho: $0[1], weight: $0[2], bias: $0[3], eps: 1e-3)
+        }
     }
 }
