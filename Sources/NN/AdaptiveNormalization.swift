@@ -66,7 +66,6 @@ public func assignAdaINParameters(_ parameters: Tensor, to module: Module) {
     }
 }
 
-/// (x − mean) / √(var + eps) over `axes`, with the unbiased variance.
 /// U-GAT-IT's adaptive layer-instance norm: learnable `rho` [1, C, 1, 1] (initialised 0.9);
 /// γ and β [N, C] are passed to the forward.
 public final class AdaILN: Module {
