@@ -456,10 +456,11 @@ def ugatit_fixture(out, name, light, seed):
     """U-GAT-IT (znxlwm/UGATIT-pytorch; i2i_reference/ugatit_model.py) at 96 px, ch 2, n_res 2,
     batch 2, three iterations of a 4-iteration schedule (so the third runs at half the rate):
     <name>.h5 with the groups of unit.h5 (no noise; the batches as /step<k>/a_pixels and b_pixels,
-    uint8 [2, 3, 96, 96], the model's input being pixels / 127.5 − 1) plus /translation/{a2b,b2a} and
-    /translation/{a2b,b2a}_heatmap (the generator's raw heat map [1, 1, 24, 24]) and
+    uint8 [2, 3, 96, 96], the model's input being pixels / 127.5 − 1) plus
+    /translation/input_pixels (ugatit_input.png's [96, 96, 3] uint8 pixels), the translations
+    /translation/{a2b,b2a} and /translation/{a2b,b2a}_heatmap (the generator's raw heat map [1, 1, 24, 24]) and
     _heatmap_image (normalised and resized to 96², utils.py cam before its colour map) of
-    ugatit_input.png, and /final/<net>/<key>: every ρ and every spectral-norm vector after the
+    ugatit_input.png (evaluation mode), and /final/<net>/<key>: every ρ and every spectral-norm vector after the
     three iterations (ρ clipped after each G step, one power iteration per training forward).
     The light variant also writes ugatit_params.pt, its initial weights as UGATIT.save writes
     them ({'genA2B': state_dict, …, 'disLB': …}) in float32."""
@@ -486,6 +487,7 @@ def ugatit_fixture(out, name, light, seed):
         model.train(False)
         with torch.no_grad():
             tg = f.create_group("translation")
+            tg.create_dataset("input_pixels", data=ugatit_input_pixels(size).numpy(), compression="gzip", compression_opts=9)
             for direction, translate in model.translators().items():
                 y, heatmap = translate(image)
                 put_packed(tg, direction, y)
