@@ -131,10 +131,12 @@ public final class UGATITGenerator: Module {
     }
 }
 
-/// The class-activation map of both networks: the logits of the globally average- and
-/// max-pooled features, [N, 2], and the features scaled per channel by each fc's first
-/// parameter (its `weight`, or `weight_orig` under spectral norm, as `list(fc.parameters())[0]`
-/// reads), concatenated [N, 2C, h, w]. The scaling takes gradient into the fcs' weights.
+/// The class-activation map of both networks.
+///
+/// Returns the logits of the globally average- and max-pooled features, [N, 2], and the
+/// features scaled per channel by each fc's first parameter (its `weight`, or `weight_orig`
+/// under spectral norm, as `list(fc.parameters())[0]` reads), concatenated [N, 2C, h, w]. The
+/// scaling takes gradient into the fcs' weights.
 func classActivation(_ x: Tensor, gap: Linear, gmp: Linear) -> (logits: Tensor, features: Tensor) {
     let n = x.shape[0], c = x.shape[1]
     let gapLogit = gap(x.globalAvgPool2d().reshaped([n, c]))  // [N, 1]
