@@ -98,3 +98,19 @@ final class UGATITNetworkTests: XCTestCase {
         XCTAssertEqual(g.rhos.map { $0.value.values[0] }, [0, 0.25, 1, 1])
     }
 }
+
+final class JetColourTests: XCTestCase {
+    /// MATLAB's jet by hand: 0 → dark blue (0, 0, ½), ½ → (½, 1, ½), 1 → dark red (½, 0, 0),
+    /// ⅜ → (0, 1, 1); as RGB in [-1, 1].
+    func testJetColoursByHand() {
+        let values = Tensor(shape: [1, 1, 1, 4], values: [0, 0.5, 1, 0.375])
+        let rgb = jetColours(values)
+        XCTAssertEqual(rgb.shape, [1, 3, 1, 4])
+        let v = rgb.values
+        XCTAssertEqual(Array(v[0..<4]), [-1, 0, 0, -1])  // red
+        XCTAssertEqual(Array(v[4..<8]), [-1, 1, -1, 1])  // green
+        XCTAssertEqual(Array(v[8..<12]), [0, 0, -1, 1])  // blue
+        let map = AuxiliaryMap(name: "heatmap", tensor: values, kind: .heatmap)
+        XCTAssertEqual(map.displayImage!.values, v)
+    }
+}

@@ -176,13 +176,13 @@ public final class UGATIT: GANModel {
 
     /// The translation and, as the map `heatmap`, the generator's CAM heat map as the official
     /// test code shows it (`utils.py: cam`): shifted to a minimum of 0, divided by its maximum,
-    /// resized bilinearly to the image, [N, 1, H, W] in [0, 1] (before the colour map).
+    /// resized bilinearly to the image, [N, 1, H, W] in [0, 1], drawn with the jet colour map.
     public func translate(_ request: TranslationRequest) -> Translation {
         withoutGradient {
             let generator = request.direction == .a2b ? genA2B : genB2A
             let out = run(generator, request.images)
             let heatmap = UGATIT.heatmapImage(out.heatmap, height: request.images.shape[2], width: request.images.shape[3])
-            return Translation(images: out.image, maps: [AuxiliaryMap(name: "heatmap", tensor: heatmap, kind: .mask)])
+            return Translation(images: out.image, maps: [AuxiliaryMap(name: "heatmap", tensor: heatmap, kind: .heatmap)])
         }
     }
 
@@ -206,14 +206,14 @@ public final class UGATIT: GANModel {
         return resizeBilinear(normalised, height: height, width: width)
     }
 
-    /// Per direction: input | heat map | translation | cycle (the columns of the official
-    /// sample images' A → B part).
+    /// Per direction: input | heat map (jet colours) | translation | cycle (the columns of the
+    /// official sample images' A → B part).
     public func visuals(_ batch: TrainingBatch) -> Visuals {
         withoutGradient {
             func row(_ x: Tensor, _ forward: UGATITGenerator, _ backward: UGATITGenerator) -> [Tensor] {
                 let out = run(forward, x)
                 let heatmap = UGATIT.heatmapImage(out.heatmap, height: x.shape[2], width: x.shape[3])
-                return [x, heatmap, out.image, run(backward, out.image).image]
+                return [x, jetColours(heatmap), out.image, run(backward, out.image).image]
             }
             return Visuals(rows: [
                 ("A → B (input, heat map, translation, cycle)", row(batch.unpaired.a, genA2B, genB2A)),
