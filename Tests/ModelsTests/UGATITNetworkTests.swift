@@ -83,6 +83,27 @@ final class UGATITNetworkTests: XCTestCase {
         XCTAssertNotNil(o.problem)
     }
 
+    /// lr₀ up to iteration/2, then minus lr₀/(iteration/2) per step (steps counted from 1, as the
+    /// official loop does), and 0 past the end instead of a negative rate.
+    func testLinearDecayOverTheSecondHalf() {
+        var o = UGATITOptions()
+        o.channels = 1
+        o.residualBlocks = 0
+        o.light = true
+        o.iterations = 10
+        let model = UGATIT(options: o, seed: 0)
+        var rates: [Double] = []
+        for i in [0, 4, 5, 6, 9, 10, 30] {
+            model.updateLearningRates(epoch: 0, iteration: i)
+            rates.append(model.optimizerD.groups[0].group.learningRate)
+        }
+        for (got, expected) in zip(rates, [1e-4, 1e-4, 0.8e-4, 0.6e-4, 0, 0, 0]) { XCTAssertEqual(got, expected, accuracy: 1e-12) }
+        o.decay = false
+        let constant = UGATIT(options: o, seed: 0)
+        constant.updateLearningRates(epoch: 0, iteration: 9)
+        XCTAssertEqual(constant.optimizerG.groups[0].group.learningRate, 1e-4)
+    }
+
     /// `clipRho` clamps every adaILN and ILN ρ into [0, 1] and leaves values inside alone.
     func testRhoClipping() {
         var o = UGATITOptions()

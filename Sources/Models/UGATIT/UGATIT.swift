@@ -81,12 +81,14 @@ public final class UGATIT: GANModel {
         return UGATITDiscriminator.sizeProblem(size, layers: UGATITOptions.globalLayers)
     }
 
-    /// The official loop counts steps from 1 and lowers the rate before a step's updates.
+    /// The official loop counts steps from 1 and lowers the rate before a step's updates; a run
+    /// longer than `ugatit.iteration` (`--steps`) stays at 0 instead of going negative (the
+    /// official loop ends there).
     public func updateLearningRates(epoch: Int, iteration: Int) {
         for optimizer in optimizers {
             for state in optimizer.groups {
-                state.group.learningRate = schedule.learningRate(
-                    base: state.group.baseLearningRate, epoch: epoch, iteration: iteration + 1)
+                let rate = schedule.learningRate(base: state.group.baseLearningRate, epoch: epoch, iteration: iteration + 1)
+                state.group.learningRate = Swift.max(rate, 0)
             }
         }
     }
