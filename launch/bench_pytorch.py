@@ -29,6 +29,11 @@ blocks; MsImageDis as UNIT's; weights gan 1, x 10, s 1, c 1, cycle 0; Adam(1e-4,
 weight decay 1e-4), StepLR), or with --variant sa MUNIT with self-attention (itsss/img2img_sa
 with configs/cat2dog.yaml: attention after the decoder's residual blocks and in each
 discriminator scale, cycle weight 10). The same execution shortcuts as unit.
+ugatit: one iteration of the official U-GAT-IT (znxlwm/UGATIT-pytorch UGATIT.py train with main.py
+defaults: ch 64, n_res 4, the full generator's FC sized for --size, or with --variant light the
+light generator; global and local discriminators; D step then G step, ρ clipping, Adam 1e-4 with
+weight decay 1e-4). The global discriminators need --size 96 or more. The same execution shortcut
+as unit (the D step's generator forward without autograd).
 The master discriminators' smallest scale needs --size 64 or more (four reflect-padded stride-2
 layers on a quarter of the image), as in the official code.
 
@@ -39,7 +44,7 @@ third less time per iteration), so that PyTorch is timed at its fastest.
 
 Prints one JSON object with the same field names as `i2i bench train --json`.
 
-Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit|munit] [--variant master|paper|sa]
+Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit|munit|ugatit] [--variant master|paper|sa|full|light]
        --size 128 [--steps 5] [--warmup 2] [--threads 2] [--seed 0]
 Tested with PyTorch 2.15 (CPU).
 """
@@ -58,14 +63,16 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "ref
 from i2i_reference.aggan_model import AGGAN, build_networks  # noqa: E402
 from i2i_reference.cyclegan_model import CycleGAN  # noqa: E402
 from i2i_reference.munit_model import MUNITTrainer  # noqa: E402
+from i2i_reference.ugatit_model import UGATIT  # noqa: E402
 from i2i_reference.unit_model import UNITMaster, UNITPaper  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit", "munit"])
-    parser.add_argument("--variant", choices=["master", "paper", "sa"],
-                        help="unit: master or paper (default master); munit: sa for self-attention")
+    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit", "munit", "ugatit"])
+    parser.add_argument("--variant", choices=["master", "paper", "sa", "full", "light"],
+                        help="unit: master or paper (default master); munit: sa for self-attention; "
+                             "ugatit: full or light (default full)")
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--steps", type=int, default=5, help="timed steps (the median is reported)")
     parser.add_argument("--warmup", type=int, default=2)
@@ -76,8 +83,10 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
-    if args.variant and args.model not in ("unit", "munit"):
-        parser.error("--variant is for --model unit or munit")
+    if args.variant and args.model not in ("unit", "munit", "ugatit"):
+        parser.error("--variant is for --model unit, munit or ugatit")
+    if args.model == "ugatit" and args.variant not in (None, "full", "light"):
+        parser.error("--model ugatit takes --variant full or light")
     if args.model == "munit" and args.variant not in (None, "sa"):
         parser.error("--model munit takes --variant sa (self-attention) or none")
     if args.model == "cyclegan":
@@ -85,6 +94,9 @@ def main():
     elif args.model == "aggan":
         # Stage 1 (τ = 0: the discriminators see whole images, IN on, attention trained).
         step = AGGAN(build_networks(fused_norm=True), lr=1e-4).iteration
+    elif args.model == "ugatit":
+        # main.py defaults (ch 64, n_res 4), the FC sized for --size (img_size).
+        step = UGATIT(img_size=args.size, light=args.variant == "light").iteration
     elif args.model == "munit":
         sa = args.variant == "sa"
         step = MUNITTrainer(self_attention=sa, recon_x_cyc_w=10.0 if sa else 0.0).iteration
@@ -102,6 +114,8 @@ def main():
     variant = {"variant": args.variant or "master"} if args.model == "unit" else {}
     if args.model == "munit":
         variant = {"variant": args.variant or "munit"}
+    if args.model == "ugatit":
+        variant = {"variant": args.variant or "full"}
     print(json.dumps({
         "framework": "pytorch", "version": torch.__version__, "model": args.model, **variant, "size": args.size,
         "batch": 1, "ranks": 1, "threads": torch.get_num_threads(),

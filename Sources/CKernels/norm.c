@@ -47,3 +47,9 @@ void i2i_plane_norm_dx(const float *x, const float *y, const float *dy, long m, 
                        int activation, float slope, float *dx) {
     DISPATCH(plane_norm_dx, x, y, dy, m, planeBegin, planeEnd, mean, rstd, scale, b, a, activation, slope, dx);
 }
+
+void i2i_plane_norm_sums(const float *x, const float *y, const float *dy, long m, long planeBegin, long planeEnd,
+                         const float *mean, const float *rstd, int activation, float slope, double *sumDXhat,
+                         double *sumD) {
+    DISPATCH(plane_norm_sums, x, y, dy, m, planeBegin, planeEnd, mean, rstd, activation, slope, sumDXhat, sumD);
+}

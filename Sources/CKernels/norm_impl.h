@@ -216,3 +216,34 @@ static void NAME(plane_norm_dx)(const float *x, const float *y, const float *dy,
         }
     }
 }
+
+/// Per plane p in [planeBegin, planeEnd), in double: sumDXhat[p] = Σ d·x̂ and sumD[p] = Σ d, with
+/// d = dy times the activation's derivative (read from the output y when an activation was
+/// fused) and x̂ = (x − mean[p])·rstd[p].
+static void NAME(plane_norm_sums)(const float *x, const float *y, const float *dy, long m, long planeBegin,
+                                  long planeEnd, const float *mean, const float *rstd, int activation, float slope,
+                                  double *sumDXhat, double *sumD) {
+    long vm = m / LANES * LANES;
+    for (long p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + p * m, *g = dy + p * m, *out = y ? y + p * m : 0;
+        float mu = mean[p], r = rstd[p];
+        vf vmu = (vf){0} + mu, vr = (vf){0} + r;
+        vd alo = {0}, ahi = {0}, blo = {0}, bhi = {0};
+        for (long i = 0; i < vm; i += LANES) {
+            vf d = NAME(nld)(g + i);
+            if (activation) d = d * NAME(act_factor)(NAME(nld)(out + i), activation, slope);
+            vf xhat = (NAME(nld)(src + i) - vmu) * vr;
+            NAME(acc2)(d * xhat, &alo, &ahi);
+            NAME(acc2)(d, &blo, &bhi);
+        }
+        double a = NAME(hsum)(alo, ahi), b = NAME(hsum)(blo, bhi);
+        for (long i = vm; i < m; i++) {
+            float d = g[i];
+            if (activation) d = out[i] > 0 ? d : (activation == 1 ? 0.0f : d * slope);
+            a += (double)(d * ((src[i] - mu) * r));
+            b += (double)d;
+        }
+        sumDXhat[p] = a;
+        sumD[p] = b;
+    }
+}

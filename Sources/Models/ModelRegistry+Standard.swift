@@ -7,5 +7,6 @@ extension ModelRegistry {
         AGGAN.registration,
         UNIT.registration,
         MUNIT.registration,
+        UGATIT.registration,
     ])
 }

@@ -28,8 +28,12 @@ public final class SpectralNormState {
     }
 
     /// weight_orig / σ, running one power iteration first when `training`.
+    ///
+    /// σ reads fresh copies of u and v (PyTorch clones them after the power iteration), so a
+    /// later forward's power iteration does not change the gradient of an earlier one.
     public func normalizedWeight(_ weightOrig: Tensor, training: Bool) -> Tensor {
         let rows = weightOrig.shape[0], cols = weightOrig.count / rows
+        var uNow = u.value, vNow = v.value
         if training {
             withoutGradient {
                 let w = weightOrig.detached().reshaped([rows, cols])
@@ -40,11 +44,13 @@ public final class SpectralNormState {
                 SpectralNormState.normalize(newU, eps: eps)
                 u.value.assign(newU)
                 v.value.assign(newV)
+                uNow = newU
+                vNow = newV
             }
         }
         let w = weightOrig.reshaped([rows, cols])
-        let wv = linear(v.value.reshaped([1, cols]), weight: w)  // [1, rows] = (W v)ᵀ
-        let sigma = (wv * u.value.reshaped([1, rows])).sum()
+        let wv = linear(vNow.reshaped([1, cols]), weight: w)  // [1, rows] = (W v)ᵀ
+        let sigma = (wv * uNow.reshaped([1, rows])).sum()
         return weightOrig / sigma
     }
 

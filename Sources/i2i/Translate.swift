@@ -247,10 +247,10 @@ extension Translation {
                 switch map.kind {
                 case .code: return map
                 case .image: return AuxiliaryMap(name: map.name, tensor: resize(map.tensor), kind: .image)
-                case .mask:
-                    // A mask in [0, 1] goes through the [-1, 1] image range and back.
+                case .mask, .heatmap:
+                    // A map in [0, 1] goes through the [-1, 1] image range and back.
                     let grey = resize(map.tensor * 2 - 1)
-                    return AuxiliaryMap(name: map.name, tensor: (grey + 1) * 0.5, kind: .mask)
+                    return AuxiliaryMap(name: map.name, tensor: (grey + 1) * 0.5, kind: map.kind)
                 }
             })
     }

@@ -91,10 +91,18 @@ final class LearningCheckTests: XCTestCase {
         }
     }
 
-    /// Trains `config` for 1000 steps on seasons and checks both directions' test scores.
-    private func checkLearning(config: String, settings: [String], folder: String) throws {
+    /// U-GAT-IT (full) at the tiny config, 96 px (its global discriminators' minimum), with the
+    /// schedule of 1000 iterations (linear decay over the last 500).
+    func testTinyUGATITBeatsTheIdentityBaselineOnSeasons() throws {
+        try checkLearning(config: "ugatit-tiny.yaml", settings: ["ugatit.iteration=1000"], folder: "learning-ugatit", size: 100)
+    }
+
+    /// Trains `config` for 1000 steps on seasons (`size` px) and checks both directions' test scores.
+    private func checkLearning(config: String, settings: [String], folder: String, size: Int = 36) throws {
         let ws = try CLIWorkspace(folder)
-        let data = try ws.i2i(["demo-data", "--kind", "seasons", "--count", "200", "--size", "36", "--seed", "1", "--out", "seasons.h5"])
+        let data = try ws.i2i([
+            "demo-data", "--kind", "seasons", "--count", "200", "--size", "\(size)", "--seed", "1", "--out", "seasons.h5",
+        ])
         XCTAssertEqual(data.status, 0, data.output)
         let train = try ws.i2i(
             [

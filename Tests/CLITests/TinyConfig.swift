@@ -38,3 +38,13 @@ extension TinyConfig {
             ]).joined(separator: "\n")
     }
 }
+
+extension TinyConfig {
+    /// U-GAT-IT at 96 px (the global discriminator's minimum), ch 2, one residual block, global batch 2.
+    static func ugatit(light: Bool, train: [String] = []) -> String {
+        (["model: ugatit", "data:", "  load_size: 100", "  crop_size: 96", "train:", "  batch_size: 2"]
+            + train.map { "  " + $0 }
+            + ["ugatit:", "  light: \(light)", "  ch: 2", "  n_res: 1", "  img_size: 96", "  iteration: 20"])
+            .joined(separator: "\n")
+    }
+}

@@ -3,7 +3,7 @@
 
     python3 launch/reference/test_convert_weights.py
 
-- MUNIT and MUNIT with self-attention (munit*_gen.pt, munit*_dis.pt),
+- MUNIT and MUNIT with self-attention (munit*_gen.pt, munit*_dis.pt), U-GAT-IT (ugatit_params.pt),
   UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
   CycleGAN (cyclegan.h5's networks, exported first as official files): official → i2i → official
   reproduces every state dict bit for bit and in the official key order; the i2i file equals the
@@ -145,6 +145,37 @@ class ConvertWeightsTests(unittest.TestCase):
         self.assertSameState(back_dis, load(dis), "dis")
         COCOResGen(ch=4, n_enc_res_blk=1, n_gen_res_blk=1).load_state_dict(back_gen, strict=True)
         COCODis(ch=4, n_layer=3).load_state_dict(back_dis, strict=True)
+
+    def test_ugatit_round_trip(self):
+        """U-GAT-IT light (ugatit_params.pt, as UGATIT.save writes it): to i2i equals the golden
+        fixture's networks bit for bit, and back to the official file equals the original; a
+        full model's file (built here from the full fixture's networks) round-trips too."""
+        params = os.path.join(FIXTURES, "ugatit_params.pt")
+        h5 = self.path("ugatit.h5")
+        self.assertEqual(run("to-i2i", "--model", "ugatit", "--params", params, "--out", h5)[0], 0)
+        self.assertNetworksEqualFixture(h5, "ugatit_light.h5")
+        self.assertEqual(run("from-i2i", "--model", "ugatit", h5, "--out-dir", self.path("back"),
+                             "--prefix", "selfie2anime")[0], 0)
+        back, original = load(self.path("back/selfie2anime_params_0000000.pt")), load(params)
+        self.assertEqual(sorted(back), sorted(original))
+        for net in original:
+            self.assertEqual(sorted(back[net]), sorted(original[net]), net)
+            for k in original[net]:
+                self.assertTrue(torch.equal(back[net][k], original[net][k]), f"{net} {k}")
+        with h5py.File(os.path.join(FIXTURES, "ugatit.h5"), "r") as f:
+            full = {net: {k: torch.from_numpy(d[()]) for k, d in f["networks"][net].items()} for net in f["networks"]}
+        torch.save(full, self.path("full_params_latest.pt"))
+        self.assertEqual(run("to-i2i", "--model", "ugatit", "--params", self.path("full_params_latest.pt"),
+                             "--out", self.path("full.h5"))[0], 0)
+        self.assertNetworksEqualFixture(self.path("full.h5"), "ugatit.h5")
+        del full["disLB"]
+        torch.save(full, self.path("five.pt"))
+        self.assertRefused(["to-i2i", "--model", "ugatit", "--params", self.path("five.pt"), "--out", self.path("x.h5")],
+                           "expected {genA2B, genB2A, disGA, disGB, disLA, disLB}")
+        self.assertRefused(["to-i2i", "--model", "ugatit", "--gen", params, "--out", self.path("x.h5")],
+                           "--model ugatit reads --params")
+        self.assertRefused(["to-i2i", "--model", "unit", "--params", params, "--out", self.path("x.h5")],
+                           "--params is for --model ugatit")
 
     def test_cyclegan_round_trip(self):
         first = self.path("official")

@@ -100,6 +100,13 @@ void i2i_plane_centered_squares(const float *x, long m, long planeBegin, long pl
 void i2i_plane_affine(const float *x, long m, long planeBegin, long planeEnd, const float *scale, const float *shift,
                       int activation, float slope, float *out);
 
+/// Per plane p in [planeBegin, planeEnd), accumulated and returned in double: Σ d·x̂ and Σ d, with
+/// d = dy times the activation's derivative (read from y; NULL when `activation` is 0) and
+/// x̂ = (x − mean[p])·rstd[p].
+void i2i_plane_norm_sums(const float *x, const float *y, const float *dy, long m, long planeBegin, long planeEnd,
+                         const float *mean, const float *rstd, int activation, float slope, double *sumDXhat,
+                         double *sumD);
+
 /// dx = scale[p]·d − b[p] − x̂·a[p] over plane p, where d = dy times the activation's derivative
 /// (read from the forward's output y; y may be NULL when `activation` is 0) and
 /// x̂ = (x − mean[p])·rstd[p], planes [planeBegin, planeEnd).

@@ -51,8 +51,11 @@ public struct TranslationRequest {
 public struct AuxiliaryMap {
     /// How a map is shown and stored.
     public enum Kind: Sendable {
-        /// [N, 1, H, W] in [0, 1] (attention masks, heat maps): a grey image, black 0, white 1.
+        /// [N, 1, H, W] in [0, 1] (attention masks): a grey image, black 0, white 1.
         case mask
+        /// [N, 1, H, W] in [0, 1] (CAM heat maps): drawn with the jet colour map, blue 0, red 1,
+        /// as U-GAT-IT's test code draws them (`utils.py: cam`, OpenCV's COLORMAP_JET).
+        case heatmap
         /// [N, 3, H, W] in [-1, 1] (warped exemplars): an image.
         case image
         /// [N, C, 1, 1] or [N, C] numbers (style codes): stored, not drawn.
@@ -74,6 +77,7 @@ public struct AuxiliaryMap {
     public var displayImage: Tensor? {
         switch kind {
         case .mask: return concat([tensor, tensor, tensor], axis: 1) * 2 - 1
+        case .heatmap: return jetColours(tensor)
         case .image: return tensor
         case .code: return nil
         }
@@ -111,4 +115,21 @@ public struct Visuals {
         self.rows = rows
         self.columns = columns
     }
+}
+
+/// [N, 1, H, W] values in [0, 1] → [N, 3, H, W] RGB in [-1, 1] through the jet colour map, in
+/// MATLAB's piecewise-linear form (each channel clamp(1.5 − |4v − k|, 0, 1) with k = 3, 2, 1 for
+/// red, green, blue): the shape of OpenCV's COLORMAP_JET, which U-GAT-IT's `utils.py: cam`
+/// applies to 8-bit values (its 256-entry table differs from this form by a few levels).
+public func jetColours(_ values: Tensor) -> Tensor {
+    let n = values.shape[0], plane = values.shape[2] * values.shape[3]
+    let out = Tensor(uninitializedShape: [n, 3, values.shape[2], values.shape[3]])
+    let src = values.data, dst = out.data
+    for s in 0..<n {
+        for (c, k) in [Float(3), 2, 1].enumerated() {
+            let o = dst + (s * 3 + c) * plane, v = src + s * plane
+            for i in 0..<plane { o[i] = Swift.min(Swift.max(1.5 - Swift.abs(4 * v[i] - k), 0), 1) * 2 - 1 }
+        }
+    }
+    return out
 }

@@ -86,8 +86,7 @@ public func instanceLayerNorm(
     // activation's mask.
     let saved: Tensor? = activation == .none ? nil : out.detached()
     return out.recorded("instance_layer_norm", [x, rho, weight, bias]) { g, needs in
-        // Per plane: Σ d·x̂_in and Σ d, then Σ d·x̂_ln (and Σ d again).
-        let inSums = Tensor(uninitializedShape: [2, planes]), lnSums = Tensor(uninitializedShape: [2, planes])
+        // Per plane, in double (ρ's gradient is their difference): Σ d·x̂_in, Σ d, Σ d·x̂_ln.
         let stats = Tensor(uninitializedShape: [4, planes])
         for p in 0..<planes {
             stats.data[p] = Float(meanIn[p])
@@ -95,18 +94,28 @@ public func instanceLayerNorm(
             stats.data[2 * planes + p] = Float(meanLn[p])
             stats.data[3 * planes + p] = Float(rLn[p])
         }
+        var dIn = [Double](repeating: 0, count: planes), sumD = [Double](repeating: 0, count: planes)
+        var dLn = [Double](repeating: 0, count: planes), sumD2 = [Double](repeating: 0, count: planes)
         Profiler.measure(.norm) {
-            Parallel.forEach(planes, grain: grain) { r in
-                let y = saved.map { UnsafePointer($0.data) }
-                i2i_instance_norm_backward(
-                    x.data, y, g.data, m, Int32(c), Int32(r.lowerBound), Int32(r.upperBound), nil, stats.data,
-                    stats.data + planes, activation.code, activation.slope, nil, inSums.data, inSums.data + planes)
-                i2i_instance_norm_backward(
-                    x.data, y, g.data, m, Int32(c), Int32(r.lowerBound), Int32(r.upperBound), nil, stats.data + 2 * planes,
-                    stats.data + 3 * planes, activation.code, activation.slope, nil, lnSums.data, lnSums.data + planes)
+            dIn.withUnsafeMutableBufferPointer { dIn in
+                sumD.withUnsafeMutableBufferPointer { sumD in
+                    dLn.withUnsafeMutableBufferPointer { dLn in
+                        sumD2.withUnsafeMutableBufferPointer { sumD2 in
+                            let (a, b, c2, d2) = (dIn.baseAddress!, sumD.baseAddress!, dLn.baseAddress!, sumD2.baseAddress!)
+                            Parallel.forEach(planes, grain: grain) { r in
+                                let y = saved.map { UnsafePointer($0.data) }
+                                i2i_plane_norm_sums(
+                                    x.data, y, g.data, m, r.lowerBound, r.upperBound, stats.data, stats.data + planes,
+                                    activation.code, activation.slope, a, b)
+                                i2i_plane_norm_sums(
+                                    x.data, y, g.data, m, r.lowerBound, r.upperBound, stats.data + 2 * planes,
+                                    stats.data + 3 * planes, activation.code, activation.slope, c2, d2)
+                            }
+                        }
+                    }
+                }
             }
         }
-        let dIn = inSums.data, sumD = inSums.data + planes, dLn = lnSums.data
         var gx: Tensor?
         if needs[0] {
             let dxScale = Tensor(uninitializedShape: [planes]), dxB = Tensor(uninitializedShape: [planes])
@@ -117,16 +126,16 @@ public func instanceLayerNorm(
                 var g1 = 0.0, g2 = 0.0  // Σ u·Σd and Σ u·Σ d·x̂_ln over the sample
                 for p in samples {
                     let u = gammaOf(p) * (1 - rhoOf(p))
-                    g1 += u * Double(sumD[p])
-                    g2 += u * Double(dLn[p])
+                    g1 += u * sumD[p]
+                    g2 += u * dLn[p]
                 }
                 for p in samples {
                     let w = gammaOf(p) * rhoOf(p), u = gammaOf(p) * (1 - rhoOf(p))
-                    let kIn = w * rIn[p] * Double(dIn[p]) / Double(m - 1), kLn = rLn[p] * g2 / Double(perSample - 1)
+                    let kIn = w * rIn[p] * dIn[p] / Double(m - 1), kLn = rLn[p] * g2 / Double(perSample - 1)
                     dxScale.data[p] = Float(w * rIn[p] + u * rLn[p])
                     dxA.data[p] = Float(rIn[p] * kIn + rLn[p] * kLn)
                     dxB.data[p] = Float(
-                        w * rIn[p] * Double(sumD[p]) / Double(m) + rLn[p] * g1 / Double(perSample)
+                        w * rIn[p] * sumD[p] / Double(m) + rLn[p] * g1 / Double(perSample)
                             + (meanIn[p] - meanLn[p]) * rLn[p] * kLn)
                     centre.data[p] = Float(meanIn[p])
                 }
@@ -145,22 +154,22 @@ public func instanceLayerNorm(
         var grho: Tensor?, gw: Tensor?, gb: Tensor?
         if needs[1] {
             let t = Tensor.zeros(rho.shape)
-            for p in 0..<planes { t.data[p % c] += Float(gammaOf(p) * (Double(dIn[p]) - Double(dLn[p]))) }
+            for p in 0..<planes { t.data[p % c] += Float(gammaOf(p) * (dIn[p] - dLn[p])) }
             grho = t
         }
         if needs[2] {
             let t = Tensor.zeros(weight.shape)
             for p in 0..<planes {
-                t.data[p % affine] += Float(rhoOf(p) * Double(dIn[p]) + (1 - rhoOf(p)) * Double(dLn[p]))
+                t.data[p % affine] += Float(rhoOf(p) * dIn[p] + (1 - rhoOf(p)) * dLn[p])
             }
             gw = t
         }
         if needs[3] {
             let t = Tensor.zeros(bias.shape)
-            for p in 0..<planes { t.data[p % affine] += sumD[p] }
+            for p in 0..<planes { t.data[p % affine] += Float(sumD[p]) }
             gb = t
         }
-        withExtendedLifetime((inSums, lnSums, stats, saved)) {}
+        withExtendedLifetime((stats, saved)) {}
         return [gx, grho, gw, gb]
     }
 }

@@ -5,7 +5,7 @@ for three steps.
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa ...] [--out DIR]
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
 unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
@@ -71,6 +71,9 @@ networks gen_a, gen_b, dis_a, dis_b) hold the same groups as unit.h5 with
                              style the target domain's style encoder reads from the same image
 and munit_gen.pt / munit_dis.pt, munit_sa_gen.pt / munit_sa_dis.pt ({'a': …, 'b': …} as
 MUNIT_Trainer.save writes) the same initial weights in float32.
+ugatit.h5 and ugatit_light.h5 (U-GAT-IT full and light, znxlwm/UGATIT-pytorch; networks genA2B,
+genB2A, disGA, disGB, disLA, disLB) are described at ugatit_fixture below; ugatit_input.png is their
+translation input and ugatit_params.pt the light model's initial weights as UGATIT.save writes them.
 The models are the shared PyTorch expressions in launch/reference/i2i_reference/: CycleGAN as
 junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py, models/cycle_gan_model.py), AGGAN as
 AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation's TensorFlow code (model.py,
@@ -468,9 +471,119 @@ def vgg19(out):
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
+UGATIT_TINY = dict(ch=2, n_res=2, img_size=96, adv_weight=1.0, cycle_weight=10.0, identity_weight=10.0,
+                   cam_weight=1000.0, lr=1e-4, weight_decay=1e-4, iteration=4, decay_flag=True)
+
+
+def ugatit_input_pixels(size):
+    """The pixels of ugatit_input.png ([size, size, 3] uint8; U-GAT-IT's global discriminators
+    need at least 96 px, so it has its own translation input)."""
+    g = torch.Generator().manual_seed(98)
+    return torch.randint(0, 256, (size, size, 3), generator=g, dtype=torch.uint8)
+
+
+def ugatit_fixture(out, name, light, seed):
+    """U-GAT-IT (znxlwm/UGATIT-pytorch; i2i_reference/ugatit_model.py) at 96 px, ch 2, n_res 2,
+    batch 2, three iterations of a 4-iteration schedule (so the third runs at half the rate):
+    <name>.h5 with the groups of unit.h5 (no noise; the batches as /step<k>/a_pixels and b_pixels,
+    uint8 [2, 3, 96, 96], the model's input being pixels / 127.5 − 1) plus
+    /translation/input_pixels (ugatit_input.png's [96, 96, 3] uint8 pixels), the translations
+    /translation/{a2b,b2a} and /translation/{a2b,b2a}_heatmap (the generator's raw heat map [1, 1, 24, 24]) and
+    _heatmap_image (normalised and resized to 96², utils.py cam before its colour map) of
+    ugatit_input.png (evaluation mode), and /final/<net>/<key>: every ρ and every spectral-norm vector after the
+    three iterations (ρ clipped after each G step, one power iteration per training forward).
+    The light variant also writes ugatit_params.pt, its initial weights as UGATIT.save writes
+    them ({'genA2B': state_dict, …, 'disLB': …}) in float32."""
+    from PIL import Image
+    from i2i_reference.ugatit_model import UGATIT, heatmap_image
+    size, n, steps = UGATIT_TINY["img_size"], 2, 3
+    torch.manual_seed(seed)
+    model = UGATIT(**UGATIT_TINY, light=light, dtype=DT)
+    round_to_float32(model.nets)
+    with torch.no_grad():   # the power-iteration vectors, too, exactly as stored
+        for net in model.nets.values():
+            for k, b in net.named_buffers():
+                b.copy_(b.float().to(DT))
+    if light:
+        torch.save({k: float32_state(v) for k, v in model.nets.items()}, os.path.join(out, "ugatit_params.pt"))
+        Image.fromarray(ugatit_input_pixels(size).numpy()).save(os.path.join(out, "ugatit_input.png"))
+    path = os.path.join(out, f"{name}.h5")
+    with h5py.File(path, "w", libver=("v110", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for k, v in dict(UGATIT_TINY, light=int(light), size=size, batch=n).items():
+            f.attrs[k] = int(v) if isinstance(v, bool) else v
+        write_networks(f, model.nets, put_packed)
+        image = ugatit_input_pixels(size).permute(2, 0, 1).unsqueeze(0).to(DT) / 127.5 - 1
+        model.train(False)
+        with torch.no_grad():
+            tg = f.create_group("translation")
+            tg.create_dataset("input_pixels", data=ugatit_input_pixels(size).numpy(), compression="gzip", compression_opts=9)
+            for direction, translate in model.translators().items():
+                y, heatmap = translate(image)
+                put_packed(tg, direction, y)
+                put_packed(tg, direction + "_heatmap", heatmap)
+                put_packed(tg, direction + "_heatmap_image", heatmap_image(heatmap, size))
+        model.train(True)
+        # Batches of 8-bit pixels (x / 127.5 − 1, as images are loaded), stored as the pixels,
+        # which keeps the file small.
+        pixels = [tuple(torch.randint(0, 256, (n, 3, size, size), dtype=torch.uint8) for _ in "ab")
+                  for _ in range(steps)]
+        batches = [tuple(p.to(DT) / 127.5 - 1 for p in pair) for pair in pixels]
+        import i2i_reference.ugatit_model as ugatit_model
+        plain_l1, gaps = ugatit_model.l1, []
+        ugatit_model.l1 = lambda x, t: (gaps.append(float((x - t).detach().abs().min())), plain_l1(x, t))[1]
+        try:
+            for step, (a, b) in enumerate(batches):
+                s = f.create_group(f"step{step}")
+                s.create_dataset("a_pixels", data=pixels[step][0].numpy(), compression="gzip", compression_opts=9)
+                s.create_dataset("b_pixels", data=pixels[step][1].numpy(), compression="gzip", compression_opts=9)
+                losses = model.iteration(a, b)
+                lg = s.create_group("losses")
+                for k, v in losses.items():
+                    lg.attrs[k] = float(v.detach())
+                if step == 0:
+                    gg = s.create_group("grads")
+                    for net_name, net in model.nets.items():
+                        ng = gg.create_group(net_name)
+                        for k, p in net.named_parameters():
+                            put_packed(ng, k, p.grad)
+                print(f"{name} step {step}: D {float(losses['Discriminator_loss']):.6f} "
+                      f"G {float(losses['Generator_loss']):.6f}")
+        finally:
+            ugatit_model.l1 = plain_l1
+        print(f"{name}: step 0's L1 differences stay {min(gaps[:4]):.2e} or more from 0")
+        fg = f.create_group("final")
+        for net_name, net in model.nets.items():
+            ng = fg.create_group(net_name)
+            for k, v in net.state_dict().items():
+                if k.endswith("rho") or k.endswith("weight_u") or k.endswith("weight_v"):
+                    put(ng, k, v)
+        clipped = sum(int(((v == 0) | (v == 1)).sum()) for net in (model.genA2B, model.genB2A)
+                      for k, v in net.state_dict().items() if k.endswith("rho"))
+        print(f"{name}: {clipped} ρ values sit on a clipping bound after {steps} iterations")
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
+# Trainable parameters of the official networks at 256 px, ch 64, n_res 4 (architectures table
+# of the U-GAT-IT paper's PyTorch code, counted by instantiating znxlwm/UGATIT-pytorch networks.py).
+UGATIT_COUNTS_256 = {"G full": 278959808, "G light": 10589888, "D global": 53130176, "D local": 3290560}
+
+
+def ugatit(out):
+    from i2i_reference.ugatit_networks import parameter_counts
+    counts = parameter_counts(ngf=64, n_res=4, img_size=256)
+    assert counts == UGATIT_COUNTS_256, f"U-GAT-IT expression at 256 px: {counts}"
+    print("U-GAT-IT at 256 px: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    ugatit_fixture(out, "ugatit", light=False, seed=41)
+
+
+def ugatit_light(out):
+    ugatit_fixture(out, "ugatit_light", light=True, seed=42)
+
+
 if __name__ == "__main__":
     writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16, "vgg19": vgg19,
-               "munit": munit, "munit_sa": munit_sa}
+               "munit": munit, "munit_sa": munit_sa, "ugatit": ugatit, "ugatit_light": ugatit_light}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:

@@ -21,6 +21,11 @@ that only wants `fixture_io` does not pay for torch):
                      COCODis; branch version_02 src/trainers/cocogan_nets.py, common_net.py)
   unit_model         UNIT's training iterations, noise through a supplied function
                      (master trainer.py UNIT_Trainer; version_02 cocogan_trainer.py)
+  ugatit_networks    U-GAT-IT's ResnetGenerator (CAM, full or light γ/β head, adaILN, ILN) and
+                     Discriminator (spectral norm, CAM), RhoClipper, parameter counts
+                     (znxlwm/UGATIT-pytorch networks.py)
+  ugatit_model       U-GAT-IT's training iteration and the heat map as the test code shows it
+                     (UGATIT.py train/test, utils.py cam)
   data               i2i dataset files: loading, resizing, the training batch stream
   scoring            L1 and PSNR against the truth as `i2i translate` prints them
   fixture_io         writing fixture tensors; the library versions a generator ran with
