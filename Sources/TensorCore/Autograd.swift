@@ -141,12 +141,16 @@ private struct Backpropagation {
         }
 
         gradients[ObjectIdentifier(root)] = seed
+        // Leaves whose contributions were added straight into their `grad` buffer (below).
+        var addedDirectly = Set<ObjectIdentifier>()
         for t in order.reversed() {
             let id = ObjectIdentifier(t)
             guard needed.contains(id) else { continue }
             guard let node = t.node else {
                 if accumulate, let g = gradients.removeValue(forKey: id) {
                     Backpropagation.accumulate(g, into: t)
+                    onLeafReady?(t)
+                } else if addedDirectly.contains(id) {
                     onLeafReady?(t)
                 }
                 continue
@@ -164,6 +168,17 @@ private struct Backpropagation {
                 guard let gi = inputGrads[i] else { continue }
                 let reduced = gi.reduced(to: input.shape, op: node.op)
                 let key = ObjectIdentifier(input)
+                if accumulate, input.node == nil, let grad = input.grad, gradients[key] == nil {
+                    // A leaf that already has a gradient buffer (a parameter): each contribution
+                    // is added into it as it arrives, in the same order as summing them first,
+                    // instead of holding the running sum until the walk reaches the leaf (a
+                    // 268 M-weight layer used three times in a step would hold several copies).
+                    // The leaf is still reported ready only once all its consumers are done.
+                    check(grad.count == reduced.count, "backward: grad of shape \(grad.shape) cannot take \(reduced.shape)")
+                    addInPlace(grad.data, reduced.data, count: reduced.count)
+                    addedDirectly.insert(key)
+                    continue
+                }
                 if let existing = gradients[key] {
                     gradients[key] = existing.addingWithoutGraph(reduced)
                 } else {
