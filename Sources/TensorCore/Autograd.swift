@@ -10,7 +10,9 @@
 // - A backward closure may return a gradient of the *broadcast* shape; the engine sums it down
 //   to the input's shape in one place (`reduced(to:)`), so no op handles that itself.
 // - Gradients of intermediate tensors are written once per consumer and summed in walk order;
-//   gradients of leaves are *accumulated* (`+=`) into `grad` until the caller zeroes them.
+//   gradients of leaves are *accumulated* (`+=`) into `grad` until the caller zeroes them — a
+//   leaf that already has a `grad` buffer takes each contribution as it arrives, so a weight used
+//   several times never has its gradient held twice.
 // - After a backward pass the walked graph is released (nodes dropped, saved tensors freed).
 
 /// One recorded operation: its inputs and how to send a gradient back to them.
