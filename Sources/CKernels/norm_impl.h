@@ -84,13 +84,15 @@ static void NAME(inorm_forward)(const float *x, long m, int channels, int planeB
         }
     }
 }
-
-static void NAME(inorm_backward)(const float *x, const float *y, const float *dy, long m, int channels, int planeBegin,
-                                 int planeEnd, const float *gamma, const float *mean, const float *rstd, int activation,
-                                 float slope, float *dx, float *sumDyXhat, float *sumDy) {
-    for (int p = planeBegin; p < planeEnd; p++) {
-        const float *src = x + (long)p * m, *g = dy + (long)p * m, *out = y ? y + (long)p * m : 0;
-        long vm = m / LANES * LANES;
+/// Per plane p in [planeBegin, planeEnd), in double: sumDXhat[p] = Σ d·x̂ and sumD[p] = Σ d, with
+/// d = dy times the activation's derivative (read from the output y when an activation was
+/// fused) and x̂ = (x − mean[p])·rstd[p].
+static void NAME(plane_norm_sums)(const float *x, const float *y, const float *dy, long m, long planeBegin,
+                                  long planeEnd, const float *mean, const float *rstd, int activation, float slope,
+                                  double *sumDXhat, double *sumD) {
+    long vm = m / LANES * LANES;
+    for (long p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + p * m, *g = dy + p * m, *out = y ? y + p * m : 0;
         float mu = mean[p], r = rstd[p];
         vf vmu = (vf){0} + mu, vr = (vf){0} + r;
         vd alo = {0}, ahi = {0}, blo = {0}, bhi = {0};
@@ -108,6 +110,22 @@ static void NAME(inorm_backward)(const float *x, const float *y, const float *dy
             a += (double)(d * ((src[i] - mu) * r));
             b += (double)d;
         }
+        sumDXhat[p] = a;
+        sumD[p] = b;
+    }
+}
+
+
+static void NAME(inorm_backward)(const float *x, const float *y, const float *dy, long m, int channels, int planeBegin,
+                                 int planeEnd, const float *gamma, const float *mean, const float *rstd, int activation,
+                                 float slope, float *dx, float *sumDyXhat, float *sumDy) {
+    for (int p = planeBegin; p < planeEnd; p++) {
+        const float *src = x + (long)p * m, *g = dy + (long)p * m, *out = y ? y + (long)p * m : 0;
+        long vm = m / LANES * LANES;
+        float mu = mean[p], r = rstd[p];
+        vf vmu = (vf){0} + mu, vr = (vf){0} + r;
+        double a, b;
+        NAME(plane_norm_sums)(src, out, g, m, 0, 1, mean + p, rstd + p, activation, slope, &a, &b);
         sumDyXhat[p] = (float)a;
         sumDy[p] = (float)b;
         if (!dx) continue;
@@ -214,36 +232,5 @@ static void NAME(plane_norm_dx)(const float *x, const float *y, const float *dy,
             float xhat = (src[i] - mean[p]) * rstd[p];
             dst[i] = scale[p] * d - b[p] - xhat * a[p];
         }
-    }
-}
-
-/// Per plane p in [planeBegin, planeEnd), in double: sumDXhat[p] = Σ d·x̂ and sumD[p] = Σ d, with
-/// d = dy times the activation's derivative (read from the output y when an activation was
-/// fused) and x̂ = (x − mean[p])·rstd[p].
-static void NAME(plane_norm_sums)(const float *x, const float *y, const float *dy, long m, long planeBegin,
-                                  long planeEnd, const float *mean, const float *rstd, int activation, float slope,
-                                  double *sumDXhat, double *sumD) {
-    long vm = m / LANES * LANES;
-    for (long p = planeBegin; p < planeEnd; p++) {
-        const float *src = x + p * m, *g = dy + p * m, *out = y ? y + p * m : 0;
-        float mu = mean[p], r = rstd[p];
-        vf vmu = (vf){0} + mu, vr = (vf){0} + r;
-        vd alo = {0}, ahi = {0}, blo = {0}, bhi = {0};
-        for (long i = 0; i < vm; i += LANES) {
-            vf d = NAME(nld)(g + i);
-            if (activation) d = d * NAME(act_factor)(NAME(nld)(out + i), activation, slope);
-            vf xhat = (NAME(nld)(src + i) - vmu) * vr;
-            NAME(acc2)(d * xhat, &alo, &ahi);
-            NAME(acc2)(d, &blo, &bhi);
-        }
-        double a = NAME(hsum)(alo, ahi), b = NAME(hsum)(blo, bhi);
-        for (long i = vm; i < m; i++) {
-            float d = g[i];
-            if (activation) d = out[i] > 0 ? d : (activation == 1 ? 0.0f : d * slope);
-            a += (double)(d * ((src[i] - mu) * r));
-            b += (double)d;
-        }
-        sumDXhat[p] = a;
-        sumD[p] = b;
     }
 }

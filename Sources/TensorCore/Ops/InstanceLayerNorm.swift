@@ -94,28 +94,21 @@ public func instanceLayerNorm(
             stats.data[2 * planes + p] = Float(meanLn[p])
             stats.data[3 * planes + p] = Float(rLn[p])
         }
-        var dIn = [Double](repeating: 0, count: planes), sumD = [Double](repeating: 0, count: planes)
-        var dLn = [Double](repeating: 0, count: planes), sumD2 = [Double](repeating: 0, count: planes)
+        // [Σ d·x̂_in | Σ d | Σ d·x̂_ln | Σ d again], planes each.
+        let sums = UnsafeMutablePointer<Double>.allocate(capacity: 4 * planes)
+        defer { sums.deallocate() }
         Profiler.measure(.norm) {
-            dIn.withUnsafeMutableBufferPointer { dIn in
-                sumD.withUnsafeMutableBufferPointer { sumD in
-                    dLn.withUnsafeMutableBufferPointer { dLn in
-                        sumD2.withUnsafeMutableBufferPointer { sumD2 in
-                            let (a, b, c2, d2) = (dIn.baseAddress!, sumD.baseAddress!, dLn.baseAddress!, sumD2.baseAddress!)
-                            Parallel.forEach(planes, grain: grain) { r in
-                                let y = saved.map { UnsafePointer($0.data) }
-                                i2i_plane_norm_sums(
-                                    x.data, y, g.data, m, r.lowerBound, r.upperBound, stats.data, stats.data + planes,
-                                    activation.code, activation.slope, a, b)
-                                i2i_plane_norm_sums(
-                                    x.data, y, g.data, m, r.lowerBound, r.upperBound, stats.data + 2 * planes,
-                                    stats.data + 3 * planes, activation.code, activation.slope, c2, d2)
-                            }
-                        }
-                    }
-                }
+            Parallel.forEach(planes, grain: grain) { r in
+                let y = saved.map { UnsafePointer($0.data) }
+                i2i_plane_norm_sums(
+                    x.data, y, g.data, m, r.lowerBound, r.upperBound, stats.data, stats.data + planes, activation.code,
+                    activation.slope, sums, sums + planes)
+                i2i_plane_norm_sums(
+                    x.data, y, g.data, m, r.lowerBound, r.upperBound, stats.data + 2 * planes, stats.data + 3 * planes,
+                    activation.code, activation.slope, sums + 2 * planes, sums + 3 * planes)
             }
         }
+        let dIn = sums, sumD = sums + planes, dLn = sums + 2 * planes
         var gx: Tensor?
         if needs[0] {
             let dxScale = Tensor(uninitializedShape: [planes]), dxB = Tensor(uninitializedShape: [planes])

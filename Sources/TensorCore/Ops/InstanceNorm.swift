@@ -97,8 +97,9 @@ public func instanceNorm(
     }
 }
 
-/// Σ over samples of per-plane values (plane p belongs to parameter p mod `channels`), shaped `shape`.
-private func channelTotals(_ perPlane: UnsafePointer<Float>, planes: Int, channels: Int, shape: [Int]) -> Tensor {
+/// Σ over samples of per-plane values (plane p belongs to parameter p mod `channels`), shaped `shape`
+/// (also the layer norm's γ and β gradients).
+func channelTotals(_ perPlane: UnsafePointer<Float>, planes: Int, channels: Int, shape: [Int]) -> Tensor {
     let t = Tensor.zeros(shape)
     for p in 0..<planes { t.data[p % channels] += perPlane[p] }
     return t

@@ -125,19 +125,12 @@ public func layerNorm(
         }
         var result: [Tensor?] = [gx]
         if let weight {
-            result.append(needs[result.count] ? channelSums(sums.data, samples: n, channels: c, shape: weight.shape) : nil)
+            result.append(needs[result.count] ? channelTotals(sums.data, planes: planes, channels: c, shape: weight.shape) : nil)
         }
         if let bias {
-            result.append(needs[result.count] ? channelSums(sums.data + planes, samples: n, channels: c, shape: bias.shape) : nil)
+            result.append(needs[result.count] ? channelTotals(sums.data + planes, planes: planes, channels: c, shape: bias.shape) : nil)
         }
         withExtendedLifetime((sums, mean, reciprocal, saved)) {}
         return result
     }
-}
-
-/// Σ over samples of per-plane values, shaped `shape` ([C]).
-private func channelSums(_ perPlane: UnsafePointer<Float>, samples: Int, channels: Int, shape: [Int]) -> Tensor {
-    let t = Tensor.zeros(shape)
-    for p in 0..<(samples * channels) { t.data[p % channels] += perPlane[p] }
-    return t
 }
