@@ -42,6 +42,7 @@ struct Translate: ParsableCommand {
     @Option(name: .customLong("batch-size"), help: "Images translated at once.") var batchSize = 4
     @Flag(help: "Replace an existing --output file or non-empty folder (atomically, when the new one is complete).") var overwrite = false
     @OptionGroup(title: "Style (models with style codes)") var style: StyleOptions
+    @OptionGroup(title: "Exemplars (paired models)") var exemplarOptions: ExemplarOptions
 
     func validate() throws {
         try require(FileManager.default.fileExists(atPath: checkpoint), "checkpoint '\(checkpoint)' does not exist")
@@ -66,23 +67,34 @@ struct Translate: ParsableCommand {
         if checkpointFile != checkpoint { print("checkpoint \(checkpointFile)") }
         let keepSize = size == nil && resize == nil
         let side = size ?? config.data.cropSize
-        let (images, skipped) = try reportingErrors { try readInputs(source, side: side, keepSize: keepSize) }
-        reportSkipped(skipped)
-        try require(!images.isEmpty, skipped.isEmpty ? "no images found in '\(input)'" : "none of the images in '\(input)' could be read")
-        if isHDF5Output, let first = images.first,
-            let other = images.first(where: { $0.outputWidth != first.outputWidth || $0.outputHeight != first.outputHeight })
-        {
-            throw commandFailure(
-                "an HDF5 output holds images of one size, and '\(first.name)' is \(first.outputWidth)x\(first.outputHeight) while "
-                    + "'\(other.name)' is \(other.outputWidth)x\(other.outputHeight); pass --size to translate them all at one size, or write PNG files"
-            )
-        }
-        var outputs: [Translation], names: [String]
-        if style.isActive {
-            (outputs, names) = try translateWithStyles(model, config: config, images: images, side: side)
+        var outputs: [Translation], names: [String], sizes: [(name: String, width: Int, height: Int)]
+        if config.registration.batchKind == .paired {
+            try require(
+                !style.isActive,
+                "the \(config.registration.name) model takes no style: --style-seed, --styles and --style-from are for munit")
+            let inputs = try reportingErrors { try readPairedInputs(source, side: side, keepSize: keepSize) }
+            try require(!inputs.isEmpty, "no label maps found in '\(input)'")
+            sizes = inputs.map { ($0.name, $0.outputWidth, $0.outputHeight) }
+            try checkOneSizeForHDF5(sizes)
+            outputs = translatePaired(model, inputs)
+            names = inputs.map(\.name)
         } else {
-            outputs = translateAll(model, images, showProgress: !source.isDataset, modelName: config.model)
-            names = images.map(\.name)
+            try require(
+                !exemplarOptions.isActive,
+                "the \(config.registration.name) model takes no exemplar: --exemplar and --exemplar-labels are for paired models (cocosnet)"
+            )
+            let (images, skipped) = try reportingErrors { try readInputs(source, side: side, keepSize: keepSize) }
+            reportSkipped(skipped)
+            try require(
+                !images.isEmpty, skipped.isEmpty ? "no images found in '\(input)'" : "none of the images in '\(input)' could be read")
+            sizes = images.map { ($0.name, $0.outputWidth, $0.outputHeight) }
+            try checkOneSizeForHDF5(sizes)
+            if style.isActive {
+                (outputs, names) = try translateWithStyles(model, config: config, images: images, side: side)
+            } else {
+                outputs = translateAll(model, images, showProgress: !source.isDataset, modelName: config.model)
+                names = images.map(\.name)
+            }
         }
         try reportingErrors {
             if isHDF5Output {
@@ -94,8 +106,22 @@ struct Translate: ParsableCommand {
                 if style.saveStyle { try writeStyleTexts(outputs, names: names, flat: source.isDataset) }
             }
         }
-        print("translated \(images.count) image\(images.count == 1 ? "" : "s") \(direction.rawValue) → \(output)")
-        try scoreIfPossible(outputs, perInput: outputs.count / images.count)
+        let paired = config.registration.batchKind == .paired
+        let what =
+            paired
+            ? "label map\(sizes.count == 1 ? "" : "s") with their exemplars" : "image\(sizes.count == 1 ? "" : "s") \(direction.rawValue)"
+        print("translated \(sizes.count) \(what) → \(output)")
+        try scoreIfPossible(outputs, perInput: outputs.count / sizes.count, pairedModel: paired)
+    }
+
+    /// Refuses an HDF5 output for translations of different sizes (before any is made).
+    private func checkOneSizeForHDF5(_ sizes: [(name: String, width: Int, height: Int)]) throws {
+        guard isHDF5Output, let first = sizes.first,
+            let other = sizes.first(where: { $0.width != first.width || $0.height != first.height })
+        else { return }
+        throw commandFailure(
+            "an HDF5 output holds images of one size, and '\(first.name)' is \(first.width)x\(first.height) while "
+                + "'\(other.name)' is \(other.width)x\(other.height); pass --size to translate them all at one size, or write PNG files")
     }
 
     /// Translates every input in batches of one size (results keep the input order), resizes
@@ -205,9 +231,9 @@ struct Translate: ParsableCommand {
     /// Prints the score of `outputs` (each input's `perInput` translations in turn, as written)
     /// against the truth when the input is a dataset split with truth; one line per style when
     /// there are several per input.
-    private func scoreIfPossible(_ outputs: [Translation], perInput: Int) throws {
+    private func scoreIfPossible(_ outputs: [Translation], perInput: Int, pairedModel: Bool) throws {
         guard case .dataset(let path, let split) = try TranslationSource(input), let data = try? DatasetFile(path: path) else { return }
-        let s = split ?? (direction == .a2b ? "testA" : "testB")
+        let s = split ?? (pairedModel ? "test" : direction == .a2b ? "testA" : "testB")
         guard let info = try? data.split(s), info.contents.truth, outputs.count == info.count * perInput else { return }
         for k in 0..<perInput {
             var i = 0
