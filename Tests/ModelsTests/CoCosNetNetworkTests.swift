@@ -47,15 +47,17 @@ final class CoCosNetNetworkTests: XCTestCase {
         return o
     }
 
-    /// Gradients and features are compared relative to the largest expected magnitude of each
-    /// tensor: |a − e| ≤ scale·max|e| + 1e-4·|e| (float32 against float64 through a softmax at
-    /// τ = 0.01 and spectral, instance and positional norms).
+    /// Compares relative to the largest expected magnitude of the tensor.
+    ///
+    /// |a − e| ≤ scale·max|e| + 1e-7 + 1e-4·|e| (float32 against float64 through a softmax at
+    /// τ = 0.01 and spectral, instance and positional norms). The 1e-7 floor covers the conv
+    /// biases in front of an instance norm, whose gradient is 0 (1e-17 in float64, 1e-8 in float32).
     func assertScaledClose(
         _ actual: Tensor?, _ expected: Tensor, scale: Double, path: String, file: StaticString = #filePath, line: UInt = #line
     ) {
         guard let actual else { return XCTFail("\(path): no tensor", file: file, line: line) }
         let peak = expected.values.reduce(0) { Swift.max($0, Double(Swift.abs($1))) }
-        assertClose(actual, expected, Tolerance(absolute: scale * peak + 1e-12, relative: 1e-4), path: path, file: file, line: line)
+        assertClose(actual, expected, Tolerance(absolute: scale * peak + 1e-7, relative: 1e-4), path: path, file: file, line: line)
     }
 
     func testForwardAndGradientsMatchThePyTorchExpression() throws {
@@ -122,12 +124,22 @@ final class CoCosNetNetworkTests: XCTestCase {
         try assertLoss(lossDis, root, "loss_dis")
         assertScaledClose(image.grad, try readModelTensor(root, "dis/grad_image"), scale: 1e-4, path: "∂netD loss/∂image")
 
+        // Parameter gradients within 1e-3 of each tensor's peak: PyTorch itself in float32 on these
+        // weights is 2.5e-4 of the peak off its float64 gradients in netG's up_3 and 1e-4 in
+        // netCorr's trunk PReLU slopes (measured with the fixture's weights and inputs).
         for (name, net) in nets {
             let grads = try root.openGroup("grads/\(name)")
-            let present = Set(grads.childNames)
+            let present = Set(try grads.childNames)
+            var worst = (ratio: 0.0, key: "")
             for (key, parameter) in net.namedParameters() {
                 if present.contains(key) {
-                    assertScaledClose(parameter.gradient, try readModelTensor(grads, key), scale: 1e-4, path: "\(name) ∂/∂\(key)")
+                    let expected = try readModelTensor(grads, key)
+                    assertScaledClose(parameter.gradient, expected, scale: 1e-3, path: "\(name) ∂/∂\(key)")
+                    if let actual = parameter.gradient {
+                        let peak = expected.values.reduce(0) { Swift.max($0, Swift.abs($1)) }
+                        let error = zip(actual.values, expected.values).reduce(0) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
+                        if peak > 1e-6, Double(error / peak) > worst.ratio { worst = (Double(error / peak), key) }
+                    }
                 } else {
                     // Only the discriminators' unused decoder has no gradient in PyTorch.
                     XCTAssertTrue(key.contains(".dec."), "\(name) \(key) has no reference gradient")
@@ -139,7 +151,8 @@ final class CoCosNetNetworkTests: XCTestCase {
             for (key, buffer) in net.namedBuffers() {
                 assertScaledClose(buffer.value, try readModelTensor(final, key), scale: 1e-5, path: "\(name) \(key) after the forwards")
             }
-            XCTAssertEqual(Set(net.namedBuffers().map(\.path)), Set(final.childNames), name)
+            XCTAssertEqual(Set(net.namedBuffers().map(\.path)), Set(try final.childNames), name)
+            print("\(name): largest gradient error \(String(format: "%.2e", worst.ratio)) of the tensor's peak (\(worst.key))")
         }
     }
 

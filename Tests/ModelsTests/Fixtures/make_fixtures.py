@@ -593,8 +593,10 @@ COCOSNET_TINY = dict(semantic_nc=6, ngf=2, ndf=4, crop_size=64, spade_hidden=8, 
 def cocosnet_networks(out):
     """CoCosNet's netCorr, netG and netD (i2i_reference/cocosnet_networks.py) at 64 px, semantic_nc 6,
     ngf 2, ndf 4, SPADE hidden 8, θ/φ width 8 (every other option at the ADE20k command's value),
-    batch 2, in training mode: cocosnet_networks.h5 with
-      root attributes      the CoCosNetConfig fields, temperature, batch
+    batch 2, in training mode, weights and inputs drawn from the first seed from 61 whose trunk
+    PReLU inputs and alignment-L1 differences all stay 1e-5 or more from 0 (see kink_margin):
+    cocosnet_networks.h5 with
+      root attributes      the CoCosNetConfig fields, temperature, batch, seed
       /networks/<net>/<key>  the state before the forwards (PyTorch's default initialisation, every
                            attention γ and PReLU slope set to a nonzero random value so that every
                            path carries signal; rounded to float32, spectral-norm vectors too)
@@ -622,35 +624,66 @@ def cocosnet_networks(out):
                   "netD": count_parameters(MultiscaleDiscriminator(full))}
     assert counts == COCOSNET_COUNTS, f"CoCosNet expression at the ADE20k defaults: {counts}"
     print("CoCosNet at the ADE20k defaults: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    torch.manual_seed(61)
     cfg = CoCosNetConfig(**COCOSNET_TINY)
-    nets = {"netCorr": NoVGGCorrespondence(cfg).to(DT), "netG": SPADEGenerator(cfg).to(DT),
-            "netD": MultiscaleDiscriminator(cfg).to(DT)}
-    with torch.no_grad():
-        for net in nets.values():
-            for k, p in net.named_parameters():
-                if k.endswith("gamma"):
-                    p.uniform_(0.3, 0.9)
-                elif k.endswith("prelu.weight"):
-                    p.uniform_(0.1, 0.4)
-            for b in net.buffers():
-                b.copy_(b.float().to(DT))
-    round_to_float32(nets)
     n, size, nc = 2, cfg.crop_size, cfg.semantic_nc
 
-    def one_hot():
-        # Blocks of 8×8 pixels with random labels, so that nearest resizing keeps label structure.
-        labels = torch.randint(0, nc, (n, size // 8, size // 8)).repeat_interleave(8, 1).repeat_interleave(8, 2)
-        return torch.nn.functional.one_hot(labels, nc).permute(0, 3, 1, 2).to(DT)
+    def draw(seed):
+        torch.manual_seed(seed)
+        nets = {"netCorr": NoVGGCorrespondence(cfg).to(DT), "netG": SPADEGenerator(cfg).to(DT),
+                "netD": MultiscaleDiscriminator(cfg).to(DT)}
+        with torch.no_grad():
+            for net in nets.values():
+                for k, p in net.named_parameters():
+                    if k.endswith("gamma"):
+                        p.uniform_(0.3, 0.9)
+                    elif k.endswith("prelu.weight"):
+                        p.uniform_(0.1, 0.4)
+                for b in net.buffers():
+                    b.copy_(b.float().to(DT))
+        round_to_float32(nets)
 
-    def image():
-        return (torch.rand(n, 3, size, size, dtype=DT) * 2 - 1).float().to(DT)
+        def one_hot():
+            # Blocks of 8×8 pixels with random labels, so that nearest resizing keeps label structure.
+            labels = torch.randint(0, nc, (n, size // 8, size // 8)).repeat_interleave(8, 1).repeat_interleave(8, 2)
+            return torch.nn.functional.one_hot(labels, nc).permute(0, 3, 1, 2).to(DT)
 
-    label, exemplar_label, exemplar, real = one_hot(), one_hot(), image(), image()
+        def image():
+            return (torch.rand(n, 3, size, size, dtype=DT) * 2 - 1).float().to(DT)
+
+        return nets, (one_hot(), one_hot(), image(), image())
+
+    def kink_margin(nets, inputs):
+        """The smallest |input| of the correspondence trunk's PReLUs and of the alignment L1 in a
+        dry run on a copy: the trunk sits behind two deep adaptors, where float32 rounding reaches
+        1e-6, and an input that close to a kink takes the other branch in float32 and changes the
+        gradients upstream by percents."""
+        corr = copy.deepcopy(nets["netCorr"])
+        seen, feats = [], {"seg": [], "img": []}
+        for block in corr.layer:
+            block.prelu.register_forward_hook(lambda m, i, o: seen.append(float(i[0].abs().min())))
+        corr.adaptive_model_seg.register_forward_hook(lambda m, i, o: feats["seg"].append(feature_normalize(o)))
+        corr.adaptive_model_img.register_forward_hook(lambda m, i, o: feats["img"].append(feature_normalize(o)))
+        label, exemplar_label, exemplar, real = inputs
+        with torch.no_grad():
+            corr(exemplar, real, label, exemplar_label, temperature=0.01, warp_cycle=True)
+        return min(min(seen), float((feats["seg"][0] - feats["img"][1]).abs().min()))
+
+    # The first seed from 61 whose inputs keep every such kink at least 1e-5 away (typical
+    # margins are 1e-6 to 1e-5: 57,000 PReLU inputs and 4,096 differences).
+    for seed in range(61, 100):
+        nets, inputs = draw(seed)
+        margin = kink_margin(nets, inputs)
+        if margin >= 1e-5:
+            break
+    else:
+        raise SystemExit("cocosnet_networks: no seed in 61..99 keeps the kinks 1e-5 away")
+    print(f"cocosnet_networks: seed {seed}, kink margin {margin:.2e}")
+    label, exemplar_label, exemplar, real = inputs
     path = os.path.join(out, "cocosnet_networks.h5")
-    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+    # v110 object headers: 932 datasets, 1 MB less than the earliest format's.
+    with h5py.File(path, "w", libver=("v110", "v110")) as f:
         f.attrs["torch_version"] = str(torch.__version__)
-        for k, v in dict(vars(cfg), temperature=0.01, batch=n).items():
+        for k, v in dict(vars(cfg), temperature=0.01, batch=n, seed=seed).items():
             f.attrs[k] = int(v) if isinstance(v, bool) else v
         write_networks(f, nets, put_packed)
         ig = f.create_group("inputs")
@@ -673,7 +706,7 @@ def cocosnet_networks(out):
             put_packed(cg, k, feature_normalize(v))
         for k in ("warp_out", "warp_mask", "warp_cycle"):
             put_packed(cg, k, result[k])
-        f.attrs["loss_corr"] = float(loss_corr)
+        f.attrs["loss_corr"] = float(loss_corr.detach())
         # netG on the warp, detached (a leaf, for the input gradient).
         warped = result["warp_out"].detach().clone().requires_grad_(True)
         fake = nets["netG"](torch.cat((warped, label), 1))
@@ -683,7 +716,7 @@ def cocosnet_networks(out):
         put_packed(gg, "warped", warped)
         put_packed(gg, "out", fake)
         put_packed(gg, "grad_warped", warped.grad)
-        f.attrs["loss_gen"] = float(loss_gen)
+        f.attrs["loss_gen"] = float(loss_gen.detach())
         # netD on concat(label, real).
         image_in = real.clone().requires_grad_(True)
         scales = nets["netD"](torch.cat((label, image_in), 1))
@@ -694,7 +727,7 @@ def cocosnet_networks(out):
             for j, t in enumerate(s):
                 put_packed(dg, f"{i}_{j}", t)
         put_packed(dg, "grad_image", image_in.grad)
-        f.attrs["loss_dis"] = float(loss_dis)
+        f.attrs["loss_dis"] = float(loss_dis.detach())
         grads, final = f.create_group("grads"), f.create_group("final")
         for name, net in nets.items():
             ng, fg = grads.create_group(name), final.create_group(name)
