@@ -115,6 +115,10 @@ public final class CoCosNetDiscriminator: Module {
 
     /// labelMap [B, nc, H, W] (one-hot), image [B, 3, H, W] → per scale, every layer's output
     /// (the last of each is that scale's logits).
+    ///
+    /// The official step (models/pix2pix_model.py `discriminate`) feeds concat(fake, real) along
+    /// the batch as one call, so each spectral-norm layer runs one power iteration per
+    /// discriminator pass; call this once on both halves to match its updates.
     public func callAsFunction(labelMap: Tensor, image: Tensor) -> [[Tensor]] {
         var x = concat([labelMap, image], axis: 1)  // [B, nc + 3, H, W]
         var results: [[Tensor]] = []

@@ -99,6 +99,10 @@ public final class CoCosNetCorrespondence: Module {
 
     /// The image adaptor's normalised features of `image` [B, 3, H, W] → [B, 4·ngf, H/d, W/d]:
     /// the ground-truth side of the domain-alignment loss (`no_vgg_feat`, the third adaptor pass).
+    ///
+    /// The official forward runs it after the exemplar's pass (label, exemplar, real image: the
+    /// order of the image adaptor's spectral-norm power iterations); calling it after
+    /// ``callAsFunction(labelMap:exemplar:exemplarLabelMap:warpCycle:)`` gives the same updates.
     public func imageFeatures(_ image: Tensor) -> Tensor {
         featureNormalize(adaptive_model_img(image))
     }
