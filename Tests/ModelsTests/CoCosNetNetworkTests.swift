@@ -207,6 +207,49 @@ final class CoCosNetNetworkTests: XCTestCase {
         XCTAssertGreaterThan(checkedWeights, 20)
     }
 
+    /// The options the fixture leaves at their ADE20k values, switched: no mask mix, 1×1 matching,
+    /// centring over positions, warp stride 2, no attention — shapes only (no reference).
+    func testVariantsKeepTheirShapes() {
+        var base = CoCosNetOptions()
+        base.semanticChannels = 5
+        base.generatorChannels = 2
+        base.correspondenceFeatureChannels = 2
+        base.discriminatorChannels = 4
+        base.spadeHidden = 4
+        base.correspondenceInterChannels = 4
+        base.cropSize = 64
+        var variants: [CoCosNetOptions] = []
+        for change in 0..<5 {
+            var o = base
+            switch change {
+            case 0: o.maskMix = false
+            case 1: o.matchKernel = 1
+            case 2: o.ponoC = false
+            case 3: o.warpStride = 2
+            default: o.useAttention = false
+            }
+            XCTAssertNil(o.problem)
+            variants.append(o)
+        }
+        var s = RandomStream(seed: 5, purpose: "variants")
+        let label = Tensor.zeros([1, 5, 64, 64]), exemplar = Tensor.normal([1, 3, 64, 64], using: &s)
+        for o in variants {
+            let d = o.down
+            let out = withoutGradient {
+                CoCosNetCorrespondence(options: o, stream: &s)(
+                    labelMap: label, exemplar: exemplar, exemplarLabelMap: label, warpCycle: true)
+            }
+            XCTAssertEqual(out.warpedImage.shape, [1, 3, 64, 64])
+            XCTAssertEqual(out.warpedMask.shape, [1, 5, 64 / d, 64 / d])
+            XCTAssertEqual(out.warpCycle?.shape, [1, 3, 64 / d, 64 / d])
+            XCTAssertEqual(out.labelFeatures.shape, [1, 8, 64 / d, 64 / d])
+            let fake = withoutGradient { CoCosNetGenerator(options: o, stream: &s)(warped: out.warpedImage, labelMap: label) }
+            XCTAssertEqual(fake.shape, [1, 3, 64, 64])
+            let scales = withoutGradient { CoCosNetDiscriminator(options: o, stream: &s)(labelMap: label, image: fake) }
+            XCTAssertEqual(scales.map { $0.last!.shape }, [[1, 1, 6, 6], [1, 1, 2, 2]])
+        }
+    }
+
     func testOptionsProblems() {
         var o = CoCosNetOptions()
         o.correspondenceFeatureChannels = 32

@@ -736,7 +736,8 @@ def cocosnet_networks(out):
                     put_packed(ng, k, p.grad)
             for k, b in net.named_buffers():
                 put_packed(fg, k, b)
-        print(f"cocosnet_networks: losses corr {float(loss_corr):.6f} gen {float(loss_gen):.6f} dis {float(loss_dis):.6f}")
+        print(f"cocosnet_networks: losses corr {float(loss_corr.detach()):.6f} gen {float(loss_gen.detach()):.6f} "
+              f"dis {float(loss_dis.detach()):.6f}")
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
