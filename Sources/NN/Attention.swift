@@ -2,7 +2,8 @@
 // SAGAN's block (MUNIT with self-attention): query and key 1×1 convs to C/8, value 1×1 conv
 // to C, energy qᵀk without scaling, softmax over keys, y = γ·out + x with γ initialised 0.
 // BigGAN's block (CoCosNet): θ and φ to C/8, g to C/2, 2×2 max-pooling of φ and g, output
-// conv C/2 → C, spectral norm on all four convs, γ initialised 0.
+// conv C/2 → C, spectral norm on all four convs, γ initialised 0 (a 0-dimensional tensor in
+// microsoft/CoCosNet models/networks/architecture.py `Attention`: `torch.tensor(0.)`).
 import TensorCore
 
 /// SAGAN self-attention (`query_conv`, `key_conv`, `value_conv`, `gamma`).
@@ -42,7 +43,8 @@ public final class PooledAttention: Layer {
     public let o: Conv2d
     public let gamma: Parameter
 
-    public init(channels: Int, spectralNorm: Bool = true, stream: inout RandomStream) {
+    /// `gammaShape` is `[1]` by default, `[]` for CoCosNet's scalar `gamma`.
+    public init(channels: Int, spectralNorm: Bool = true, gammaShape: [Int] = [1], stream: inout RandomStream) {
         theta = Conv2d(
             inChannels: channels, outChannels: channels / 8, kernelSize: 1, bias: false,
             spectralNorm: spectralNorm, stream: &stream)
@@ -55,7 +57,7 @@ public final class PooledAttention: Layer {
         o = Conv2d(
             inChannels: channels / 2, outChannels: channels, kernelSize: 1, bias: false,
             spectralNorm: spectralNorm, stream: &stream)
-        gamma = Parameter(Tensor.zeros([1]))
+        gamma = Parameter(Tensor.zeros(gammaShape))
         super.init()
     }
 

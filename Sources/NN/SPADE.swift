@@ -2,7 +2,9 @@
 // parameter-free normalisation (positional norm or instance norm), the condition resized to
 // the feature map by nearest neighbour, a shared 3×3 conv to 128 channels with ReLU, and 3×3
 // convs producing γ and β; out = x̂·(1 + γ) + β. State names: `mlp_shared.0.*`,
-// `mlp_gamma.*`, `mlp_beta.*`.
+// `mlp_gamma.*`, `mlp_beta.*` with zero padding; with reflection padding, as CoCosNet builds it
+// (microsoft/CoCosNet models/networks/normalization.py `SPADE`, pad_type 'nozero'), the shared
+// conv follows a ReflectionPad2d inside `mlp_shared`, so its state names are `mlp_shared.1.*`.
 import TensorCore
 
 /// SPADE normalisation of `features` channels conditioned on a `conditionChannels`-channel map.
@@ -21,12 +23,21 @@ public final class SPADE: Module {
         stream: inout RandomStream
     ) {
         let pad = kernelSize / 2
-        self.mlp_shared = Sequential([
-            Conv2d(
-                inChannels: conditionChannels, outChannels: hidden, kernelSize: kernelSize, padding: pad,
-                paddingMode: paddingMode, stream: &stream),
-            ReLU(),
-        ])
+        if paddingMode == .reflect {
+            // [ReflectionPad2d, Conv2d (unpadded), ReLU]: Sequential runs the pad and conv as one conv.
+            self.mlp_shared = Sequential([
+                Pad2d(pad, mode: .reflect),
+                Conv2d(inChannels: conditionChannels, outChannels: hidden, kernelSize: kernelSize, stream: &stream),
+                ReLU(),
+            ])
+        } else {
+            self.mlp_shared = Sequential([
+                Conv2d(
+                    inChannels: conditionChannels, outChannels: hidden, kernelSize: kernelSize, padding: pad,
+                    paddingMode: paddingMode, stream: &stream),
+                ReLU(),
+            ])
+        }
         self.mlp_gamma = Conv2d(
             inChannels: hidden, outChannels: features, kernelSize: kernelSize, padding: pad,
             paddingMode: paddingMode, stream: &stream)
