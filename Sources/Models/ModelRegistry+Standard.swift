@@ -8,5 +8,6 @@ extension ModelRegistry {
         UNIT.registration,
         MUNIT.registration,
         UGATIT.registration,
+        CoCosNet.registration,
     ])
 }

@@ -31,7 +31,6 @@ final class CoCosNetNetworkTests: XCTestCase {
         o.semanticChannels = try root.attribute("semantic_nc", as: Int.self)
         o.generatorChannels = try root.attribute("ngf", as: Int.self)
         o.discriminatorChannels = try root.attribute("ndf", as: Int.self)
-        o.cropSize = try root.attribute("crop_size", as: Int.self)
         o.adaptorKernel = try root.attribute("adaptor_kernel", as: Int.self)
         o.warpStride = try root.attribute("warp_stride", as: Int.self)
         o.matchKernel = try root.attribute("match_kernel", as: Int.self)
@@ -213,11 +212,9 @@ final class CoCosNetNetworkTests: XCTestCase {
         var base = CoCosNetOptions()
         base.semanticChannels = 5
         base.generatorChannels = 2
-        base.correspondenceFeatureChannels = 2
         base.discriminatorChannels = 4
         base.spadeHidden = 4
         base.correspondenceInterChannels = 4
-        base.cropSize = 64
         var variants: [CoCosNetOptions] = []
         for change in 0..<5 {
             var o = base
@@ -252,12 +249,15 @@ final class CoCosNetNetworkTests: XCTestCase {
 
     func testOptionsProblems() {
         var o = CoCosNetOptions()
-        o.correspondenceFeatureChannels = 32
-        XCTAssertNotNil(o.problem)
+        o.vgg19Weights = "none"
+        XCTAssertNil(o.problem)
+        XCTAssertEqual(o.sizeProblem(100), "the generator starts from size/32: the crop size must be a multiple of 32, not 100")
+        XCTAssertEqual(o.sizeProblem(32), "the 2-scale discriminator needs crops of at least 64 px for its smallest scale, not 32")
+        XCTAssertNil(o.sizeProblem(64))
+        o.vgg19Weights = ""
+        XCTAssertTrue(o.problem?.hasPrefix("cocosnet.vgg19_weights must name") == true, o.problem ?? "")
         o = CoCosNetOptions()
-        o.cropSize = 100
-        XCTAssertEqual(o.problem, "crop_size must be a positive multiple of 32, not 100")
-        o = CoCosNetOptions()
+        o.vgg19Weights = "none"
         o.discriminatorLayers = 3
         XCTAssertEqual(o.problem, "the discriminators' attention sits before model3, so use_attention needs n_layers_D 4, not 3")
         o.useAttention = false

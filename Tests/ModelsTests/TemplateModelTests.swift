@@ -35,7 +35,7 @@ final class TemplateModelTests: XCTestCase {
         XCTAssertEqual(entry.fields.first { $0.key == "template.features_weights" }?.defaultValue, .string("none"))
         XCTAssertEqual(entry.generalDefaults.map(\.key), ["data.flip"])
         XCTAssertNil(ModelRegistry.standard.model(named: "template"))
-        XCTAssertEqual(ModelRegistry.standard.names, ["cyclegan", "aggan", "unit", "munit", "ugatit"])
+        XCTAssertEqual(ModelRegistry.standard.names, ["cyclegan", "aggan", "unit", "munit", "ugatit", "cocosnet"])
     }
 
     func testNamesAndParameterCounts() throws {

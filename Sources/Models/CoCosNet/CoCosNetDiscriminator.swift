@@ -100,7 +100,7 @@ public final class CoCosNetDiscriminator: Module {
     /// The discriminator with the official initialisation (Xavier normal × `initGain` on every
     /// conv weight, biases 0, attention γ 0).
     public init(options o: CoCosNetOptions, stream: inout RandomStream) {
-        precondition(o.problem == nil, o.problem ?? "")
+        precondition(o.architectureProblem == nil, o.architectureProblem ?? "")
         var scales: [CoCosNetPatchDiscriminator] = []
         for _ in 0..<o.discriminatorScales { scales.append(CoCosNetPatchDiscriminator(options: o, stream: &stream)) }
         self.scales = scales

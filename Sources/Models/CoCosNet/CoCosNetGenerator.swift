@@ -30,15 +30,12 @@ public final class CoCosNetGenerator: Module {
     public let up_2: SPADEResnetBlock
     public let up_3: SPADEResnetBlock
     public let conv_img: Conv2d
-    /// The side of the first feature map (crop / 32).
-    public let startSize: Int
 
     /// The generator with the official initialisation (Xavier normal × `initGain` on every conv
     /// weight, biases 0, attention γ 0).
     public init(options o: CoCosNetOptions, stream: inout RandomStream) {
-        precondition(o.problem == nil, o.problem ?? "")
+        precondition(o.architectureProblem == nil, o.architectureProblem ?? "")
         let nf = o.generatorChannels, cond = 3 + o.semanticChannels
-        startSize = o.cropSize / 32
         fc = Conv2d(inChannels: cond, outChannels: 16 * nf, kernelSize: 3, padding: 1, stream: &stream)
         func block(_ fin: Int, _ fout: Int, _ s: inout RandomStream) -> SPADEResnetBlock {
             SPADEResnetBlock(fin: fin, fout: fout, conditionChannels: cond, hidden: o.spadeHidden, stream: &s)
@@ -56,7 +53,7 @@ public final class CoCosNetGenerator: Module {
         o.initializer.apply(to: self, using: &stream)
     }
 
-    /// The official attribute order (the start size is not state).
+    /// The official attribute order.
     public override func namedMembers() -> [(name: String, value: Any)] {
         var members: [(String, Any)] = [
             ("fc", fc), ("head_0", head_0), ("G_middle_0", G_middle_0), ("G_middle_1", G_middle_1), ("up_0", up_0),
@@ -67,9 +64,13 @@ public final class CoCosNetGenerator: Module {
     }
 
     /// warped [B, 3, S, S] (`warp_out`), labelMap [B, nc, S, S] (one-hot) → image [B, 3, S, S] in (−1, 1).
+    ///
+    /// S is a multiple of 32: the first feature map is S/32 on a side (the official code fixes it
+    /// to crop_size/32, so at the training crop size the two agree).
     public func callAsFunction(warped: Tensor, labelMap: Tensor) -> Tensor {
         let cond = concat([warped, labelMap], axis: 1)  // [B, 3 + nc, S, S]
-        var x = fc(cond.resizeNearest(height: startSize, width: startSize))  // [B, 16nf, S/32, S/32]
+        let start = labelMap.shape[2] / 32
+        var x = fc(cond.resizeNearest(height: start, width: start))  // [B, 16nf, S/32, S/32]
         x = head_0(x, condition: cond)
         x = G_middle_0(x.upsampleNearest(factor: 2), condition: cond)
         x = G_middle_1(x, condition: cond)

@@ -75,7 +75,7 @@ public final class CoCosNetCorrespondence: Module {
     /// The network with the official initialisation: Xavier normal × `initGain` on every conv
     /// weight, biases 0, PReLU slopes 0.25; spectral-norm vectors u, v normalised N(0, 1).
     public init(options o: CoCosNetOptions, stream: inout RandomStream) {
-        precondition(o.problem == nil, o.problem ?? "")
+        precondition(o.architectureProblem == nil, o.architectureProblem ?? "")
         options = o
         adaptive_model_seg = DomainAdaptor(options: o, inputChannels: o.semanticChannels, stream: &stream)
         adaptive_model_img = DomainAdaptor(options: o, inputChannels: 3, stream: &stream)

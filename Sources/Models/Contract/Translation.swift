@@ -133,3 +133,33 @@ public func jetColours(_ values: Tensor) -> Tensor {
     }
     return out
 }
+
+/// Class ids [N, 1, H, W] → [N, 3, H, W] RGB in [-1, 1] with the colour map of pix2pixHD and
+/// CoCosNet (`util.labelcolormap`, which their visualisers use): class i takes the bits of i + 1
+/// dealt in turn to red, green and blue from the top bit down (7 rounds). Ids of `classes` or
+/// more are drawn white.
+public func labelColours(_ ids: Tensor, classes: Int) -> Tensor {
+    let n = ids.shape[0], plane = ids.shape[2] * ids.shape[3]
+    let palette: [(Float, Float, Float)] = (0..<256).map { i in
+        var r = 0, g = 0, b = 0, id = i + 1
+        for j in 0..<7 {
+            r |= (id & 1) << (7 - j)
+            g |= ((id >> 1) & 1) << (7 - j)
+            b |= ((id >> 2) & 1) << (7 - j)
+            id >>= 3
+        }
+        return (Float(r) / 127.5 - 1, Float(g) / 127.5 - 1, Float(b) / 127.5 - 1)
+    }
+    let out = Tensor(uninitializedShape: [n, 3, ids.shape[2], ids.shape[3]])
+    let src = ids.data, dst = out.data
+    for s in 0..<n {
+        for i in 0..<plane {
+            let id = Int(src[s * plane + i])
+            let c = id >= 0 && id < Swift.min(classes, 256) ? palette[id] : (1, 1, 1)
+            dst[(s * 3) * plane + i] = c.0
+            dst[(s * 3 + 1) * plane + i] = c.1
+            dst[(s * 3 + 2) * plane + i] = c.2
+        }
+    }
+    return out
+}

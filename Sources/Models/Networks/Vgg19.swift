@@ -81,10 +81,12 @@ public final class Vgg19: Module {
 
     /// The frozen network of the CoCosNet losses from `path` (laid out as `/networks/vgg19`), or
     /// nil where the context loads no weights (translate, inspect: no losses there).
-    public static func frozen(from path: String, seed: UInt64, context: ModelBuildContext?) throws -> Vgg19? {
+    ///
+    /// `widthDivisor` > 1 builds the narrowed copy that test fixtures hold.
+    public static func frozen(from path: String, seed: UInt64, context: ModelBuildContext?, widthDivisor: Int = 1) throws -> Vgg19? {
         guard let load = context?.loadFrozenWeights else { return nil }
         var stream = RandomStream(seed: seed, purpose: "vgg19")
-        let net = Vgg19(stream: &stream)
+        let net = Vgg19(widthDivisor: widthDivisor, stream: &stream)
         try load(path, "vgg19", net)
         net.freeze()
         return net
