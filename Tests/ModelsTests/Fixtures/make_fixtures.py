@@ -5,7 +5,7 @@ for three steps.
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light ...] [--out DIR]
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light|cocosnet_losses ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
 unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
@@ -74,6 +74,7 @@ MUNIT_Trainer.save writes) the same initial weights in float32.
 ugatit.h5 and ugatit_light.h5 (U-GAT-IT full and light, znxlwm/UGATIT-pytorch; networks genA2B,
 genB2A, disGA, disGB, disLA, disLB) are described at ugatit_fixture below; ugatit_input.png is their
 translation input and ugatit_params.pt the light model's initial weights as UGATIT.save writes them.
+cocosnet_losses.h5 holds CoCosNet's loss terms on random inputs (cocosnet_losses below).
 The models are the shared PyTorch expressions in launch/reference/i2i_reference/: CycleGAN as
 junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py, models/cycle_gan_model.py), AGGAN as
 AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation's TensorFlow code (model.py,
@@ -581,9 +582,96 @@ def ugatit_light(out):
     ugatit_fixture(out, "ugatit_light", light=True, seed=42)
 
 
+def cocosnet_losses(out):
+    """CoCosNet's loss terms (i2i_reference/cocosnet_losses.py) on random inputs: cocosnet_losses.h5.
+    /fake/<k>, /real/<k>, /ref/<k> (k = r12 … r52): VGG-shaped features [2, C, S, S] (C 4 … 32,
+    S 32 … 2, uniform in [0, 1) like ReLU outputs); /self_ref [2]; /pred_fake/<s>/<j>,
+    /pred_real/<s>/<j>: two discriminator scales of five outputs; /warp_mask [2, 6, 4, 4] (a
+    softmax over the classes), /label, /ref_label [2, 1, 18, 17] class ids (some ground-truth
+    classes absent from the exemplar); /warp_cycle [2, 3, 4, 4], /ref_image, /warp_out,
+    /real_image [2, 3, 16, 16]. Group /terms/<term> per loss: attribute `loss` and grad/<input>
+    (the gradient of the loss in each input it depends on: the features as grad/<k>, the
+    discriminator outputs as grad/<s>/<j> — the final ones for the hinge terms, the others for
+    gan_feat). Terms:
+    cx_r42 (per-sample values as dataset /terms/cx_r42/per_sample), cx_r42_channel (centred per
+    channel, without --PONO), contextual, contextual_22, fm, fm_one (self_ref [1, 0]), perc,
+    perc_r42, gan_g, d_real, d_fake, gan_feat, mask, warp_cycle, warp_self."""
+    from i2i_reference import cocosnet_losses as L
+    torch.manual_seed(29)
+    names = ["r12", "r22", "r32", "r42", "r52"]
+    shapes = [(4, 32), (8, 16), (16, 8), (32, 4), (32, 2)]
+
+    def f32(t):
+        return t.float().to(DT)
+
+    fake = [f32(torch.rand(2, c, s, s, dtype=DT)).requires_grad_(True) for c, s in shapes]
+    real = [f32(torch.rand(2, c, s, s, dtype=DT)) for c, s in shapes]
+    ref = [f32(torch.rand(2, c, s, s, dtype=DT)) for c, s in shapes]
+    disc_shapes = [[(4, 8), (8, 4), (16, 2), (32, 2), (1, 2)], [(4, 4), (8, 2), (16, 1), (32, 1), (1, 1)]]
+    pred_fake = [[f32(torch.randn(2, c, s, s, dtype=DT)).requires_grad_(True) for c, s in sc] for sc in disc_shapes]
+    pred_real = [[f32(torch.randn(2, c, s, s, dtype=DT)).requires_grad_(True) for c, s in sc] for sc in disc_shapes]
+    warp_mask = f32(torch.softmax(torch.randn(2, 6, 4, 4, dtype=DT) * 2, dim=1)).requires_grad_(True)
+    label = torch.randint(0, 6, (2, 1, 18, 17))
+    ref_label = torch.stack([torch.randint(0, 4, (1, 18, 17)), torch.tensor([0, 2, 4, 5])[torch.randint(0, 4, (1, 18, 17))]])
+    cycle = f32(torch.randn(2, 3, 4, 4, dtype=DT)).requires_grad_(True)
+    ref_image = f32(torch.rand(2, 3, 16, 16, dtype=DT) * 2 - 1)
+    warp_out = f32(torch.rand(2, 3, 16, 16, dtype=DT) * 2 - 1).requires_grad_(True)
+    real_image = f32(torch.rand(2, 3, 16, 16, dtype=DT) * 2 - 1)
+    both, one = torch.tensor([1.0, 1.0], dtype=DT), torch.tensor([1.0, 0.0], dtype=DT)
+
+    flat_fake = [t for sc in pred_fake for t in sc]
+    flat_real = [t for sc in pred_real for t in sc]
+    disc_names = [f"{s}/{j}" for s in range(2) for j in range(5)]
+
+    def outputs(scales, last):
+        """{"s/j": output} of the final outputs (last) or of the others."""
+        return {f"{s}/{j}": t for s, sc in enumerate(scales) for j, t in enumerate(sc) if (j == len(sc) - 1) == last}
+    terms = {
+        "cx_r42": (lambda: L.contextual(fake[3], ref[3]), {"r42": fake[3]}),
+        "cx_r42_channel": (lambda: L.contextual(fake[3], ref[3], pono=False).mean(), {"r42": fake[3]}),
+        "contextual": (lambda: L.contextual_style(fake, ref), dict(zip(names[2:], fake[2:]))),
+        "contextual_22": (lambda: L.contextual_style(fake, ref, use_22ctx=True), dict(zip(names[1:], fake[1:]))),
+        "fm": (lambda: L.feature_matching(fake, real, both), dict(zip(names, fake))),
+        "fm_one": (lambda: L.feature_matching(fake, real, one), dict(zip(names, fake))),
+        "perc": (lambda: L.perceptual(fake, real), {"r52": fake[4]}),
+        "perc_r42": (lambda: L.perceptual(fake, real, layer=-2), {"r42": fake[3]}),
+        "gan_g": (lambda: L.hinge_generator(pred_fake), outputs(pred_fake, True)),
+        "d_real": (lambda: L.hinge_discriminator(pred_real, pred_fake)[0], outputs(pred_real, True)),
+        "d_fake": (lambda: L.hinge_discriminator(pred_real, pred_fake)[1], outputs(pred_fake, True)),
+        "gan_feat": (lambda: L.discriminator_feature_matching(pred_fake, pred_real), outputs(pred_fake, False)),
+        "mask": (lambda: L.warped_mask_nll(warp_mask, label, ref_label), {"warp_mask": warp_mask}),
+        "warp_cycle": (lambda: L.warp_cycle(cycle, ref_image), {"warp_cycle": cycle}),
+        "warp_self": (lambda: L.warp_self(warp_out, real_image, one), {"warp_out": warp_out}),
+    }
+    path = os.path.join(out, "cocosnet_losses.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for group, tensors in (("fake", fake), ("real", real), ("ref", ref)):
+            for name, t in zip(names, tensors):
+                put(f, f"{group}/{name}", t)
+        for group, tensors in (("pred_fake", flat_fake), ("pred_real", flat_real)):
+            for name, t in zip(disc_names, tensors):
+                put(f, f"{group}/{name}", t)
+        put(f, "self_ref", one)
+        for name, t in (("warp_mask", warp_mask), ("label", label), ("ref_label", ref_label), ("warp_cycle", cycle),
+                        ("ref_image", ref_image), ("warp_out", warp_out), ("real_image", real_image)):
+            put(f, name, t)
+        for term, (fn, wrt) in terms.items():
+            value = fn()
+            if term == "cx_r42":
+                put(f, "terms/cx_r42/per_sample", value)
+                value = value.mean()
+            grads = torch.autograd.grad(value, list(wrt.values()))
+            f.require_group(f"terms/{term}").attrs["loss"] = float(value.detach())
+            for name, g in zip(wrt, grads):
+                put(f, f"terms/{term}/grad/{name}", g)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
 if __name__ == "__main__":
     writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16, "vgg19": vgg19,
-               "munit": munit, "munit_sa": munit_sa, "ugatit": ugatit, "ugatit_light": ugatit_light}
+               "munit": munit, "munit_sa": munit_sa, "ugatit": ugatit, "ugatit_light": ugatit_light,
+               "cocosnet_losses": cocosnet_losses}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:
