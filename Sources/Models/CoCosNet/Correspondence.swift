@@ -164,18 +164,8 @@ public final class CoCosNetCorrespondence: Module {
 /// matching features add to the L2 norm.
 let machineEpsilon = Float(Double.ulpOfOne)
 
-/// x / (‖x‖₂ over channels + ε): [B, C, H, W] → same shape (util.feature_normalize).
+/// x / (‖x‖₂ over channels + ε): [B, C, …] → same shape (util.feature_normalize; also the
+/// contextual loss's normalisation).
 func featureNormalize(_ x: Tensor) -> Tensor {
     x / x.squared().sum(axes: [1], keepDims: true).sqrt().adding(machineEpsilon)
-}
-
-/// The correspondence warp: `values` · softmax over keys of (queryᵀ·key / τ), transposed —
-/// query [B, D, Nq], key [B, D, Nk], values [B, C, Nk] → [B, C, Nq], out[c, i] = Σ_j
-/// values[c, j]·softmax_j(q_i·k_j / τ).
-///
-/// The single call site of the N×N attention, so that a memory-lean blocked op can replace it;
-/// today it scales the query by 1/τ and runs ``dotProductAttention(query:key:value:)`` (which
-/// needs Nq = Nk).
-func softmaxWarp(query: Tensor, key: Tensor, values: Tensor, temperature: Float) -> Tensor {
-    dotProductAttention(query: query.scaled(by: 1 / temperature), key: key, value: values)
 }

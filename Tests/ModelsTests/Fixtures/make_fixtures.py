@@ -5,7 +5,7 @@ for three steps.
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light|cocosnet_networks ...] [--out DIR]
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light|cocosnet_networks|cocosnet_losses|cocosnet ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
 unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
@@ -75,7 +75,9 @@ ugatit.h5 and ugatit_light.h5 (U-GAT-IT full and light, znxlwm/UGATIT-pytorch; n
 genB2A, disGA, disGB, disLA, disLB) are described at ugatit_fixture below; ugatit_input.png is their
 translation input and ugatit_params.pt the light model's initial weights as UGATIT.save writes them.
 cocosnet_networks.h5 (CoCosNet's netCorr, netG and netD, microsoft/CoCosNet; one forward and
-backward each, no training) is described at cocosnet_networks below.
+backward each, no training) is described at cocosnet_networks below; cocosnet_losses.h5 holds
+CoCosNet's loss terms on random inputs (cocosnet_losses below), and cocosnet.h5 three training
+iterations of the whole model (cocosnet below).
 The models are the shared PyTorch expressions in launch/reference/i2i_reference/: CycleGAN as
 junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py, models/cycle_gan_model.py), AGGAN as
 AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation's TensorFlow code (model.py,
@@ -741,10 +743,207 @@ def cocosnet_networks(out):
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
+def cocosnet_losses(out):
+    """CoCosNet's loss terms (i2i_reference/cocosnet_losses.py) on random inputs: cocosnet_losses.h5.
+    /fake/<k>, /real/<k>, /ref/<k> (k = r12 … r52): VGG-shaped features [2, C, S, S] (C 4 … 32,
+    S 32 … 2, uniform in [0, 1) like ReLU outputs); /self_ref [2]; /pred_fake/<s>/<j>,
+    /pred_real/<s>/<j>: two discriminator scales of five outputs; /warp_mask [2, 6, 4, 4] (a
+    softmax over the classes), /label, /ref_label [2, 1, 18, 17] class ids (some ground-truth
+    classes absent from the exemplar); /warp_cycle [2, 3, 4, 4], /ref_image, /warp_out,
+    /real_image [2, 3, 16, 16]. Group /terms/<term> per loss: attribute `loss` and grad/<input>
+    (the gradient of the loss in each input it depends on: the features as grad/<k>, the
+    discriminator outputs as grad/<s>/<j> — the final ones for the hinge terms, the others for
+    gan_feat). Terms:
+    cx_r42 (per-sample values as dataset /terms/cx_r42/per_sample), cx_r42_channel (centred per
+    channel, without --PONO), contextual, contextual_22, fm, fm_one (self_ref [1, 0]), perc,
+    perc_r42, gan_g, d_real, d_fake, gan_feat, mask, warp_cycle, warp_self."""
+    from i2i_reference import cocosnet_losses as L
+    torch.manual_seed(29)
+    names = ["r12", "r22", "r32", "r42", "r52"]
+    shapes = [(4, 32), (8, 16), (16, 8), (32, 4), (32, 2)]
+
+    def f32(t):
+        return t.float().to(DT)
+
+    fake = [f32(torch.rand(2, c, s, s, dtype=DT)).requires_grad_(True) for c, s in shapes]
+    real = [f32(torch.rand(2, c, s, s, dtype=DT)) for c, s in shapes]
+    ref = [f32(torch.rand(2, c, s, s, dtype=DT)) for c, s in shapes]
+    disc_shapes = [[(4, 8), (8, 4), (16, 2), (32, 2), (1, 2)], [(4, 4), (8, 2), (16, 1), (32, 1), (1, 1)]]
+    pred_fake = [[f32(torch.randn(2, c, s, s, dtype=DT)).requires_grad_(True) for c, s in sc] for sc in disc_shapes]
+    pred_real = [[f32(torch.randn(2, c, s, s, dtype=DT)).requires_grad_(True) for c, s in sc] for sc in disc_shapes]
+    warp_mask = f32(torch.softmax(torch.randn(2, 6, 4, 4, dtype=DT) * 2, dim=1)).requires_grad_(True)
+    label = torch.randint(0, 6, (2, 1, 18, 17))
+    ref_label = torch.stack([torch.randint(0, 4, (1, 18, 17)), torch.tensor([0, 2, 4, 5])[torch.randint(0, 4, (1, 18, 17))]])
+    cycle = f32(torch.randn(2, 3, 4, 4, dtype=DT)).requires_grad_(True)
+    ref_image = f32(torch.rand(2, 3, 16, 16, dtype=DT) * 2 - 1)
+    warp_out = f32(torch.rand(2, 3, 16, 16, dtype=DT) * 2 - 1).requires_grad_(True)
+    real_image = f32(torch.rand(2, 3, 16, 16, dtype=DT) * 2 - 1)
+    both, one = torch.tensor([1.0, 1.0], dtype=DT), torch.tensor([1.0, 0.0], dtype=DT)
+
+    flat_fake = [t for sc in pred_fake for t in sc]
+    flat_real = [t for sc in pred_real for t in sc]
+    disc_names = [f"{s}/{j}" for s in range(2) for j in range(5)]
+
+    def outputs(scales, last):
+        """{"s/j": output} of the final outputs (last) or of the others."""
+        return {f"{s}/{j}": t for s, sc in enumerate(scales) for j, t in enumerate(sc) if (j == len(sc) - 1) == last}
+    terms = {
+        "cx_r42": (lambda: L.contextual(fake[3], ref[3]), {"r42": fake[3]}),
+        "cx_r42_channel": (lambda: L.contextual(fake[3], ref[3], pono=False).mean(), {"r42": fake[3]}),
+        "contextual": (lambda: L.contextual_style(fake, ref), dict(zip(names[2:], fake[2:]))),
+        "contextual_22": (lambda: L.contextual_style(fake, ref, use_22ctx=True), dict(zip(names[1:], fake[1:]))),
+        "fm": (lambda: L.feature_matching(fake, real, both), dict(zip(names, fake))),
+        "fm_one": (lambda: L.feature_matching(fake, real, one), dict(zip(names, fake))),
+        "perc": (lambda: L.perceptual(fake, real), {"r52": fake[4]}),
+        "perc_r42": (lambda: L.perceptual(fake, real, layer=-2), {"r42": fake[3]}),
+        "gan_g": (lambda: L.hinge_generator(pred_fake), outputs(pred_fake, True)),
+        "d_real": (lambda: L.hinge_discriminator(pred_real, pred_fake)[0], outputs(pred_real, True)),
+        "d_fake": (lambda: L.hinge_discriminator(pred_real, pred_fake)[1], outputs(pred_fake, True)),
+        "gan_feat": (lambda: L.discriminator_feature_matching(pred_fake, pred_real), outputs(pred_fake, False)),
+        "mask": (lambda: L.warped_mask_nll(warp_mask, label, ref_label), {"warp_mask": warp_mask}),
+        "warp_cycle": (lambda: L.warp_cycle(cycle, ref_image), {"warp_cycle": cycle}),
+        "warp_self": (lambda: L.warp_self(warp_out, real_image, one), {"warp_out": warp_out}),
+    }
+    path = os.path.join(out, "cocosnet_losses.h5")
+    with h5py.File(path, "w", libver=("earliest", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for group, tensors in (("fake", fake), ("real", real), ("ref", ref)):
+            for name, t in zip(names, tensors):
+                put(f, f"{group}/{name}", t)
+        for group, tensors in (("pred_fake", flat_fake), ("pred_real", flat_real)):
+            for name, t in zip(disc_names, tensors):
+                put(f, f"{group}/{name}", t)
+        put(f, "self_ref", one)
+        for name, t in (("warp_mask", warp_mask), ("label", label), ("ref_label", ref_label), ("warp_cycle", cycle),
+                        ("ref_image", ref_image), ("warp_out", warp_out), ("real_image", real_image)):
+            put(f, name, t)
+        for term, (fn, wrt) in terms.items():
+            value = fn()
+            if term == "cx_r42":
+                put(f, "terms/cx_r42/per_sample", value)
+                value = value.mean()
+            grads = torch.autograd.grad(value, list(wrt.values()))
+            f.require_group(f"terms/{term}").attrs["loss"] = float(value.detach())
+            for name, g in zip(wrt, grads):
+                put(f, f"terms/{term}/grad/{name}", g)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
+
+def cocosnet_label_maps(n, size, classes, generator, exclude=None):
+    """[n, 1, size, size] class ids in blocks of 8×8 pixels (so that the 1/4-resolution label maps
+    of the warped-mask loss keep every class), drawn from `classes` minus `exclude`."""
+    allowed = torch.tensor([c for c in range(classes) if c != exclude])
+    blocks = allowed[torch.randint(0, len(allowed), (n, 1, size // 8, size // 8), generator=generator)]
+    return blocks.repeat_interleave(8, dim=2).repeat_interleave(8, dim=3).to(torch.uint8)
+
+
+def cocosnet(out):
+    """CoCosNet's training (i2i_reference/cocosnet_model.py; microsoft/CoCosNet pix2pix_model.py and
+    pix2pix_trainer.py) at COCOSNET_TINY (64 px, semantic_nc 6) with every loss of the ADE20k
+    command (warp_cycle_w 0.1 and warp_self_w 100 switched on so that their terms are checked too)
+    and a VGG19 narrowed 16 times with random (He-normal) weights, batch 2, three iterations: cocosnet.h5 with
+      root attributes        the config fields, the loss weights, vgg_width_divisor, batch, lr
+      /networks/<net>/<key>  netG, netCorr, netD initial state (Xavier-normal 0.02 as init_weights,
+                             every attention γ and the PReLU slope set nonzero so that every path
+                             carries signal), rounded to float32; /networks/vgg19 the frozen VGG19
+      /step<k>/{label, exemplar_label} uint8 [2, 1, 64, 64] class ids, {image, exemplar}_pixels uint8
+                             [2, 3, 64, 64] (the model's input is pixels / 127.5 − 1), self_ref [2]
+      /step<k>/losses        attributes by the official keys (each times its weight)
+      /step0/grads/<net>/<key>  netG's and netCorr's gradients of the G loss, netD's of the D loss
+      /final/<net>/<key>     every spectral-norm weight_u / weight_v after the three iterations
+      /translation/{label, exemplar_label, exemplar_pixels}  an inference input, and /translation/
+                             {out, warp_out} its output and warped exemplar (evaluation mode)."""
+    from i2i_reference.cocosnet_model import CoCosNet
+    from i2i_reference.cocosnet_networks import CoCosNetConfig
+    torch.manual_seed(62)
+    cfg = CoCosNetConfig(**COCOSNET_TINY)
+    weights = dict(warp_cycle_w=0.1, warp_self_w=100.0)
+    divisor, n, size, steps, lr = 16, 2, cfg.crop_size, 3, 2e-4
+    model = CoCosNet(cfg, vgg_width_divisor=divisor, weights=weights, lr=lr, dtype=DT)
+    with torch.no_grad():
+        for net in model.nets.values():
+            for k, p in net.named_parameters():
+                if k.endswith("gamma"):
+                    p.uniform_(0.3, 0.9)
+                elif k.endswith("prelu.weight"):
+                    p.uniform_(0.1, 0.4)
+            for b in net.buffers():
+                b.copy_(b.float().to(DT))
+        # He-normal VGG19 weights (the default initialisation's activations fade to ~0 by relu5_2
+        # through 13 layers, which would leave the perceptual and deep contextual terms unchecked).
+        for m in model.vgg.modules():
+            if isinstance(m, torch.nn.Conv2d):
+                torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                m.bias.uniform_(-0.1, 0.1)
+    round_to_float32(dict(model.nets, vgg19=model.vgg))
+    g = torch.Generator().manual_seed(63)
+    path = os.path.join(out, "cocosnet.h5")
+    with h5py.File(path, "w", libver=("v110", "v110")) as f:
+        f.attrs["torch_version"] = str(torch.__version__)
+        for k, v in dict(COCOSNET_TINY, **model.w, vgg_width_divisor=divisor, batch=n, lr=lr).items():
+            f.attrs[k] = v
+        write_networks(f, dict(model.nets, vgg19=model.vgg), put_packed)
+        model.train(False)
+        tg = f.create_group("translation")
+        label = cocosnet_label_maps(1, size, cfg.semantic_nc, g)
+        ref_label = cocosnet_label_maps(1, size, cfg.semantic_nc, g)
+        ref_pixels = torch.randint(0, 256, (1, 3, size, size), generator=g, dtype=torch.uint8)
+        for k, v in dict(label=label, exemplar_label=ref_label, exemplar_pixels=ref_pixels).items():
+            tg.create_dataset(k, data=v.numpy(), compression="gzip", compression_opts=9)
+        fake, warp = model.inference(label.to(DT), ref_pixels.to(DT) / 127.5 - 1, ref_label.to(DT))
+        put_packed(tg, "out", fake)
+        put_packed(tg, "warp_out", warp)
+        model.train(True)
+        self_refs = [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]
+        for step in range(steps):
+            s = f.create_group(f"step{step}")
+            label = cocosnet_label_maps(n, size, cfg.semantic_nc, g)
+            ref_label = cocosnet_label_maps(n, size, cfg.semantic_nc, g, exclude=cfg.semantic_nc - 1)
+            image_pixels = torch.randint(0, 256, (n, 3, size, size), generator=g, dtype=torch.uint8)
+            ref_pixels = torch.randint(0, 256, (n, 3, size, size), generator=g, dtype=torch.uint8)
+            self_ref = torch.tensor(self_refs[step], dtype=DT)
+            for i in range(n):   # a self-referenced sample's exemplar is its own image and label map
+                if self_ref[i] > 0:
+                    ref_pixels[i], ref_label[i] = image_pixels[i], label[i]
+            for k, v in dict(label=label, exemplar_label=ref_label, image_pixels=image_pixels,
+                             exemplar_pixels=ref_pixels).items():
+                s.create_dataset(k, data=v.numpy(), compression="gzip", compression_opts=9)
+            put(s, "self_ref", self_ref)
+            grads = {}
+
+            def keep_generator_grads():
+                if step == 0:
+                    for name in ("netG", "netCorr"):
+                        grads[name] = {k: p.grad.clone() for k, p in model.nets[name].named_parameters()
+                                       if p.grad is not None}
+
+            losses = model.iteration(label.to(DT), image_pixels.to(DT) / 127.5 - 1, ref_pixels.to(DT) / 127.5 - 1,
+                                     ref_label.to(DT), self_ref, after_generator=keep_generator_grads)
+            lg = s.create_group("losses")
+            for k, v in losses.items():
+                lg.attrs[k] = float(v.detach())
+            if step == 0:
+                grads["netD"] = {k: p.grad.clone() for k, p in model.netD.named_parameters() if p.grad is not None}
+                gg = s.create_group("grads")
+                for name, tensors in grads.items():
+                    ng = gg.create_group(name)
+                    for k, t in tensors.items():
+                        put_packed(ng, k, t)
+            print(f"cocosnet step {step}: " + " ".join(f"{k}={float(v.detach()):.5f}" for k, v in losses.items()))
+        fg = f.create_group("final")
+        for name, net in model.nets.items():
+            ng = fg.create_group(name)
+            for k, v in net.state_dict().items():
+                if k.endswith("weight_u") or k.endswith("weight_v"):
+                    put(ng, k, v)
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
 if __name__ == "__main__":
     writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16, "vgg19": vgg19,
                "munit": munit, "munit_sa": munit_sa, "ugatit": ugatit, "ugatit_light": ugatit_light,
-               "cocosnet_networks": cocosnet_networks}
+               "cocosnet_networks": cocosnet_networks, "cocosnet_losses": cocosnet_losses, "cocosnet": cocosnet}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:

@@ -26,6 +26,9 @@ that only wants `fixture_io` does not pay for torch):
                      (znxlwm/UGATIT-pytorch networks.py)
   ugatit_model       U-GAT-IT's training iteration and the heat map as the test code shows it
                      (UGATIT.py train/test, utils.py cam)
+  cocosnet_losses    CoCosNet's loss terms: contextual, VGG and D feature matching, perceptual,
+                     hinge, warped-mask NLL, warp cycle and self (microsoft/CoCosNet
+                     models/pix2pix_model.py, models/networks/ContextualLoss.py, loss.py)
   data               i2i dataset files: loading, resizing, the training batch stream
   scoring            L1 and PSNR against the truth as `i2i translate` prints them
   fixture_io         writing fixture tensors; the library versions a generator ran with
