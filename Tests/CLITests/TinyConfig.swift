@@ -48,3 +48,16 @@ extension TinyConfig {
             .joined(separator: "\n")
     }
 }
+
+extension TinyConfig {
+    /// A tiny CoCosNet on the 5-class scenes data: 64 px crops of 72 px images, ngf = ndf = 4,
+    /// SPADE hidden 8, θ/φ width 8, no VGG19, global batch 2.
+    static func cocosnet(train: [String] = []) -> String {
+        (["model: cocosnet", "data:", "  load_size: 72", "  crop_size: 64", "train:", "  batch_size: 2"]
+            + train.map { "  " + $0 }
+            + [
+                "cocosnet:", "  semantic_nc: 5", "  ngf: 4", "  ndf: 4", "  spade_hidden: 8", "  corr_inter_channels: 8",
+                "  niter: 1", "  niter_decay: 1", "  vgg19_weights: none",
+            ]).joined(separator: "\n")
+    }
+}

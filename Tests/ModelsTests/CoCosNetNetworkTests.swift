@@ -18,7 +18,7 @@ final class CoCosNetNetworkTests: XCTestCase {
     /// Built for real at the defaults (construction only, no forward).
     func testParameterCountsAtTheADE20kDefaults() {
         let o = CoCosNetOptions()
-        XCTAssertNil(o.problem)
+        XCTAssertNil(o.architectureProblem)
         var s = RandomStream(seed: 0, purpose: "count")
         XCTAssertEqual(CoCosNetGenerator(options: o, stream: &s).parameterCount, 96_664_260)
         XCTAssertEqual(CoCosNetCorrespondence(options: o, stream: &s).parameterCount, 59_315_716)
@@ -40,7 +40,7 @@ final class CoCosNetNetworkTests: XCTestCase {
         o.discriminatorLayers = try root.attribute("n_layers_D", as: Int.self)
         o.discriminatorScales = try root.attribute("num_D", as: Int.self)
         o.spadeHidden = try root.attribute("spade_hidden", as: Int.self)
-        o.correspondenceFeatureChannels = try root.attribute("corr_feature_channel", as: Int.self)
+        XCTAssertEqual(o.correspondenceFeatureChannels, try root.attribute("corr_feature_channel", as: Int.self))
         o.correspondenceInterChannels = try root.attribute("corr_inter_channels", as: Int.self)
         o.temperature = Float(try root.attribute("temperature", as: Double.self))
         return o
@@ -64,7 +64,7 @@ final class CoCosNetNetworkTests: XCTestCase {
         defer { try? file.close() }
         let root = file.root
         let o = try Self.fixtureOptions(root)
-        XCTAssertNil(o.problem)
+        XCTAssertNil(o.architectureProblem)
         var stream = RandomStream(seed: 0, purpose: "cocosnet")
         let corr = CoCosNetCorrespondence(options: o, stream: &stream)
         let gen = CoCosNetGenerator(options: o, stream: &stream)
@@ -168,7 +168,6 @@ final class CoCosNetNetworkTests: XCTestCase {
         var o = CoCosNetOptions()
         o.semanticChannels = 6
         o.generatorChannels = 16
-        o.correspondenceFeatureChannels = 16
         o.discriminatorChannels = 16
         o.spadeHidden = 32
         o.correspondenceInterChannels = 32
@@ -225,7 +224,7 @@ final class CoCosNetNetworkTests: XCTestCase {
             case 3: o.warpStride = 2
             default: o.useAttention = false
             }
-            XCTAssertNil(o.problem)
+            XCTAssertNil(o.architectureProblem)
             variants.append(o)
         }
         var s = RandomStream(seed: 5, purpose: "variants")

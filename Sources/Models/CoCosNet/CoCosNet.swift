@@ -22,6 +22,7 @@
 // lr₀/niter_decay after each further epoch. Xavier-normal × 0.02 initialisation from the seed
 // (identical on every rank). Without a VGG19 file (`vgg19_weights: none`) fm, perc and
 // contextual are left out, and the start says so.
+import Configuration
 import NN
 import TensorCore
 
@@ -57,14 +58,19 @@ public final class CoCosNet: GANModel {
         netG = CoCosNetGenerator(options: options, stream: &stream)
         netCorr = CoCosNetCorrespondence(options: options, stream: &stream)
         netD = CoCosNetDiscriminator(options: options, stream: &stream)
-        vgg = options.usesVGG ? try Vgg19.frozen(from: options.vgg19Weights, seed: seed, context: context, widthDivisor: options.vggWidthDivisor) : nil
+        vgg =
+            options.usesVGG
+            ? try Vgg19.frozen(from: options.vgg19Weights, seed: seed, context: context, widthDivisor: options.vggWidthDivisor) : nil
         let rate = options.learningRate
         let (g, d) = options.ttur ? (rate / 2, rate * 2) : (rate, rate)
         let (beta1, beta2) = options.ttur ? (0.0, 0.9) : (options.beta1, options.beta2)
         optimizerG = Adam(
             name: "G",
             groups: [
-                (ParameterGroup(name: "netG", networks: [("netG", netG)], learningRate: g), Adam.Settings(beta1: beta1, beta2: beta2, eps: 1e-3)),
+                (
+                    ParameterGroup(name: "netG", networks: [("netG", netG)], learningRate: g),
+                    Adam.Settings(beta1: beta1, beta2: beta2, eps: 1e-3)
+                ),
                 (
                     ParameterGroup(name: "netCorr", networks: [("netCorr", netCorr)], learningRate: g),
                     Adam.Settings(beta1: beta1, beta2: beta2, eps: 1e-3)
@@ -72,7 +78,8 @@ public final class CoCosNet: GANModel {
             ])
         optimizerD = Adam(
             name: "D",
-            groups: [(ParameterGroup(name: "netD", networks: [("netD", netD)], learningRate: d), Adam.Settings(beta1: beta1, beta2: beta2))])
+            groups: [(ParameterGroup(name: "netD", networks: [("netD", netD)], learningRate: d), Adam.Settings(beta1: beta1, beta2: beta2))]
+        )
         schedule = .cocosnet(niter: options.constantEpochs, niterDecay: options.decayEpochs)
         if !options.usesVGG && context.loadFrozenWeights != nil && context.rank == 0 {
             print("cocosnet: vgg19_weights is none: training without the fm, perc and contextual terms")
@@ -123,7 +130,10 @@ public final class CoCosNet: GANModel {
         }
         if o.warpSelfWeight > 0 {
             terms.append(
-                ("G_warp_self", CoCosNetLosses.warpSelf(corr.warpedImage, real: data.images, selfReference: selfReference) * o.warpSelfWeight))
+                (
+                    "G_warp_self",
+                    CoCosNetLosses.warpSelf(corr.warpedImage, real: data.images, selfReference: selfReference) * o.warpSelfWeight
+                ))
         }
         let fake = netG(warped: corr.warpedImage, labelMap: semantics)
         let predicted = discriminate(semantics, fake: fake, real: data.images)
@@ -139,7 +149,10 @@ public final class CoCosNet: GANModel {
                         * o.pseudoPairRatio
                 ))
             terms.append(
-                ("perc", CoCosNetLosses.perceptual(fake: fakeFeatures, real: features.real, layer: o.perceptualLayer.layer) * o.perceptualWeight))
+                (
+                    "perc",
+                    CoCosNetLosses.perceptual(fake: fakeFeatures, real: features.real, layer: o.perceptualLayer.layer) * o.perceptualWeight
+                ))
             terms.append(
                 (
                     "contextual",

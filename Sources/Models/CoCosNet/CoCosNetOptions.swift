@@ -158,10 +158,14 @@ extension CoCosNetOptions: ConfigSection {
     public static let section = "cocosnet"
 
     public static let settings: [Setting<CoCosNetOptions>] = [
-        .int("semantic_nc", \.semanticChannels, .within(1, 256), "label classes of the one-hot maps (label_nc, plus 1 with a don't-care label)"),
+        .int(
+            "semantic_nc", \.semanticChannels, .within(1, 256),
+            "label classes of the one-hot maps (label_nc, plus 1 with a don't-care label)"),
         .int("ngf", \.generatorChannels, .count(atMost: 4096), "base width of the adaptors and the generator"),
         .int("ndf", \.discriminatorChannels, .count(atMost: 4096), "base width of the discriminators"),
-        .int("adaptor_kernel", \.adaptorKernel, .within(3, 4), "kernel of the adaptors' stride-2 convs (3 for ADE20k, 4 for CelebA-HQ and DeepFashion)"),
+        .int(
+            "adaptor_kernel", \.adaptorKernel, .within(3, 4),
+            "kernel of the adaptors' stride-2 convs (3 for ADE20k, 4 for CelebA-HQ and DeepFashion)"),
         .int("warp_stride", \.warpStride, .within(2, 4), "the correspondence's resolution divisor: 4, or 2 for half resolution"),
         .int("match_kernel", \.matchKernel, .within(1, 3), "side of the unfolded matching neighbourhoods: 3 or 1"),
         .bool("maskmix", \.maskMix, "concatenate the one-hot masks to the adaptor features before the shared trunk (--maskmix)"),

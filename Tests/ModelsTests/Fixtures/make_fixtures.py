@@ -871,11 +871,16 @@ def cocosnet(out):
             for b in net.buffers():
                 b.copy_(b.float().to(DT))
         # He-normal VGG19 weights (the default initialisation's activations fade to ~0 by relu5_2
-        # through 13 layers, which would leave the perceptual and deep contextual terms unchecked).
+        # through 13 layers, which would leave the perceptual and deep contextual terms unchecked),
+        # conv1_1 divided by 255 for the preprocessing's 0…255 range: features of order 1, so that
+        # the gradients' float32 rounding stays below Adam's eps 1e-3 (with β1 = 0 the first step
+        # is lr·g/(|g| + eps), and gradients of order 1e4 would leave the sign of their small
+        # elements to rounding).
         for m in model.vgg.modules():
             if isinstance(m, torch.nn.Conv2d):
                 torch.nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
                 m.bias.uniform_(-0.1, 0.1)
+        model.vgg.conv1_1.weight.div_(255)
     round_to_float32(dict(model.nets, vgg19=model.vgg))
     g = torch.Generator().manual_seed(63)
     path = os.path.join(out, "cocosnet.h5")
