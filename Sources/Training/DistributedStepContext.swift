@@ -13,8 +13,9 @@
 // this rank's slice once reduced, and after the update (or the skip) the whole buffer is
 // released, so a GAN's G step does not carry the discriminators' gradients and vice versa.
 // Sharding is the memory-tight mode, so it also caps the tensor pool's cache of freed buffers
-// at `shardedPoolCacheBytes` (256 MiB): with the default 8 GiB cap, activations freed during
-// backward stayed cached and a 2-rank U-GAT-IT (full, 256 px) rank held 6 GB of them.
+// at `shardedPoolCacheBytes` (256 MiB) unless `compute.pool_cache_mb` says otherwise: with the
+// default 8 GiB cap, activations freed during backward stayed cached and a 2-rank U-GAT-IT
+// (full, 256 px) rank held 6 GB of them. The price is page faults on fresh allocations.
 import Checkpointing
 import Configuration
 import Distributed
@@ -41,13 +42,18 @@ public final class DistributedStepContext: StepContext {
     /// Seconds spent waiting on communication in the current step.
     public private(set) var communicationSeconds = 0.0
 
-    /// A context over `communicator`; `shardOptimizer` shards each optimiser's moments and
-    /// update among the ranks (`distributed.shard_optimizer`).
-    public init(communicator: Communicator, bucketBytes: Int, shardOptimizer: Bool = false) {
+    /// A context over `communicator`; `shardOptimizer` shards each optimiser's moments,
+    /// update and gradient memory among the ranks (`distributed.shard_optimizer`).
+    ///
+    /// `poolCacheBytes` caps the process's tensor pool cache (`compute.pool_cache_mb`); nil
+    /// leaves it at its default, or ``shardedPoolCacheBytes`` when sharded.
+    public init(communicator: Communicator, bucketBytes: Int, shardOptimizer: Bool = false, poolCacheBytes: Int? = nil) {
         self.communicator = communicator
         self.bucketBytes = bucketBytes
         self.shardOptimizer = shardOptimizer
-        if shardOptimizer { MemoryPool.shared.limitCache(to: DistributedStepContext.shardedPoolCacheBytes) }
+        if let cap = poolCacheBytes ?? (shardOptimizer ? DistributedStepContext.shardedPoolCacheBytes : nil) {
+            MemoryPool.shared.limitCache(to: cap)
+        }
     }
 
     /// The tensor pool's cache cap while the optimiser state is sharded.

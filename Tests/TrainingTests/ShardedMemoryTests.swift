@@ -9,7 +9,8 @@ import XCTest
 // process: the sharded context updates the parameters exactly as the plain local context does,
 // step after step (on one rank a rank's slice is the whole buffer, so each element sees the same
 // float operations), while between steps its gradient buffer reads zero and holds no resident
-// pages (`mincore`), and its tensor pool caches at most 256 MiB. Several ranks are covered by
+// pages (`mincore`), and its tensor pool caches at most 256 MiB unless `compute.pool_cache_mb`
+// says otherwise. Several ranks are covered by
 // ShardingTests (whole runs, sharded against unsharded) and the DistributedHarness's sharded
 // scenario (zeros and released memory outside each rank's slice).
 #if canImport(Glibc)
@@ -70,5 +71,18 @@ final class ShardedMemoryTests: XCTestCase {
             XCTAssertTrue(shardedGradients.allSatisfy { $0 == 0 }, "sharded gradients are not zero after step \(step)")
             XCTAssertTrue(plainGradients.contains { $0 != 0 })
         }
+    }
+
+    /// `compute.pool_cache_mb` (the context's `poolCacheBytes`) overrides the sharded cap, and
+    /// an unsharded context without it leaves the pool as it is.
+    func testPoolCacheCapFollowsTheSetting() {
+        defer { MemoryPool.shared.limitCache(to: 8 << 30) }
+        _ = DistributedStepContext(
+            communicator: SingleProcessCommunicator(), bucketBytes: 1 << 20, shardOptimizer: true, poolCacheBytes: 1 << 30)
+        XCTAssertEqual(MemoryPool.shared.capacityBytes, 1 << 30)
+        _ = DistributedStepContext(communicator: SingleProcessCommunicator(), bucketBytes: 1 << 20)
+        XCTAssertEqual(MemoryPool.shared.capacityBytes, 1 << 30, "an unsharded context without a setting changes nothing")
+        _ = DistributedStepContext(communicator: SingleProcessCommunicator(), bucketBytes: 1 << 20, poolCacheBytes: 64 << 20)
+        XCTAssertEqual(MemoryPool.shared.capacityBytes, 64 << 20)
     }
 }
