@@ -65,7 +65,8 @@ public enum ScalingBenchmark {
         var stream = RandomStream(seed: config.seed, rank: comm.rank, purpose: "bench.scaling.images")
         let batch = SyntheticBatch.make(config.registration.batchKind, count: batchPerRank, size: size, using: &stream)
         let context = DistributedStepContext(
-            communicator: comm, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer)
+            communicator: comm, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer,
+            poolCacheBytes: config.compute.poolCacheBytes)
         var seconds: [Double] = [], communication: [Double] = [], cpu: [Double] = []
         for step in 0..<(warmup + steps) {
             comm.step = step + 1

@@ -80,8 +80,10 @@ public enum TrainBenchmark {
         let batch = SyntheticBatch.make(registration.batchKind, count: 1, size: options.size, using: &stream)
         let distributed = communicator.map {
             DistributedStepContext(
-                communicator: $0, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer)
+                communicator: $0, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer,
+                poolCacheBytes: config.compute.poolCacheBytes)
         }
+        if distributed == nil, let cap = config.compute.poolCacheBytes { MemoryPool.shared.limitCache(to: cap) }
         let context: StepContext = distributed ?? LocalStepContext()
         func step() {
             distributed?.beginStep()

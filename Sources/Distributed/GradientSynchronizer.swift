@@ -11,10 +11,20 @@
 //
 // Sharded (ZeRO stage 1, `sharded: true`): each rank owns one slice of the buffer
 // (`ShardLayout`) and each bucket is reduce-scattered instead of all-reduced, so after
-// `finish()` only this rank's slice holds the mean (the rest of the buffer is undefined); the
+// `finish()` only this rank's slice holds the mean (the rest of the buffer reads zero); the
 // optimiser updates that slice of the parameters and `gatherParameters` all-gathers the
 // updated values bucket by bucket. Buckets, their order and the 1/size scaling are the same as
 // unsharded, so each element sees the same float operations.
+//
+// Sharded, the gradients are sharded too (ZeRO stage 2, in memory rather than in addresses):
+// as soon as a bucket's reduce-scatter has completed, the bucket's elements outside this rank's
+// slice are zeroed and their whole pages handed back to the operating system
+// (`zeroReleasingPages`), so the buffer holds physical memory only for its slice and for the
+// buckets still being written or in flight. Backward never writes into a posted bucket again
+// (a bucket is posted only once every parameter it touches is final), and after `finish()`
+// the buffer outside ``ownedElements`` reads as zero.
+
+import TensorCore
 
 /// Bucketed, overlapping all-reduce of a flat gradient buffer (one per optimiser group).
 ///
@@ -67,6 +77,7 @@ public final class GradientSynchronizer {
     private var segmentReady: [Bool]
     private var unreadySegments: [Int]  // per bucket
     private var requests: [CollectiveRequest?]  // per bucket, once posted
+    private var completed: [Bool]  // per bucket: its collective is known to be done this step
     private var nextBucket = 0  // first bucket not yet posted
     private var firstInFlight = 0  // no bucket below this one needs testing
     private let bucketCounts: [[Int]]  // sharded: each rank's part of each bucket
@@ -101,6 +112,7 @@ public final class GradientSynchronizer {
         segmentReady = [Bool](repeating: false, count: layout.segmentSizes.count)
         unreadySegments = [Int](repeating: 0, count: layout.buckets.count)
         requests = [CollectiveRequest?](repeating: nil, count: layout.buckets.count)
+        completed = [Bool](repeating: false, count: layout.buckets.count)
     }
 
     /// Whether a step is between ``begin(gradients:)`` and ``finish(timeout:)``.
@@ -117,6 +129,7 @@ public final class GradientSynchronizer {
             "\(name): gradient buffer holds \(gradients.count) floats, the layout \(layout.elementCount)")
         self.gradients = gradients
         for s in segmentReady.indices { segmentReady[s] = false }
+        for b in completed.indices { completed[b] = false }
         for (b, bucket) in layout.buckets.enumerated() {
             unreadySegments[b] = bucket.segments.reduce(0) { $0 + (layout.segmentSizes[$1] > 0 ? 1 : 0) }
         }
@@ -142,19 +155,25 @@ public final class GradientSynchronizer {
     }
 
     /// Tests the all-reduces in flight so that they advance (cheap; a few microseconds).
+    ///
+    /// Sharded, a bucket found complete gives back the memory outside this rank's slice.
     public func progress() {
-        while firstInFlight < nextBucket, requests[firstInFlight]?.test() ?? true {
+        while firstInFlight < nextBucket, testCompletion(firstInFlight) {
             firstInFlight += 1
         }
         if firstInFlight < nextBucket {
-            for b in (firstInFlight + 1)..<nextBucket { requests[b]?.test() }
+            for b in (firstInFlight + 1)..<nextBucket { _ = testCompletion(b) }
         }
     }
+
+    /// Bytes of gradient memory handed back to the operating system since creation (sharded
+    /// only; whole pages outside this rank's slice).
+    public private(set) var bytesReleased = 0
 
     /// Posts the buckets not yet posted (parameters that got no gradient this step take part
     /// with their current values), waits for all of them under the deadline, and scales the
     /// sums by 1/size, so the buffer holds the mean gradient over ranks (sharded: only in
-    /// ``ownedElements``).
+    /// ``ownedElements``; the rest reads zero and most of its memory has been handed back).
     ///
     /// - Returns: whether every averaged gradient this rank holds is finite. Unsharded, the
     ///   values are identical on every rank, so this can drive a skip-step decision without
@@ -171,6 +190,7 @@ public final class GradientSynchronizer {
             finite = GradientSynchronizer.scale(gradients, by: 1)
         } else {
             communicator.waitAll(requests.map { $0! }, timeout: timeout) { b in
+                self.markCompleted(b)
                 let range = self.layout.buckets[b].elements.clamped(to: self.ownedElements)
                 let bucket = UnsafeMutableBufferPointer(rebasing: gradients[range])
                 if !GradientSynchronizer.scale(bucket, by: scale) { finite = false }
@@ -214,6 +234,29 @@ public final class GradientSynchronizer {
     public func resetStatistics() { statistics = Statistics() }
 
     // MARK: - Private
+
+    /// Whether bucket `b`'s collective is done (true for a bucket with no request: one rank).
+    private func testCompletion(_ b: Int) -> Bool {
+        if completed[b] { return true }
+        guard let request = requests[b] else { return true }
+        guard request.test() else { return false }
+        markCompleted(b)
+        return true
+    }
+
+    /// Records that bucket `b`'s collective has completed; sharded, zeroes the bucket outside
+    /// this rank's slice and hands those pages back (nothing writes there again this step).
+    private func markCompleted(_ b: Int) {
+        guard !completed[b] else { return }
+        completed[b] = true
+        guard shards != nil, communicator.size > 1, let gradients = gradients else { return }
+        let range = layout.buckets[b].elements
+        let below = range.lowerBound..<Swift.max(range.lowerBound, Swift.min(range.upperBound, ownedElements.lowerBound))
+        let above = Swift.min(range.upperBound, Swift.max(range.lowerBound, ownedElements.upperBound))..<range.upperBound
+        for part in [below, above] where !part.isEmpty {
+            bytesReleased += zeroReleasingPages(UnsafeMutableBufferPointer(rebasing: gradients[part]))
+        }
+    }
 
     private func post(_ b: Int) {
         nextBucket = b + 1

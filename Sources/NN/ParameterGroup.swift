@@ -72,6 +72,13 @@ public final class ParameterGroup {
     /// Zeroes all gradients.
     public func zeroGradients() { gradients.pointer.update(repeating: 0, count: count) }
 
+    /// Zeroes all gradients and hands the gradient buffer's memory back to the operating system.
+    ///
+    /// The buffer's whole pages are released (``zeroReleasingPages(_:)``), so it holds almost no
+    /// memory until backward writes into it again. For sharded training, where a rank needs the buffer only while
+    /// its own step runs; it costs a page fault per page written afterwards.
+    public func releaseGradients() { zeroReleasingPages(gradientBuffer) }
+
     /// √(Σ g²) over the group.
     public func gradientNorm() -> Double {
         var s: Double = 0

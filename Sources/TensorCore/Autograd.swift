@@ -12,7 +12,9 @@
 // - Gradients of intermediate tensors are written once per consumer and summed in walk order;
 //   gradients of leaves are *accumulated* (`+=`) into `grad` until the caller zeroes them — a
 //   leaf that already has a `grad` buffer takes each contribution as it arrives, so a weight used
-//   several times never has its gradient held twice.
+//   several times never has its gradient held twice. An op recorded with
+//   `recorded(_:_:backwardAccumulating:)` is handed that buffer and writes its contribution
+//   straight into it (a GEMM with beta 1), so not even one contribution is held on its own.
 // - After a backward pass the walked graph is released (nodes dropped, saved tensors freed).
 
 /// One recorded operation: its inputs and how to send a gradient back to them.
@@ -24,11 +26,17 @@ final class GradNode {
     /// `needs[i]` is false when input
     /// `i` does not lead to any tensor whose gradient was asked for; the closure may then skip
     /// that work and return nil.
-    let backward: (_ gradient: Tensor, _ needs: [Bool]) -> [Tensor?]
+    let backward: (_ gradient: Tensor, _ needs: [Bool], _ into: [Tensor?]) -> [Tensor?]
+    /// Whether ``backward`` adds into the `into` buffers it is handed (otherwise it ignores them).
+    let accumulates: Bool
 
-    init(op: String, inputs: [Tensor], backward: @escaping (Tensor, [Bool]) -> [Tensor?]) {
+    init(
+        op: String, inputs: [Tensor], accumulates: Bool = false,
+        backward: @escaping (Tensor, [Bool], [Tensor?]) -> [Tensor?]
+    ) {
         self.op = op
         self.inputs = inputs
+        self.accumulates = accumulates
         self.backward = backward
     }
 }
@@ -64,7 +72,26 @@ extension Tensor {
         guard GradMode.isEnabled else { return self }
         var any = false
         for t in inputs where t.requiresGrad { any = true; break }
-        if any { node = GradNode(op: op, inputs: inputs, backward: backward) }
+        if any { node = GradNode(op: op, inputs: inputs) { g, needs, _ in backward(g, needs) } }
+        return self
+    }
+
+    /// Like ``recorded(_:_:backward:)``, for an op that can add an input's gradient straight
+    /// into a buffer.
+    ///
+    /// `into[i]`, when not nil, is the `grad` of input `i` (a leaf with a
+    /// gradient buffer of its shape, during an accumulating backward pass); the closure then
+    /// adds its contribution for input `i` into `into[i]` and returns nil for it. The engine
+    /// treats the leaf as if it had added the gradient itself (same order, same ready signal).
+    @discardableResult
+    public func recorded(
+        _ op: String, _ inputs: [Tensor],
+        backwardAccumulating backward: @escaping (_ gradient: Tensor, _ needs: [Bool], _ into: [Tensor?]) -> [Tensor?]
+    ) -> Tensor {
+        guard GradMode.isEnabled else { return self }
+        var any = false
+        for t in inputs where t.requiresGrad { any = true; break }
+        if any { node = GradNode(op: op, inputs: inputs, accumulates: true, backward: backward) }
         return self
     }
 
@@ -160,14 +187,27 @@ private struct Backpropagation {
             guard let g = gradients[id] else { continue }
             if targetIDs?.contains(id) != true { gradients[id] = nil }
             let needs = node.inputs.map { needed.contains(ObjectIdentifier($0)) }
+            // Where the op can add a leaf's contribution straight into its gradient buffer,
+            // hand it that buffer (the same condition as the direct add below).
+            var into = [Tensor?](repeating: nil, count: node.inputs.count)
+            if accumulate && node.accumulates {
+                for (i, input) in node.inputs.enumerated() where needs[i] && input.node == nil {
+                    if let grad = input.grad, grad.shape == input.shape, gradients[ObjectIdentifier(input)] == nil {
+                        into[i] = grad
+                    }
+                }
+            }
             // Without recording: a backward closure written with public ops (now that
             // `recorded` is public) would otherwise build graph nodes on the gradients.
-            let inputGrads = withoutGradient { node.backward(g, needs) }
+            let inputGrads = withoutGradient { node.backward(g, needs, into) }
             check(
                 inputGrads.count == node.inputs.count,
                 "backward of \(node.op) returned \(inputGrads.count) gradients for \(node.inputs.count) inputs")
             for (i, input) in node.inputs.enumerated() where needs[i] {
-                guard let gi = inputGrads[i] else { continue }
+                guard let gi = inputGrads[i] else {
+                    if into[i] != nil { addedDirectly.insert(ObjectIdentifier(input)) }
+                    continue
+                }
                 let reduced = gi.reduced(to: input.shape, op: node.op)
                 let key = ObjectIdentifier(input)
                 if accumulate, input.node == nil, let grad = input.grad, gradients[key] == nil {

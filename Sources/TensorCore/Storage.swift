@@ -49,16 +49,16 @@ public final class TensorStorage {
 /// Size-bucketed recycling allocator for tensor storage.
 ///
 /// Buffers of at least ``minimumPooledBytes`` are kept on a free list keyed by their exact
-/// element count after release, up to ``capacityBytes`` in total; the oldest cached buffers
-/// are freed first when the cap is reached. All methods are thread-safe.
+/// element count after release, up to ``capacityBytes`` in total; a buffer released when the
+/// cap is reached is freed. All methods are thread-safe.
 public final class MemoryPool: @unchecked Sendable {
     /// The process-wide pool.
     public static let shared = MemoryPool()
 
     /// Buffers smaller than this many bytes bypass the pool.
     public let minimumPooledBytes = 64 * 1024
-    /// Upper bound on bytes held in free lists.
-    public var capacityBytes: Int = 8 << 30
+    /// Upper bound on bytes held in free lists (see ``limitCache(to:)``).
+    public private(set) var capacityBytes: Int = 8 << 30
 
     private var lock = pthread_mutex_t()
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
@@ -105,6 +105,20 @@ public final class MemoryPool: @unchecked Sendable {
         }
         pthread_mutex_unlock(&lock)
         Foundation.free(pointer)
+    }
+
+    /// Sets ``capacityBytes`` and, when more than that is cached now, frees every cached buffer.
+    ///
+    /// Memory the pool caches counts in the process's resident size without being in use: a
+    /// backward pass frees activations of sizes it does not allocate again until the next
+    /// step, so with the default cap a step's resident peak exceeds its tensors' live peak by
+    /// gigabytes. A small cap trades that for page faults on fresh allocations.
+    public func limitCache(to bytes: Int) {
+        pthread_mutex_lock(&lock)
+        capacityBytes = Swift.max(0, bytes)
+        let over = cachedBytes > capacityBytes
+        pthread_mutex_unlock(&lock)
+        if over { trim() }
     }
 
     /// Frees every cached buffer.

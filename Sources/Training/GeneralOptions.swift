@@ -87,7 +87,7 @@ public struct DistributedOptions: ConfigSection, Equatable, Sendable {
             "consecutive steps skipped for non-finite values before the run stops"),
         .bool(
             "shard_optimizer", \.shardOptimizer,
-            "each rank holds the Adam moments of its slice of every parameter buffer only (ZeRO stage 1): gradients are reduce-scattered, parameters all-gathered"
+            "each rank holds the Adam moments of its slice of every parameter buffer only (ZeRO stage 1) and gives back the gradient memory outside its slice once reduced (stage 2): gradients are reduce-scattered, parameters all-gathered"
         ),
     ]
 
@@ -102,6 +102,7 @@ public struct DistributedOptions: ConfigSection, Equatable, Sendable {
 public struct ComputeOptions: ConfigSection, Equatable, Sendable {
     public var threads = 0
     public var winograd = true
+    public var poolCacheMB = -1
 
     public init() {}
     public static let section = "compute"
@@ -110,5 +111,12 @@ public struct ComputeOptions: ConfigSection, Equatable, Sendable {
             "threads", \.threads, .within(0, 4096),
             "compute threads per rank (0: the node's cores divided by the ranks on it; --threads overrides)"),
         .bool("winograd", \.winograd, "Winograd F(4×4, 3×3) for 3×3 stride-1 convolutions (false: im2col and GEMM only)"),
+        .int(
+            "pool_cache_mb", \.poolCacheMB, .within(-1, 1_048_576),
+            "most MiB of freed tensor buffers each rank keeps for reuse (-1: 8192, or 256 with distributed.shard_optimizer; less memory, more page faults)"
+        ),
     ]
+
+    /// The tensor pool's cache cap in bytes, nil for the automatic choice (`pool_cache_mb: -1`).
+    public var poolCacheBytes: Int? { poolCacheMB < 0 ? nil : poolCacheMB << 20 }
 }

@@ -117,7 +117,8 @@ public final class Trainer {
         let loader = DataLoader(source: run.source, sampler: run.sampler, augmentation: run.augmentation, start: run.start.position)
         defer { loader.close() }
         let context = DistributedStepContext(
-            communicator: comm, bucketBytes: distributed.bucketBytes, shardOptimizer: distributed.shardOptimizer)
+            communicator: comm, bucketBytes: distributed.bucketBytes, shardOptimizer: distributed.shardOptimizer,
+            poolCacheBytes: config.compute.poolCacheBytes)
         let signals = SignalMonitor.install()
         let bar = isRoot ? ProgressBar(total: total, label: "train", unit: "steps") : nil
         bar?.baseline = run.start.step

@@ -1,7 +1,8 @@
 // The vector collectives of sharded optimiser state, with exact expected values: reduce-scatter,
 // all-gather, gather and scatter over layouts with uneven and empty blocks, then the sharded
 // synchroniser against the all-reducing one on a buffer whose length does not divide by the
-// rank count, cut into many buckets whose edges fall inside the slices.
+// rank count, cut into many buckets whose edges fall inside the slices; outside its slice the
+// sharded synchroniser leaves zeros and gives the memory back.
 import Distributed
 import Foundation
 
@@ -68,6 +69,11 @@ func runSharded(_ comm: Communicator) {
     var worst: Float = 0
     for i in sharded.ownedElements { worst = max(worst, abs(a[i] - b[i])) }
     expect(n == 2 ? worst == 0 : worst <= 1e-6, "sharded mean differs from the all-reduced one by \(worst)")
+    // Gradients sharded in memory (ZeRO stage 2): outside my slice the buffer reads zero (it
+    // held this rank's unreduced values), and the whole pages there went back to the system.
+    let leftovers = (0..<total).filter { !sharded.ownedElements.contains($0) && b[$0] != 0 }
+    expect(leftovers.isEmpty, "\(leftovers.count) elements outside my slice are not zero, first \(leftovers.first ?? -1)")
+    expect(sharded.bytesReleased > 0, "no gradient memory released outside my slice")
 
     // Parameter all-gather: each rank writes its slice, all ranks end with every slice.
     var parameters = (0..<total).map { sharded.ownedElements.contains($0) ? Float($0) : Float.nan }

@@ -29,6 +29,8 @@ final class ExperimentConfigTests: XCTestCase {
         XCTAssertEqual(message("model: cyclegan\ndata:\n  crop_size: 100000\n"), "c.yaml:3: data.crop_size = 100000 must be in [1, 8192]")
         XCTAssertEqual(message("model: cyclegan\ntrain:\n  steps: -5\n"), "c.yaml:3: train.steps = -5 must be in [-1, 1000000000000]")
         XCTAssertEqual(message("model: cyclegan\ncyclegan:\n  pool_size: -1\n"), "c.yaml:3: cyclegan.pool_size = -1 must be in [0, 100000]")
+        XCTAssertEqual(
+            message("model: cyclegan\ncompute:\n  pool_cache_mb: -2\n"), "c.yaml:3: compute.pool_cache_mb = -2 must be in [-1, 1048576]")
     }
 
     func testOverridesTypedSectionsAndModelDefaults() throws {
@@ -39,6 +41,9 @@ final class ExperimentConfigTests: XCTestCase {
         XCTAssertEqual(config.seed, 4)
         XCTAssertEqual(config.train.steps, 7)
         XCTAssertFalse(config.compute.winograd)
+        XCTAssertNil(config.compute.poolCacheBytes, "pool_cache_mb -1: the automatic cap")
+        let capped = try ExperimentConfig.parse(yaml: "model: cyclegan\n", source: "c.yaml", overrides: ["compute.pool_cache_mb=512"])
+        XCTAssertEqual(capped.compute.poolCacheBytes, 512 << 20)
         XCTAssertEqual(CycleGANOptions(config.values).ngf, 8)
         XCTAssertEqual(CycleGANOptions(config.values).ganMode, .hinge)
         XCTAssertEqual(config.data, DataOptions())
