@@ -82,10 +82,16 @@ final class CoCosNetJourneyTests: XCTestCase {
         r = try ws.i2i(["translate", "--checkpoint", ckpt, "--input", "data.h5", "--exemplar", config, "--output", "x"])
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.output.contains("needs its label map: pass --exemplar-labels"), r.output)
+        // --steps 0 never reads the VGG19 file (only the losses use it).
+        r = try ws.i2i([
+            "train", config, "--data", "data.h5", "--out", "initial", "--steps", "0", "--set", "cocosnet.vgg19_weights=missing.h5",
+        ])
+        XCTAssertEqual(r.status, 0, r.output)
         // A VGG19 file that does not exist is one error line before anything is written.
         r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "run2", "--set", "cocosnet.vgg19_weights=missing.h5"])
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.output.contains("missing.h5"), r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ws.folder + "/run2"), "nothing written")
         // The config must say which VGG19 (or none).
         r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "run3", "--set", "cocosnet.vgg19_weights="])
         XCTAssertEqual(r.status, 2, r.output)
