@@ -73,9 +73,10 @@ extension Trainer {
         datasetHash = data.info.contentHash
         let augmentation = Augmentation(loadSize: config.data.loadSize, cropSize: config.data.cropSize, flip: config.data.flip)
 
-        // Model and start state.
+        // Model and start state. Frozen loss networks (VGG) are loaded only for a run that
+        // trains: `--steps 0` (an initial checkpoint, `--init-from` conversions) needs none.
         let model = try Trainer.agreeing(on: comm) {
-            try config.makeModel(rank: comm.rank, loadFrozenWeights: Trainer.loadFrozenWeights)
+            try config.makeModel(rank: comm.rank, loadFrozenWeights: config.steps == 0 ? nil : Trainer.loadFrozenWeights)
         }
         if let problem = model.imageSizeProblem(augmentation.cropSize) { throw ConfigError("data.crop_size: \(problem)") }
         guard augmentation.loadSize >= augmentation.cropSize else {

@@ -25,19 +25,8 @@ final class CoCosNetJourneyTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.output.contains("steps 6..<12"), r.output)
         let names = ["netG", "netCorr", "netD"]
-        let straight = try HDF5File.open(ws.folder + "/straight/checkpoints/step_000000012.h5")
-        let resumed = try HDF5File.open(ws.folder + "/run/checkpoints/step_000000012.h5")
-        for net in names {
-            let keys = try straight.root.openGroup("networks/\(net)").childNames
-            XCTAssertFalse(keys.isEmpty)
-            for key in keys {
-                XCTAssertEqual(
-                    try straight.root.openDataset("networks/\(net)/\(key)").read(as: Float.self),
-                    try resumed.root.openDataset("networks/\(net)/\(key)").read(as: Float.self), "\(net).\(key) after resume")
-            }
-        }
-        try straight.close()
-        try resumed.close()
+        try assertSameNetworks(
+            ws.folder + "/straight/checkpoints/step_000000012.h5", ws.folder + "/run/checkpoints/step_000000012.h5", names: names)
         let metrics = try String(contentsOfFile: ws.folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(metrics.count, 4)  // steps 3, 6, 9, 12
         for term in ["no_vgg_feat", "GAN", "GAN_Feat", "mask", "D_Fake", "D_real"] {
@@ -82,10 +71,16 @@ final class CoCosNetJourneyTests: XCTestCase {
         r = try ws.i2i(["translate", "--checkpoint", ckpt, "--input", "data.h5", "--exemplar", config, "--output", "x"])
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.output.contains("needs its label map: pass --exemplar-labels"), r.output)
+        // --steps 0 never reads the VGG19 file (only the losses use it).
+        r = try ws.i2i([
+            "train", config, "--data", "data.h5", "--out", "initial", "--steps", "0", "--set", "cocosnet.vgg19_weights=missing.h5",
+        ])
+        XCTAssertEqual(r.status, 0, r.output)
         // A VGG19 file that does not exist is one error line before anything is written.
         r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "run2", "--set", "cocosnet.vgg19_weights=missing.h5"])
         XCTAssertEqual(r.status, 2, r.output)
         XCTAssertTrue(r.output.contains("missing.h5"), r.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ws.folder + "/run2"), "nothing written")
         // The config must say which VGG19 (or none).
         r = try ws.i2i(["train", config, "--data", "data.h5", "--out", "run3", "--set", "cocosnet.vgg19_weights="])
         XCTAssertEqual(r.status, 2, r.output)

@@ -22,24 +22,15 @@ final class UGATITJourneyTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.output.contains("steps 6..<12"), r.output)
         let names = ["genA2B", "genB2A", "disGA", "disGB", "disLA", "disLB"]
-        let straight = try HDF5File.open(ws.folder + "/straight/checkpoints/step_000000012.h5")
-        let resumed = try HDF5File.open(ws.folder + "/run/checkpoints/step_000000012.h5")
-        for net in names {
-            let keys = try straight.root.openGroup("networks/\(net)").childNames
-            XCTAssertFalse(keys.isEmpty)
-            for key in keys {
-                XCTAssertEqual(
-                    try straight.root.openDataset("networks/\(net)/\(key)").read(as: Float.self),
-                    try resumed.root.openDataset("networks/\(net)/\(key)").read(as: Float.self), "\(net).\(key) after resume")
-            }
-        }
+        let straightPath = ws.folder + "/straight/checkpoints/step_000000012.h5"
+        try assertSameNetworks(straightPath, ws.folder + "/run/checkpoints/step_000000012.h5", names: names)
         // ρ stays clipped to [0, 1] (every generator step clamps it).
+        let straight = try HDF5File.open(straightPath)
         for key in try straight.root.openGroup("networks/genA2B").childNames where key.hasSuffix("rho") {
             let rho = try straight.root.openDataset("networks/genA2B/\(key)").read(as: Float.self)
             XCTAssertTrue(rho.allSatisfy { $0 >= 0 && $0 <= 1 }, "genA2B.\(key): \(rho)")
         }
         try straight.close()
-        try resumed.close()
         let metrics = try String(contentsOfFile: ws.folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(metrics.count, 4)  // steps 3, 6, 9, 12
         XCTAssertTrue(metrics.last!.contains("\"Generator_loss\""), String(metrics.last!))

@@ -22,19 +22,8 @@ final class UNITJourneyTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.output.contains("steps 10..<20"), r.output)
         let names = variant == "master" ? ["gen_a", "gen_b", "dis_a", "dis_b"] : ["gen", "dis"]
-        let straight = try HDF5File.open(ws.folder + "/straight/checkpoints/step_000000020.h5")
-        let resumed = try HDF5File.open(ws.folder + "/run/checkpoints/step_000000020.h5")
-        for net in names {
-            let keys = try straight.root.openGroup("networks/\(net)").childNames
-            XCTAssertFalse(keys.isEmpty)
-            for key in keys {
-                XCTAssertEqual(
-                    try straight.root.openDataset("networks/\(net)/\(key)").read(as: Float.self),
-                    try resumed.root.openDataset("networks/\(net)/\(key)").read(as: Float.self), "\(net).\(key) after resume")
-            }
-        }
-        try straight.close()
-        try resumed.close()
+        try assertSameNetworks(
+            ws.folder + "/straight/checkpoints/step_000000020.h5", ws.folder + "/run/checkpoints/step_000000020.h5", names: names)
         let metrics = try String(contentsOfFile: ws.folder + "/run/metrics.jsonl", encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(metrics.count, 4)  // steps 5, 10, 15, 20
         XCTAssertTrue(metrics.last!.contains("\"gen_total\""), String(metrics.last!))

@@ -20,7 +20,7 @@ final class ExperimentConfigTests: XCTestCase {
             message("model: cyclegan\ncyclegan:\n  lamda_A: 5\n"),
             "c.yaml:3: unknown key 'cyclegan.lamda_A'; valid keys in 'cyclegan': ngf, ndf, n_blocks, n_layers_D, "
                 + "gan_mode, lambda_A, lambda_B, lambda_identity, pool_size, lr, beta1, beta2, n_epochs, n_epochs_decay, init_gain")
-        XCTAssertEqual(message("model: pix2pix\n"), "c.yaml: model 'pix2pix' is not one of cyclegan, aggan, unit, munit, ugatit")
+        XCTAssertEqual(message("model: pix2pix\n"), "c.yaml: model 'pix2pix' is not one of cyclegan, aggan, unit, munit, ugatit, cocosnet")
         XCTAssertEqual(message("model: cyclegan\n", overrides: ["cyclegan.beta1=1"]), "--set: cyclegan.beta1 = 1 must be in [0, 1)")
         XCTAssertEqual(
             message("model: cyclegan\n", overrides: ["cyclegan.lr=1e9999"]), "--set: cyclegan.lr = '1e9999' is not a finite number")

@@ -134,10 +134,12 @@ public func jetColours(_ values: Tensor) -> Tensor {
     return out
 }
 
-/// Class ids [N, 1, H, W] → [N, 3, H, W] RGB in [-1, 1] with the colour map of pix2pixHD and
-/// CoCosNet (`util.labelcolormap`, which their visualisers use): class i takes the bits of i + 1
-/// dealt in turn to red, green and blue from the top bit down (7 rounds). Ids of `classes` or
-/// more are drawn white.
+/// Class ids [N, 1, H, W] → [N, 3, H, W] RGB in [-1, 1], coloured as CoCosNet's visualisers
+/// colour label maps.
+///
+/// The colour map is pix2pixHD's `util.labelcolormap`, which CoCosNet keeps: class i takes the
+/// bits of i + 1 dealt in turn to red, green and blue from the top bit down (7 rounds). Ids of
+/// `classes` or more are drawn white.
 public func labelColours(_ ids: Tensor, classes: Int) -> Tensor {
     let n = ids.shape[0], plane = ids.shape[2] * ids.shape[3]
     let palette: [(Float, Float, Float)] = (0..<256).map { i in
