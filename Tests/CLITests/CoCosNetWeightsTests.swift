@@ -64,7 +64,7 @@ final class CoCosNetConvertWeightsTests: XCTestCase {
                     m = build(cfg)
                     m.load_state_dict({k: torch.from_numpy(np.asarray(d[()])) for k, d in f["networks"][net].items()})
                     torch.save(m.cpu().state_dict(), \(String(reflecting: official)) + f"/latest_net_{label}.pth")
-            """, modules: ["torch", "h5py"], limit: 300)
+            """, modules: ["torch", "h5py", "yaml"], limit: 300)
         let config = try ws.write("tiny.yaml", CoCosNetWeightsTests.config)
         func convert(_ arguments: [String]) throws -> ProcessResult {
             try Command(
