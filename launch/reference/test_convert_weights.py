@@ -5,7 +5,8 @@
 
 - MUNIT and MUNIT with self-attention (munit*_gen.pt, munit*_dis.pt), U-GAT-IT (ugatit_params.pt),
   UNIT master (unit_gen.pt, unit_dis.pt), paper (unit_paper_gen.pkl, unit_paper_dis.pkl) and
-  CycleGAN (cyclegan.h5's networks, exported first as official files): official → i2i → official
+  CycleGAN (cyclegan.h5's networks, exported first as official files) and CoCosNet (cocosnet.h5's
+  netG, netCorr, netD, saved first as microsoft/CoCosNet util.save_network does): official → i2i → official
   reproduces every state dict bit for bit and in the official key order; the i2i file equals the
   fixture's /networks (the same initial weights); the converted-back dicts load into the
   i2i_reference networks with load_state_dict(strict=True);
@@ -14,7 +15,8 @@
   --overwrite, and the wrong model's file are each refused with one line on stderr and status 2.
 The official formats are those of mingyuliutw/UNIT master trainer.py (UNIT_Trainer.save),
 version_02 src/trainers/cocogan_trainer.py (COCOGANTrainer.save) and
-junyanz/pytorch-CycleGAN-and-pix2pix models/base_model.py (save_networks).
+junyanz/pytorch-CycleGAN-and-pix2pix models/base_model.py (save_networks), microsoft/CoCosNet
+util/util.py (save_network: torch.save(net.state_dict()) as <epoch>_net_<G|Corr|D>.pth).
 """
 import contextlib
 import importlib.machinery
@@ -191,6 +193,92 @@ class ConvertWeightsTests(unittest.TestCase):
             self.assertSameState(back, load(f"{first}/latest_net_{net}.pth"), net)
             network = ResnetGenerator(ngf=4, n_blocks=2) if net[0] == "G" else NLayerDiscriminator(ndf=4)
             network.load_state_dict(back, strict=True)
+
+    def test_cocosnet_round_trip(self):
+        """CoCosNet at cocosnet.h5's tiny architecture, given as an i2i config: official files →
+        i2i equals the fixture's networks bit for bit, back equals the originals; D is optional;
+        the ADE20k default architecture, a bad config and a wrong file are refused."""
+        from i2i_reference.cocosnet_networks import (CoCosNetConfig, MultiscaleDiscriminator, NoVGGCorrespondence,
+                                                     SPADEGenerator)
+        official = self.path("official")
+        os.makedirs(official)
+        builds = OrderedDict(netG=("G", SPADEGenerator), netCorr=("Corr", NoVGGCorrespondence),
+                             netD=("D", MultiscaleDiscriminator))
+        with h5py.File(os.path.join(FIXTURES, "cocosnet.h5"), "r") as f:
+            cfg = CoCosNetConfig(**{k: int(f.attrs[k]) for k in ("semantic_nc", "ngf", "ndf", "spade_hidden",
+                                                                 "corr_feature_channel", "corr_inter_channels")})
+            fixture = {net: {k: d[()] for k, d in f["networks"][net].items()} for net in builds}
+        for net, (label, build) in builds.items():
+            m = build(cfg)
+            m.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in fixture[net].items()}, strict=True)
+            torch.save(m.state_dict(), os.path.join(official, f"latest_net_{label}.pth"))
+        config = self.path("tiny.yaml")
+        with open(config, "w") as f:
+            f.write("model: cocosnet\ncocosnet:\n  semantic_nc: 6\n  ngf: 2\n  ndf: 4\n  spade_hidden: 8\n"
+                    "  corr_inter_channels: 8\n  vgg19_weights: none\n")
+        h5 = self.path("cocosnet.h5")
+        status, err = run("to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--config", config, "--out", h5)
+        self.assertEqual(status, 0, err)
+        with h5py.File(h5, "r") as f:
+            self.assertEqual(list(f["networks"]), sorted(builds))
+            for net in builds:
+                self.assertEqual(sorted(f["networks"][net]), sorted(fixture[net]))
+                for k, v in fixture[net].items():
+                    self.assertEqual(f["networks"][net][k].dtype, np.float32)
+                    self.assertEqual(f["networks"][net][k][()].tobytes(), np.asarray(v).tobytes(), f"{net}/{k}")
+        back = self.path("back")
+        status, err = run("from-i2i", "--model", "cocosnet", h5, "--config", config, "--out-dir", back, "--epoch", "20")
+        self.assertEqual(status, 0, err)
+        self.assertEqual(sorted(os.listdir(back)), ["20_net_Corr.pth", "20_net_D.pth", "20_net_G.pth"])
+        for net, (label, build) in builds.items():
+            got = load(os.path.join(back, f"20_net_{label}.pth"))
+            self.assertSameState(got, load(os.path.join(official, f"latest_net_{label}.pth")), label)
+            build(cfg).load_state_dict(got, strict=True)
+        # Without the discriminator (the released test models): two networks, both ways.
+        os.remove(os.path.join(official, "latest_net_D.pth"))
+        status, err = run("to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--config", config,
+                          "--out", self.path("gen.h5"))
+        self.assertEqual(status, 0, err)
+        with h5py.File(self.path("gen.h5"), "r") as f:
+            self.assertEqual(sorted(f["networks"]), ["netCorr", "netG"])
+        status, err = run("from-i2i", "--model", "cocosnet", self.path("gen.h5"), "--config", config,
+                          "--out-dir", self.path("gen"))
+        self.assertEqual(status, 0, err)
+        self.assertEqual(sorted(os.listdir(self.path("gen"))), ["latest_net_Corr.pth", "latest_net_G.pth"])
+        # Refusals, one line each.
+        x = self.path("x.h5")
+        self.assertRefused(["to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--out", x],
+                           "'fc.weight' has shape [32, 9, 3, 3], the network's is [1024, 154, 3, 3] "
+                           "(architecture from the ADE20k defaults: semantic_nc 151")
+        self.assertRefused(["from-i2i", "--model", "cocosnet", h5, "--out-dir", self.path("o")], "pass --config")
+        for text, fragment in (("model: unit\n", "a config of model 'unit'"),
+                               ("cocosnet:\n  ngf: two\n", "cocosnet.ngf is 'two', not a positive integer"),
+                               ("cocosnet:\n  maskmix: 1\n", "cocosnet.maskmix is 1, not true or false"),
+                               ("cocosnet: [\n", "not a readable YAML config")):
+            with open(self.path("bad.yaml"), "w") as f:
+                f.write(text)
+            self.assertRefused(["to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--config",
+                                self.path("bad.yaml"), "--out", x], fragment)
+        with open(config) as f:
+            ngf4 = f.read().replace("ngf: 2", "ngf: 4")
+        with open(self.path("ngf4.yaml"), "w") as f:
+            f.write(ngf4)
+        self.assertRefused(["to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--config",
+                            self.path("ngf4.yaml"), "--out", x], "ngf 4")
+        sd = load(os.path.join(official, "latest_net_G.pth"))
+        sd["head_0.extra"] = torch.zeros(1)
+        torch.save(sd, os.path.join(official, "latest_net_G.pth"))
+        self.assertRefused(["to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--config", config,
+                            "--out", x], "latest_net_G.pth: unexpected key 'head_0.extra'")
+        os.remove(os.path.join(official, "latest_net_Corr.pth"))
+        self.assertRefused(["to-i2i", "--model", "cocosnet", "--checkpoint-dir", official, "--config", config,
+                            "--out", x], "latest_net_Corr.pth: no such file")
+        self.assertRefused(["to-i2i", "--model", "cocosnet", "--gen", h5, "--out", x], "reads --checkpoint-dir")
+        self.assertRefused(["to-i2i", "--model", "cyclegan", "--checkpoint-dir", official, "--config", config,
+                            "--out", x], "--config is for --model cocosnet")
+        self.assertRefused(["from-i2i", "--model", "cocosnet", os.path.join(FIXTURES, "unit.h5"), "--out-dir",
+                            self.path("o")], "/networks holds")
+        self.assertFalse(os.path.exists(x))
 
     def test_step_names_the_files(self):
         h5 = self.path("ckpt.h5")

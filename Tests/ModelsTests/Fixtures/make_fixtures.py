@@ -5,7 +5,7 @@ for three steps.
 Run with Python 3.11.7, torch 2.15.0+cu132 (on the CPU), numpy 2.4.6, h5py 3.16.0 (HDF5 2.0.0),
 Pillow 13.0.0.
 Regenerate (from anywhere; `launch/make-fixtures` runs every generator):
-    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light|cocosnet_networks|cocosnet_losses|cocosnet ...] [--out DIR]
+    python3 Tests/ModelsTests/Fixtures/make_fixtures.py [cyclegan|aggan|unit|unit_paper|vgg16|vgg19|munit|munit_sa|ugatit|ugatit_light|cocosnet_networks|cocosnet_losses|cocosnet|cocosnet_pngs ...] [--out DIR]
 It rewrites cyclegan.h5, translation_input.png, aggan.h5, unit.h5, unit_gen.pt, unit_dis.pt,
 unit_paper.h5, unit_paper_gen.pkl, unit_paper_dis.pkl and vgg16.h5 next to this file, or in DIR (name one
 model to write only its files).
@@ -77,7 +77,8 @@ translation input and ugatit_params.pt the light model's initial weights as UGAT
 cocosnet_networks.h5 (CoCosNet's netCorr, netG and netD, microsoft/CoCosNet; one forward and
 backward each, no training) is described at cocosnet_networks below; cocosnet_losses.h5 holds
 CoCosNet's loss terms on random inputs (cocosnet_losses below), and cocosnet.h5 three training
-iterations of the whole model (cocosnet below).
+iterations of the whole model (cocosnet below); cocosnet_pngs writes that file's translation
+input as PNG files for the CLI (cocosnet_pngs below).
 The models are the shared PyTorch expressions in launch/reference/i2i_reference/: CycleGAN as
 junyanz/pytorch-CycleGAN-and-pix2pix (models/networks.py, models/cycle_gan_model.py), AGGAN as
 AlamiMejjati/Unsupervised-Attention-guided-Image-to-Image-Translation's TensorFlow code (model.py,
@@ -945,10 +946,29 @@ def cocosnet(out):
     print("wrote", path, os.path.getsize(path), "bytes")
 
 
+def cocosnet_pngs(out):
+    """cocosnet.h5's /translation input (written by `cocosnet`, read here from `out`) as the PNG
+    files `i2i translate` takes: cocosnet_label.png and cocosnet_exemplar_label.png (8-bit gray,
+    one class id a pixel) and cocosnet_exemplar.png (RGB), so that the CLI can be checked against
+    /translation/{out, warp_out}."""
+    from PIL import Image
+    path = os.path.join(out, "cocosnet.h5")
+    if not os.path.isfile(path):
+        raise SystemExit(f"cocosnet_pngs: {path} is missing; write it first (make_fixtures.py cocosnet)")
+    with h5py.File(path, "r") as f:
+        tg = f["translation"]
+        pngs = {"cocosnet_label.png": tg["label"][0, 0], "cocosnet_exemplar_label.png": tg["exemplar_label"][0, 0],
+                "cocosnet_exemplar.png": tg["exemplar_pixels"][0].transpose(1, 2, 0)}
+    for name, pixels in pngs.items():
+        Image.fromarray(pixels.astype("uint8")).save(os.path.join(out, name))
+        print("wrote", os.path.join(out, name))
+
+
 if __name__ == "__main__":
     writers = {"cyclegan": cyclegan, "aggan": aggan, "unit": unit, "unit_paper": unit_paper, "vgg16": vgg16, "vgg19": vgg19,
                "munit": munit, "munit_sa": munit_sa, "ugatit": ugatit, "ugatit_light": ugatit_light,
-               "cocosnet_networks": cocosnet_networks, "cocosnet_losses": cocosnet_losses, "cocosnet": cocosnet}
+               "cocosnet_networks": cocosnet_networks, "cocosnet_losses": cocosnet_losses, "cocosnet": cocosnet,
+               "cocosnet_pngs": cocosnet_pngs}
     out, models = output_folder(HERE, "Writes the ModelsTests golden fixtures.", list(writers))
     print(versions())
     for name in models:
