@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `i2i bench train`: a model's training step at batch 1, timed the same
+"""PyTorch reference for `i2i bench train`: a model's training step (batch 1 by default), timed the same
 way as i2i (warm-up steps, then the median of timed steps).
 
 cyclegan: the official step (junyanz/pytorch-CycleGAN-and-pix2pix, `models/cycle_gan_model.py`)
@@ -34,6 +34,13 @@ defaults: ch 64, n_res 4, the full generator's FC sized for --size, or with --va
 light generator; global and local discriminators; D step then G step, ρ clipping, Adam 1e-4 with
 weight decay 1e-4). The global discriminators need --size 96 or more. The same execution shortcut
 as unit (the D step's generator forward without autograd).
+cocosnet: one iteration of the official CoCosNet (microsoft/CoCosNet pix2pix_model.py and
+pix2pix_trainer.py at the README's ADE20k command: semantic_nc 151, ngf = ndf 64, crop --size,
+use_attention, maskmix, PONO-C, match_kernel 3, warp_stride 4, two 4-layer discriminators, TTUR;
+every loss term, the VGG19 ones included — the VGG19 at torch's default initialisation, as
+`i2i bench train` builds its own with cocosnet.vgg19_weights=random: the frozen weights' values
+do not change the time): G step then D step, on label maps of 8 uniform random classes (as
+i2i's synthetic batches), random image and exemplar, self_ref 0.
 The master discriminators' smallest scale needs --size 64 or more (four reflect-padded stride-2
 layers on a quarter of the image), as in the official code.
 
@@ -44,8 +51,8 @@ third less time per iteration), so that PyTorch is timed at its fastest.
 
 Prints one JSON object with the same field names as `i2i bench train --json`.
 
-Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit|munit|ugatit] [--variant master|paper|sa|full|light]
-       --size 128 [--steps 5] [--warmup 2] [--threads 2] [--seed 0]
+Usage: python3 launch/bench_pytorch.py [--model cyclegan|aggan|unit|munit|ugatit|cocosnet] [--variant master|paper|sa|full|light]
+       --size 128 [--batch 1] [--steps 5] [--warmup 2] [--threads 2] [--seed 0]
 Tested with PyTorch 2.15 (CPU).
 """
 import argparse
@@ -61,6 +68,8 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 from i2i_reference.aggan_model import AGGAN, build_networks  # noqa: E402
+from i2i_reference.cocosnet_model import CoCosNet  # noqa: E402
+from i2i_reference.cocosnet_networks import CoCosNetConfig  # noqa: E402
 from i2i_reference.cyclegan_model import CycleGAN  # noqa: E402
 from i2i_reference.munit_model import MUNITTrainer  # noqa: E402
 from i2i_reference.ugatit_model import UGATIT  # noqa: E402
@@ -69,11 +78,12 @@ from i2i_reference.unit_model import UNITMaster, UNITPaper  # noqa: E402
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit", "munit", "ugatit"])
+    parser.add_argument("--model", default="cyclegan", choices=["cyclegan", "aggan", "unit", "munit", "ugatit", "cocosnet"])
     parser.add_argument("--variant", choices=["master", "paper", "sa", "full", "light"],
                         help="unit: master or paper (default master); munit: sa for self-attention; "
                              "ugatit: full or light (default full)")
     parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--batch", type=int, default=1, help="samples per step")
     parser.add_argument("--steps", type=int, default=5, help="timed steps (the median is reported)")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
@@ -100,10 +110,21 @@ def main():
     elif args.model == "munit":
         sa = args.variant == "sa"
         step = MUNITTrainer(self_attention=sa, recon_x_cyc_w=10.0 if sa else 0.0).iteration
+    elif args.model == "cocosnet":
+        if args.size % 32:
+            parser.error("--model cocosnet needs a --size that is a multiple of 32")
+        cocosnet = CoCosNet(CoCosNetConfig(crop_size=args.size))
+        # Label maps of 8 uniform classes and self_ref 0, as i2i's SyntheticBatch.
+        label = torch.randint(0, 8, (args.batch, 1, args.size, args.size)).float()
+        ref_label = torch.randint(0, 8, (args.batch, 1, args.size, args.size)).float()
+        self_ref = torch.zeros(args.batch)
+
+        def step(image, ref):
+            cocosnet.iteration(label, image, ref, ref_label, self_ref)
     else:
         step = (UNITPaper() if args.variant == "paper" else UNITMaster()).iteration
-    real_A = torch.rand(1, 3, args.size, args.size) * 2 - 1
-    real_B = torch.rand(1, 3, args.size, args.size) * 2 - 1
+    real_A = torch.rand(args.batch, 3, args.size, args.size) * 2 - 1
+    real_B = torch.rand(args.batch, 3, args.size, args.size) * 2 - 1
     for _ in range(args.warmup):
         step(real_A, real_B)
     times = []
@@ -118,7 +139,7 @@ def main():
         variant = {"variant": args.variant or "full"}
     print(json.dumps({
         "framework": "pytorch", "version": torch.__version__, "model": args.model, **variant, "size": args.size,
-        "batch": 1, "ranks": 1, "threads": torch.get_num_threads(),
+        "batch": args.batch, "ranks": 1, "threads": torch.get_num_threads(),
         "seconds_per_step": statistics.median(times), "seconds_all": times,
         # ru_maxrss is in kilobytes on Linux.
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,

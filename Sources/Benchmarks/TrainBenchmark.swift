@@ -1,4 +1,4 @@
-// `i2i bench train`: the wall time of whole training steps of a model at batch 1 on random
+// `i2i bench train`: the wall time of whole training steps of a model (batch 1 by default) on random
 // images in [-1, 1], after warm-up steps, with the effective FLOP rate of the step, the
 // in-run sgemm rate and the process's peak resident memory, and optionally a profile of where
 // the step's time goes.
@@ -7,10 +7,16 @@
 // DistributedStepContext (gradient all-reduce, or with `--set distributed.shard_optimizer=true`
 // reduce-scatter, sharded Adam and parameter all-gather) and the report has each rank's peak
 // resident memory: the figure optimiser-state sharding changes.
+//
+// Frozen loss networks (CoCosNet's VGG19) are built as in training; a weights file named
+// `random` (`TrainBenchmark.randomFrozenWeights`, the default for `cocosnet.vgg19_weights`
+// here) leaves the network at its random initialisation: the step's time and memory do not
+// depend on the frozen weights' values, and a benchmark needs no download.
 import Configuration
 import Distributed
 import Foundation
 import Models
+import NN
 import TensorCore
 import Training
 
@@ -21,6 +27,8 @@ public struct TrainBenchmarkOptions: Sendable {
     /// `key=value` settings of the model's section (`unit.variant=paper`), as `train --set` takes them.
     public var overrides: [String] = []
     public var size = 128
+    /// Samples per step (per rank).
+    public var batch = 1
     public var warmupSteps = 2
     public var timedSteps = 5
     public var profile = false
@@ -64,6 +72,20 @@ public struct TrainReport: Codable, Sendable {
 
 /// Runs training steps and measures them.
 public enum TrainBenchmark {
+    /// The frozen-weights file name that keeps a frozen network's random initialisation.
+    public static let randomFrozenWeights = "random"
+
+    /// Settings each model gets before the user's `--set` overrides: a frozen network the model
+    /// needs a file for is random (`cocosnet.vgg19_weights=none` times the step without it).
+    public static let modelDefaults: [String: [String]] = ["cocosnet": ["cocosnet.vgg19_weights=\(randomFrozenWeights)"]]
+
+    /// Loads a frozen network's file as training does, except `randomFrozenWeights`, which
+    /// leaves the network as initialised.
+    static func loadFrozenWeights(path: String, name: String, module: Module) throws {
+        guard path != randomFrozenWeights else { return }
+        try Trainer.loadFrozenWeights(path: path, name: name, module: module)
+    }
+
     /// Builds the model with its default options and times its training step; with a
     /// `communicator`, on every rank of it (each rank on the same synthetic batch).
     public static func run(
@@ -73,11 +95,13 @@ public enum TrainBenchmark {
             throw ConfigError("no model '\(options.model)'; models: \(registry.names.joined(separator: ", "))")
         }
         let config = try ExperimentConfig.parse(
-            yaml: "model: \(options.model)\n", source: "bench train", overrides: options.overrides, registry: registry)
-        let model = try registration.makeModel(config.values, context: ModelBuildContext(seed: options.seed))
+            yaml: "model: \(options.model)\n", source: "bench train",
+            overrides: (modelDefaults[options.model] ?? []) + options.overrides, registry: registry)
+        let model = try registration.makeModel(
+            config.values, context: ModelBuildContext(seed: options.seed, loadFrozenWeights: loadFrozenWeights))
         if let problem = model.imageSizeProblem(options.size) { throw ConfigError("--size: \(problem)") }
         var stream = RandomStream(seed: options.seed, purpose: "bench.train.images")
-        let batch = SyntheticBatch.make(registration.batchKind, count: 1, size: options.size, using: &stream)
+        let batch = SyntheticBatch.make(registration.batchKind, count: options.batch, size: options.size, using: &stream)
         let distributed = communicator.map {
             DistributedStepContext(
                 communicator: $0, bucketBytes: config.distributed.bucketBytes, shardOptimizer: config.distributed.shardOptimizer,
@@ -120,7 +144,7 @@ public enum TrainBenchmark {
             peaks = comm.allReduce((0..<comm.size).map { $0 == comm.rank ? peak : 0 }, .sum)
         }
         return TrainReport(
-            model: options.model, size: options.size, batch: 1, ranks: communicator?.size ?? 1, threads: Parallel.threadCount,
+            model: options.model, size: options.size, batch: options.batch, ranks: communicator?.size ?? 1, threads: Parallel.threadCount,
             secondsPerStep: median, gflopsEffective: flops.total / median * 1e-9, sgemmGflops: sgemm,
             peakRssBytes: peak, peakLiveTensorBytes: pool.peakLiveBytes, cachedTensorBytes: pool.cachedBytes,
             peakRssBytesPerRank: peaks, shardOptimizer: config.distributed.shardOptimizer,

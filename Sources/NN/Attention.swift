@@ -63,14 +63,16 @@ public final class PooledAttention: Layer {
 
     /// [B, C, H, W] → same shape (H and W even).
     ///
-    /// Attention is [B, N, N/4].
+    /// The attention map β = softmax_j(θᵢ·φⱼ) is [B, N, N/4] (N = H·W); it goes through the
+    /// blocked `softmaxWarp`, which keeps no map for the backward (CoCosNet's generator
+    /// attends at 128² for a 256 crop: 16384 × 4096 entries, 256 MiB per sample, composed).
     public override func forward(_ x: Tensor) -> Tensor {
         let b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3], n = h * w
-        let th = theta(x).reshaped([b, c / 8, n])
-        let ph = phi(x).maxPool2d(kernel: 2).reshaped([b, c / 8, n / 4])
-        let gg = g(x).maxPool2d(kernel: 2).reshaped([b, c / 2, n / 4])
-        let beta = batchedMatmul(th.permuted([0, 2, 1]), ph).softmax(axis: -1)  // [B, N, N/4]
-        let mixed = batchedMatmul(gg, beta.permuted([0, 2, 1])).reshaped([b, c / 2, h, w])
+        let th = theta(x).reshaped([b, c / 8, n])  // [B, C/8, N]
+        let ph = phi(x).maxPool2d(kernel: 2).reshaped([b, c / 8, n / 4])  // [B, C/8, N/4]
+        let gg = g(x).maxPool2d(kernel: 2).reshaped([b, c / 2, n / 4])  // [B, C/2, N/4]
+        // mixed[c, i] = Σ_j g[c, j]·β[i, j], β[i, j] = softmax_j(Σ_d θ[d, i]·φ[d, j]) (no scaling).
+        let mixed = softmaxWarp(query: th, key: ph, values: gg, temperature: 1).reshaped([b, c / 2, h, w])
         return gamma.value * o(mixed) + x
     }
 }

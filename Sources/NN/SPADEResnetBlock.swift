@@ -53,6 +53,8 @@ public final class SPADEResnetBlock: Module {
 
     /// x [N, fin, H, W], condition [N, Cc, h, w] (resized to H × W inside SPADE) → [N, fout, H, W].
     public func callAsFunction(_ x: Tensor, condition: Tensor) -> Tensor {
+        // Resized once for the block's two or three SPADEs (each would make its own copy).
+        let condition = condition.resizeNearest(height: x.shape[2], width: x.shape[3])
         var shortcut = x
         if let conv_s, let norm_s { shortcut = conv_s(norm_s(x, condition: condition)) }
         var dx = conv_0(norm_0(x, condition: condition).leakyRelu(0.2))

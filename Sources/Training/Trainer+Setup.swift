@@ -154,7 +154,7 @@ extension Trainer {
 
     /// Loads a frozen network from a user file laid out as a checkpoint's `/networks/<name>`
     /// (or with the state keys directly at the root).
-    static func loadFrozenWeights(path: String, name: String, module: Module) throws {
+    public static func loadFrozenWeights(path: String, name: String, module: Module) throws {
         let file: HDF5File
         do { file = try HDF5File.open(path, mode: .readOnly, fileLocking: false) } catch {
             throw ConfigError("\(name) weights: \(error)")

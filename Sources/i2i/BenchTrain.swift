@@ -1,4 +1,4 @@
-// `i2i bench train --model cyclegan --size 128|256 [--json] [--profile]`: seconds per training
+// `i2i bench train --model cyclegan --size 128|256 [--batch N] [--json] [--profile]`: seconds per training
 // step (median after warm-up), effective GFLOPS, the in-run sgemm rate and peak memory.
 // Under an MPI launcher (`launch/mpirun-local 2 i2i bench train … [--set
 // distributed.shard_optimizer=true]`) every rank steps and rank 0 prints each rank's peak memory.
@@ -13,13 +13,16 @@ import TensorCore
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Seconds per training step at batch 1 (median after warm-up), effective GFLOPS, peak memory.")
+        abstract: "Seconds per training step (batch 1 by default; median after warm-up), effective GFLOPS, peak memory.")
 
     @Option(help: "Model: \(ModelRegistry.standard.names.joined(separator: ", ")) (at its default options).")
     var model = "cyclegan"
 
     @Option(help: "Image size (height = width).")
     var size = 128
+
+    @Option(help: "Samples per step (per rank).")
+    var batch = 1
 
     @Option(help: "Untimed warm-up steps.")
     var warmup = 2
@@ -51,6 +54,7 @@ struct BenchTrain: ParsableCommand {
             "--model must be one of \(ModelRegistry.standard.names.joined(separator: ", ")), not \(model)")
         try require(Measurement.Clock(rawValue: clock) != nil, "--clock must be wall or cpu, not \(clock)")
         try require(size >= 32 && size % 8 == 0, "--size must be a multiple of 8 and at least 32, not \(size)")
+        try require(batch >= 1, "--batch must be at least 1, not \(batch)")
         try require(steps >= 1, "--steps must be at least 1, not \(steps)")
         try require(warmup >= 0, "--warmup must not be negative, not \(warmup)")
         try require((threads ?? 1) >= 1, "--threads must be at least 1, not \(threads ?? 0)")
@@ -68,6 +72,7 @@ struct BenchTrain: ParsableCommand {
         options.model = model
         options.overrides = overrides
         options.size = size
+        options.batch = batch
         options.warmupSteps = warmup
         options.timedSteps = steps
         options.profile = profile
@@ -83,7 +88,7 @@ struct BenchTrain: ParsableCommand {
         }
         let f = BenchJSON.format
         let ranks = report.ranks == 1 ? "" : ", \(report.ranks) ranks" + (report.shardOptimizer ? ", sharded optimizer state" : "")
-        print("\(report.model) \(report.size)×\(report.size), batch 1\(ranks), \(report.threads) threads")
+        print("\(report.model) \(report.size)×\(report.size), batch \(report.batch)\(ranks), \(report.threads) threads")
         print(
             "  seconds per step  \(f(report.secondsPerStep, 3, 0))  (median of \(report.secondsAll.count): "
                 + report.secondsAll.map { f($0, 3, 0) }.joined(separator: " ") + ")")
