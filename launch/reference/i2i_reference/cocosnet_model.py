@@ -14,7 +14,9 @@
 #     forward: one power iteration); terms, each times its weight: no_vgg_feat (novgg_featpair),
 #     G_warp_cycle, G_warp_self (when their weights are > 0), GAN (weight_gan), GAN_Feat
 #     (lambda_feat), fm (lambda_vgg·fm_ratio), perc (weight_perceptual), contextual
-#     (lambda_vgg·ctx_w), mask (weight_mask); their sum back-propagated; Adam on netG + netCorr.
+#     (lambda_vgg·ctx_w), mask (weight_mask, when > 0); their sum back-propagated; Adam on netG +
+#     netCorr. With use_vgg False (i2i's `vgg19_weights: none`) fm, perc and contextual are left
+#     out and the VGG19 is not run.
 #   D step: netD on the stacked (fake detached — the one made before the G update — and real);
 #     D_Fake and D_real (hinge, × weight_gan); Adam on netD.
 # Optimisers (TTUR): G (netG then netCorr, one group each) lr/2, betas (0, 0.9), eps 1e-3; D 2·lr,
@@ -58,9 +60,15 @@ def one_hot(ids, classes):
 class CoCosNet:
     """netG, netCorr, netD (the official names and order), the frozen VGG19, the two optimisers."""
 
-    def __init__(self, cfg, vgg_width_divisor=1, weights=None, lr=2e-4, dtype=torch.float32):
+    def __init__(self, cfg, vgg_width_divisor=1, weights=None, lr=2e-4, dtype=torch.float32, use_vgg=True,
+                 perceptual_layer=-1, use_22ctx=False, temperature=0.01):
+        """use_vgg False leaves out fm, perc and contextual (i2i's `vgg19_weights: none`);
+        perceptual_layer −1 is relu5_2, −2 relu4_2 (which_perceptual); use_22ctx and temperature
+        as the official options."""
         self.cfg = cfg
         self.w = dict(WEIGHTS, **(weights or {}))
+        self.use_vgg, self.perceptual_layer = use_vgg, perceptual_layer
+        self.use_22ctx, self.temperature = use_22ctx, temperature
         self.netG, self.netCorr, self.netD = SPADEGenerator(cfg), NoVGGCorrespondence(cfg), MultiscaleDiscriminator(cfg)
         self.nets = OrderedDict(netG=self.netG, netCorr=self.netCorr, netD=self.netD)
         for net in self.nets.values():
@@ -88,9 +96,11 @@ class CoCosNet:
         semantics, ref_semantics = one_hot(label, cfg.semantic_nc), one_hot(ref_label, cfg.semantic_nc)
         semantics, ref_semantics = semantics.to(image.dtype), ref_semantics.to(image.dtype)
         self.optimizer_G.zero_grad(set_to_none=False)
-        ref_features = self.features(ref)
-        real_features = self.features(image)
-        corr = self.netCorr(ref, image, semantics, ref_semantics, warp_cycle=w["warp_cycle_w"] > 0)
+        if self.use_vgg:
+            ref_features = self.features(ref)
+            real_features = self.features(image)
+        corr = self.netCorr(ref, image, semantics, ref_semantics, temperature=self.temperature,
+                            warp_cycle=w["warp_cycle_w"] > 0)
         fake = self.netG(torch.cat([corr["warp_out"], semantics], 1))
         out = OrderedDict()
         out["no_vgg_feat"] = corr["no_vgg_feat"] * w["novgg_featpair"]
@@ -101,11 +111,13 @@ class CoCosNet:
         pred_fake, pred_real = self.discriminate(semantics, fake, image)
         out["GAN"] = L.hinge_generator(pred_fake) * w["weight_gan"]
         out["GAN_Feat"] = L.discriminator_feature_matching(pred_fake, pred_real) * w["lambda_feat"]
-        fake_features = self.features(fake)
-        out["fm"] = L.feature_matching(fake_features, real_features, self_ref) * w["lambda_vgg"] * w["fm_ratio"]
-        out["perc"] = L.perceptual(fake_features, real_features) * w["weight_perceptual"]
-        out["contextual"] = L.contextual_style(fake_features, ref_features) * w["lambda_vgg"] * w["ctx_w"]
-        out["mask"] = L.warped_mask_nll(corr["warp_mask"], label, ref_label) * w["weight_mask"]
+        if self.use_vgg:
+            fake_features = self.features(fake)
+            out["fm"] = L.feature_matching(fake_features, real_features, self_ref) * w["lambda_vgg"] * w["fm_ratio"]
+            out["perc"] = L.perceptual(fake_features, real_features, self.perceptual_layer) * w["weight_perceptual"]
+            out["contextual"] = L.contextual_style(fake_features, ref_features, self.use_22ctx) * w["lambda_vgg"] * w["ctx_w"]
+        if w["weight_mask"] > 0:
+            out["mask"] = L.warped_mask_nll(corr["warp_mask"], label, ref_label) * w["weight_mask"]
         total = sum(out.values())
         total.backward()
         self.optimizer_G.step()
@@ -133,7 +145,8 @@ class CoCosNet:
         cfg = self.cfg
         with torch.no_grad():
             semantics = one_hot(label, cfg.semantic_nc).to(ref.dtype)
-            corr = self.netCorr(ref, None, semantics, one_hot(ref_label, cfg.semantic_nc).to(ref.dtype))
+            corr = self.netCorr(ref, None, semantics, one_hot(ref_label, cfg.semantic_nc).to(ref.dtype),
+                                temperature=self.temperature)
             return self.netG(torch.cat([corr["warp_out"], semantics], 1)), corr["warp_out"]
 
     def train(self, mode=True):
