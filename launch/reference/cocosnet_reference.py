@@ -39,7 +39,7 @@ import h5py
 import torch
 import yaml
 
-from i2i_reference.cocosnet_model import CoCosNet
+from i2i_reference.cocosnet_model import CoCosNet, init_weights
 from i2i_reference.cocosnet_networks import CoCosNetConfig
 from i2i_reference.data import PairedTrainingStream
 from i2i_reference.scoring import MetricsLog, print_paired_scores
@@ -130,8 +130,7 @@ def main():
     model = CoCosNet(net_cfg, weights=weights, lr=s["lr"], use_vgg=use_vgg,
                      perceptual_layer=-1 if s["which_perceptual"] == "5_2" else -2, use_22ctx=s["use_22ctx"],
                      temperature=s["temperature"])
-    if s["init_variance"] != 0.02:
-        from i2i_reference.cocosnet_model import init_weights
+    if s["init_variance"] != 0.02:  # CoCosNet's constructor draws with 0.02; draw again
         for net in model.nets.values():
             init_weights(net, s["init_variance"])
     vgg = load_vgg(model, s["vgg19_weights"], a.seed) if use_vgg else "none (no fm, perc, contextual)"
@@ -163,6 +162,7 @@ def main():
             lr = model.optimizer_G.param_groups[0]["lr"]
             terms = " ".join(f"{k} {v:.3f}" for k, v in values.items())
             print(f"step {step + 1}/{a.steps} epoch {epoch} lr_G {lr:.2e} {terms} {time.time() - start:.1f}s", flush=True)
+    metrics.flush(a.steps)
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
     model.train(False)
     print_paired_scores(f, "test", lambda maps, ex, ex_maps: model.inference(maps, ex, ex_maps)[0], crop)

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""The table launch/quality prints: i2i beside the PyTorch reference, per model and direction,
-as mean ± standard deviation over seeds, from the results.tsv that launch/quality writes.
+"""The table launch/quality prints: i2i beside the PyTorch reference, per model and direction
+(unpaired models: testA, testB and both; paired models such as CoCosNet: their one split `test`,
+label map → image), as mean ± standard deviation over seeds, from the results.tsv that
+launch/quality writes.
 
     python3 launch/reference/quality_table.py runs/quality/results.tsv [more.tsv …] [--models "cyclegan aggan"]
         [--seeds "0 1 2"] [--no-times]
@@ -12,8 +14,8 @@ import csv
 import statistics
 from collections import defaultdict
 
-DIRECTIONS = {"testA": "A→B", "testB": "B→A", "both": "both"}
-NAMES = {"cyclegan": "CycleGAN", "aggan": "AGGAN", "unit": "UNIT"}
+DIRECTIONS = {"testA": "A→B", "testB": "B→A", "both": "both", "test": "map→image"}
+NAMES = {"cyclegan": "CycleGAN", "aggan": "AGGAN", "unit": "UNIT", "cocosnet": "CoCosNet"}
 
 
 def stats(values, digits):
@@ -48,7 +50,10 @@ def main():
         for (m, steps), sides in sorted(runs.items()):
             if m != model:
                 continue
-            for split in ("testA", "testB", "both"):
+            # A paired model scores its one split `test`; an unpaired one both directions and their mean.
+            paired = any("test" in sides[side] for side in sides)
+            splits = ("test",) if paired else ("testA", "testB", "both")
+            for split in splits:
                 col = {}
                 for side in ("i2i", "pytorch"):
                     if split == "both":
@@ -74,7 +79,7 @@ def main():
                       f"| {stats(t['l1'], 4)} | {'–' if ratio is None else f'{ratio:.3f}'} | {stats(i['psnr'], 2)} "
                       f"| {stats(t['psnr'], 2)} | {ident[0]:.4f} / {ident[1]:.2f} |"
                       + ("" if a.no_times else f" {stats(i['secs'], 0)} | {stats(t['secs'], 0)} |"))
-                if split == "both" and ratio is not None:
+                if split == splits[-1] and ratio is not None:
                     mi, mt = statistics.median(i["l1"]), statistics.median(t["l1"])
                     verdicts.append(f"{NAMES.get(model, model)} ({steps} steps): i2i's mean L1 is {ratio:.3f}× PyTorch's "
                                     f"({'within' if ratio <= 1.10 else 'NOT within'} 10 %); medians over seeds "

@@ -24,8 +24,9 @@
 #   retrieval lists every sample is a self-reference;
 # - the image and its label map share one crop and flip, the exemplar and its label map draw
 #   their own (i2i's "B" choice), so a self-reference is the image re-cropped and maybe mirrored;
-# - images resize as above, label maps with the nearest source pixel ⌊(x + ½)·in/out⌋ (Pillow's
-#   NEAREST, Resampling.swift); label maps come out as class ids [batch, 1, crop, crop].
+# - images resize as above, label maps with i2i's nearest source pixel ⌊(x + ½)·in / out⌋
+#   (Resampling.swift; Pillow 13's NEAREST picks the pixel before at some exact ties, e.g. output
+#   columns 49, 58, 67 of 64 → 72); label maps come out as class ids [batch, 1, crop, crop].
 import random
 
 import numpy as np
@@ -87,7 +88,7 @@ class TrainingStream:
 
 def resized_labels(maps, size):
     """[N, H, W] uint8 class ids resized to size × size by the nearest source pixel
-    ⌊(x + ½)·in/out⌋, as i2i (and Pillow's NEAREST) resize label maps."""
+    ⌊(x + ½)·in / out⌋ (in that order of operations), as i2i resizes label maps."""
     n, h, w = maps.shape
     if h == size and w == size:
         return maps

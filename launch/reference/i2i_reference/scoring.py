@@ -89,6 +89,12 @@ class MetricsLog:
             self.sums[name] = self.sums.get(name, 0.0) + float(value)
         self.count += 1
         if step % self.every == 0:
+            self.flush(step)
+
+    def flush(self, step):
+        """Writes the open window as the line of `step`; call it after the last step, as i2i train
+        also logs its final step."""
+        if self.path and self.count:
             line = {"step": step, **{name: total / self.count for name, total in self.sums.items()}}
             with open(self.path, "a") as f:
                 f.write(json.dumps(line) + "\n")
