@@ -29,8 +29,10 @@ that only wants `fixture_io` does not pay for torch):
   cocosnet_losses    CoCosNet's loss terms: contextual, VGG and D feature matching, perceptual,
                      hinge, warped-mask NLL, warp cycle and self (microsoft/CoCosNet
                      models/pix2pix_model.py, models/networks/ContextualLoss.py, loss.py)
-  data               i2i dataset files: loading, resizing, the training batch stream
-  scoring            L1 and PSNR against the truth as `i2i translate` prints them
+  data               i2i dataset files: loading, resizing, the training batch streams (unpaired;
+                     paired with exemplars as i2i's CoCosNet trainer draws them)
+  scoring            L1 and PSNR against the truth as `i2i translate` prints them (paired
+                     splits with their listed exemplars too), metrics.jsonl lines
   fixture_io         writing fixture tensors; the library versions a generator ran with
 
 Scripts outside launch/reference/ put that folder on the path first, e.g. from a fixture
