@@ -120,7 +120,10 @@ def main():
     batch = t.get("batch_size", 1)
     if crop % 32:
         raise SystemExit(f"the generator starts from size/32: the crop size must be a multiple of 32, not {crop}")
-    f = h5py.File(a.data, "r")
+    try:
+        f = h5py.File(a.data, "r")
+    except OSError as e:
+        raise SystemExit(f"{a.data}: cannot open ({e})")
     if "train" not in f or "labels" not in f["train"]:
         raise SystemExit(f"{a.data}: no paired `train` split with label maps (cocosnet trains on paired data)")
     data = PairedTrainingStream(f, load, crop, flip, batch, a.seed)
