@@ -8,15 +8,13 @@
 // reduce-scatter, sharded Adam and parameter all-gather) and the report has each rank's peak
 // resident memory: the figure optimiser-state sharding changes.
 //
-// Frozen loss networks (CoCosNet's VGG19) are built as in training; a weights file named
-// `random` (`TrainBenchmark.randomFrozenWeights`, the default for `cocosnet.vgg19_weights`
-// here) leaves the network at its random initialisation: the step's time and memory do not
-// depend on the frozen weights' values, and a benchmark needs no download.
+// Frozen loss networks (CoCosNet's VGG19) are built as in training; `cocosnet.vgg19_weights`
+// defaults to `random` here (an untrained VGG19): the step's time and memory do not depend on
+// the frozen weights' values, and a benchmark needs no download.
 import Configuration
 import Distributed
 import Foundation
 import Models
-import NN
 import TensorCore
 import Training
 
@@ -72,19 +70,9 @@ public struct TrainReport: Codable, Sendable {
 
 /// Runs training steps and measures them.
 public enum TrainBenchmark {
-    /// The frozen-weights file name that keeps a frozen network's random initialisation.
-    public static let randomFrozenWeights = "random"
-
     /// Settings each model gets before the user's `--set` overrides: a frozen network the model
-    /// needs a file for is random (`cocosnet.vgg19_weights=none` times the step without it).
-    public static let modelDefaults: [String: [String]] = ["cocosnet": ["cocosnet.vgg19_weights=\(randomFrozenWeights)"]]
-
-    /// Loads a frozen network's file as training does, except `randomFrozenWeights`, which
-    /// leaves the network as initialised.
-    static func loadFrozenWeights(path: String, name: String, module: Module) throws {
-        guard path != randomFrozenWeights else { return }
-        try Trainer.loadFrozenWeights(path: path, name: name, module: module)
-    }
+    /// needs a file for is untrained (`cocosnet.vgg19_weights=none` times the step without it).
+    public static let modelDefaults: [String: [String]] = ["cocosnet": ["cocosnet.vgg19_weights=\(Vgg19.untrained)"]]
 
     /// Builds the model with its default options and times its training step; with a
     /// `communicator`, on every rank of it (each rank on the same synthetic batch).
@@ -98,7 +86,7 @@ public enum TrainBenchmark {
             yaml: "model: \(options.model)\n", source: "bench train",
             overrides: (modelDefaults[options.model] ?? []) + options.overrides, registry: registry)
         let model = try registration.makeModel(
-            config.values, context: ModelBuildContext(seed: options.seed, loadFrozenWeights: loadFrozenWeights))
+            config.values, context: ModelBuildContext(seed: options.seed, loadFrozenWeights: Trainer.loadFrozenWeights))
         if let problem = model.imageSizeProblem(options.size) { throw ConfigError("--size: \(problem)") }
         var stream = RandomStream(seed: options.seed, purpose: "bench.train.images")
         let batch = SyntheticBatch.make(registration.batchKind, count: options.batch, size: options.size, using: &stream)

@@ -8,10 +8,12 @@
 // (its moments exist for the slice only); the updated parameters are all-gathered before the
 // optimiser's post-step hook runs. No model knows: every update goes through `step(_:loss:)`.
 //
-// Sharded, the gradient memory is sharded as well (ZeRO stage 2): the buffers start each
-// backward released (zero, no pages), the synchroniser hands back each bucket's pages outside
-// this rank's slice once reduced, and after the update (or the skip) the whole buffer is
-// released, so a GAN's G step does not carry the discriminators' gradients and vice versa.
+// Gradient memory exists only from a backward to its update: the buffers start each backward
+// released (zero, no pages: `zeroReleasingPages`) and are released again after the update (or
+// the skip), so a GAN's G step does not carry the discriminators' gradients and vice versa,
+// and a forward pass holds no gradients at all (PyTorch's `zero_grad(set_to_none=True)`, its
+// default, frees them likewise). Sharded, the gradient memory is sharded as well (ZeRO stage
+// 2): the synchroniser also hands back each bucket's pages outside this rank's slice once reduced.
 // Sharding is the memory-tight mode, so it also caps the tensor pool's cache of freed buffers
 // at `shardedPoolCacheBytes` (256 MiB) unless `compute.pool_cache_mb` says otherwise: with the
 // default 8 GiB cap, activations freed during backward stayed cached and a 2-rank U-GAT-IT
@@ -83,11 +85,7 @@ public final class DistributedStepContext: StepContext {
 
     public func backward(_ loss: Tensor, for optimizer: Adam) {
         communicator.phase = "\(optimizer.name) backward"
-        if shardOptimizer {
-            for state in optimizer.groups { state.group.releaseGradients() }
-        } else {
-            optimizer.zeroGradients()
-        }
+        for state in optimizer.groups { state.group.releaseGradients() }
         let entries = optimizer.groups.map { synchronizer(for: $0.group) }
         for (state, entry) in zip(optimizer.groups, entries) {
             // Sharded: the moments cover this rank's slice (a no-op once the trainer sliced them).
@@ -119,12 +117,10 @@ public final class DistributedStepContext: StepContext {
 
     @discardableResult
     public func step(_ optimizer: Adam, loss: Float) -> Bool {
-        // Sharded: nothing reads the gradients after this step's update (the next backward
-        // starts from zero), so their memory goes back whether the update runs or is skipped.
+        // Nothing reads the gradients after this step's update (the next backward starts from
+        // zero), so their memory goes back whether the update runs or is skipped.
         defer {
-            if shardOptimizer {
-                for state in optimizer.groups { state.group.releaseGradients() }
-            }
+            for state in optimizer.groups { state.group.releaseGradients() }
         }
         communicator.phase = "\(optimizer.name) gradient all-reduce"
         let start = DispatchTime.now().uptimeNanoseconds

@@ -8,8 +8,8 @@ import XCTest
 // The memory side of sharded training (ZeRO stage 2) in the trainer's step context, on one
 // process: the sharded context updates the parameters exactly as the plain local context does,
 // step after step (on one rank a rank's slice is the whole buffer, so each element sees the same
-// float operations), while between steps its gradient buffer reads zero and holds no resident
-// pages (`mincore`), and its tensor pool caches at most 256 MiB unless `compute.pool_cache_mb`
+// float operations), while between steps the gradient buffers of both read zero and hold no
+// resident pages (`mincore`; gradients live from a backward to its update only), and its tensor pool caches at most 256 MiB unless `compute.pool_cache_mb`
 // says otherwise. Several ranks are covered by
 // ShardingTests (whole runs, sharded against unsharded) and the DistributedHarness's sharded
 // scenario (zeros and released memory outside each rank's slice).
@@ -57,19 +57,18 @@ final class ShardedMemoryTests: XCTestCase {
                 let y = linear(x, weight: m.weight.value, bias: m.bias.value)
                 let loss = (y * y).mean(axes: nil)
                 ctx.backward(loss, for: m.adam)
+                // Between backward and update the gradients are there (and mincore sees them).
+                let gradients = m.adam.groups[0].group.gradientBuffer
+                XCTAssertGreaterThan(residentPages(gradients), 1000, "gradients not resident after backward \(step)")
+                XCTAssertTrue(gradients.contains { $0 != 0 })
                 XCTAssertTrue(ctx.step(m.adam, loss: loss.item), "step \(step) skipped")
+                // After it both contexts hold none: zero, no resident pages.
+                XCTAssertEqual(residentPages(gradients), 0, "gradients still resident after step \(step)")
+                XCTAssertTrue(gradients.allSatisfy { $0 == 0 }, "gradients are not zero after step \(step)")
             }
             XCTAssertEqual(sharded.weight.value.values, plain.weight.value.values, "weights after step \(step)")
             XCTAssertEqual(sharded.bias.value.values, plain.bias.value.values, "biases after step \(step)")
             XCTAssertEqual(Array(sharded.adam.groups[0].exp_avg_sq.buffer), Array(plain.adam.groups[0].exp_avg_sq.buffer), "moments")
-
-            // The plain context keeps this step's gradients; the sharded one has released them.
-            let shardedGradients = sharded.adam.groups[0].group.gradientBuffer
-            let plainGradients = plain.adam.groups[0].group.gradientBuffer
-            XCTAssertGreaterThan(residentPages(plainGradients), 1000, "plain gradients are resident")
-            XCTAssertEqual(residentPages(shardedGradients), 0, "sharded gradients still resident after step \(step)")
-            XCTAssertTrue(shardedGradients.allSatisfy { $0 == 0 }, "sharded gradients are not zero after step \(step)")
-            XCTAssertTrue(plainGradients.contains { $0 != 0 })
         }
     }
 

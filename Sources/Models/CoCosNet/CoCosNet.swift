@@ -23,6 +23,7 @@
 // (identical on every rank). Without a VGG19 file (`vgg19_weights: none`) fm, perc and
 // contextual are left out, and the start says so.
 import Configuration
+import Foundation
 import NN
 import TensorCore
 
@@ -81,8 +82,15 @@ public final class CoCosNet: GANModel {
             groups: [(ParameterGroup(name: "netD", networks: [("netD", netD)], learningRate: d), Adam.Settings(beta1: beta1, beta2: beta2))]
         )
         schedule = .cocosnet(niter: options.constantEpochs, niterDecay: options.decayEpochs)
-        if !options.usesVGG && context.loadFrozenWeights != nil && context.rank == 0 {
-            print("cocosnet: vgg19_weights is none: training without the fm, perc and contextual terms")
+        // A note on standard error (standard output may be a report: `i2i bench train --json`).
+        if context.loadFrozenWeights != nil && context.rank == 0 {
+            let note =
+                !options.usesVGG
+                ? "vgg19_weights is none: training without the fm, perc and contextual terms"
+                : options.usesRandomVGG
+                    ? "vgg19_weights is random: the fm, perc and contextual terms read an untrained VGG19, not the pretrained one"
+                    : nil
+            if let note { FileHandle.standardError.write(Data("note: cocosnet: \(note)\n".utf8)) }
         }
     }
 

@@ -74,8 +74,9 @@ public struct CoCosNetOptions: Equatable, Sendable {
     public var perceptualLayer: PerceptualLayerChoice = .relu5_2
     /// Add CX(avgpool4(relu2_2)) to the contextual loss (`--use_22ctx`).
     public var contextualRelu22 = false
-    /// The frozen VGG19's HDF5 file (`/networks/vgg19`), or `none` to train without the four
-    /// VGG terms; the config must say which.
+    /// The frozen VGG19's HDF5 file (`/networks/vgg19`), `none` to train without the four VGG
+    /// terms, or `random` for a VGG19 left at its seeded initialisation (demos and benchmarks
+    /// without the pretrained file; not the paper's losses); the config must say which.
     public var vgg19Weights = ""
     /// The VGG19's width divisor (tests load a narrowed copy; not a config key).
     public var vggWidthDivisor = 1
@@ -91,7 +92,8 @@ public struct CoCosNetOptions: Equatable, Sendable {
         if let problem = architectureProblem { return problem }
         if vgg19Weights.isEmpty {
             return "cocosnet.vgg19_weights must name the frozen VGG19's HDF5 file (launch/convert-weights to-i2i --model vgg19 "
-                + "makes one from the official vgg19_conv.pth or torchvision's VGG19), or be none to train without the VGG terms"
+                + "makes one from the official vgg19_conv.pth or torchvision's VGG19), none to train without the VGG terms, "
+                + "or random for an untrained VGG19"
         }
         return nil
     }
@@ -122,8 +124,11 @@ public struct CoCosNetOptions: Equatable, Sendable {
         return nil
     }
 
-    /// Whether the fm, perc and contextual terms are trained (a VGG19 file is named).
+    /// Whether the fm, perc and contextual terms are trained (a VGG19 file or `random` is named).
     public var usesVGG: Bool { vgg19Weights != "none" }
+
+    /// Whether the VGG19 stays at its seeded random initialisation (`vgg19_weights: random`).
+    public var usesRandomVGG: Bool { vgg19Weights == Vgg19.untrained }
 
     /// Why square crops of `size` cannot be used, or nil: the generator starts at size/32, and
     /// each discriminator scale's 4×4 convs need room.
@@ -195,6 +200,8 @@ extension CoCosNetOptions: ConfigSection {
         .float("weight_mask", \.maskWeight, .within(0, 1e6), "weight of the warped-mask NLL (0: off)"),
         .float("warp_cycle_w", \.warpCycleWeight, .within(0, 1e6), "weight of the warp-cycle L1 (0: off)"),
         .float("warp_self_w", \.warpSelfWeight, .within(0, 1e6), "weight of the warp-self L1 on self-referenced samples (0: off)"),
-        .string("vgg19_weights", \.vgg19Weights, "HDF5 file of the frozen VGG19 (/networks/vgg19), or none to train without the VGG terms"),
+        .string(
+            "vgg19_weights", \.vgg19Weights,
+            "HDF5 file of the frozen VGG19 (/networks/vgg19), none to train without the VGG terms, or random for an untrained VGG19"),
     ]
 }

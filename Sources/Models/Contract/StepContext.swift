@@ -20,6 +20,10 @@ public protocol StepContext: AnyObject {
 }
 
 /// A step context for one process with no communication (tests, tools, benchmarks).
+///
+/// As the trainer's context, it holds gradient memory only from a backward to its update: the
+/// buffers are zeroed by releasing their pages (`releaseGradients`) before each backward and
+/// after each update.
 public final class LocalStepContext: StepContext {
     /// Updates skipped because of non-finite values.
     public private(set) var skipped = 0
@@ -27,11 +31,12 @@ public final class LocalStepContext: StepContext {
     public init() {}
 
     public func backward(_ loss: Tensor, for optimizer: Adam) {
-        optimizer.zeroGradients()
+        for state in optimizer.groups { state.group.releaseGradients() }
         loss.backward(accumulatingInto: optimizer.groups.flatMap { $0.group.leafTensors })
     }
 
     @discardableResult public func step(_ optimizer: Adam, loss: Float) -> Bool {
+        defer { for state in optimizer.groups { state.group.releaseGradients() } }
         guard loss.isFinite, optimizer.groups.allSatisfy({ $0.group.gradientsAreFinite() }) else {
             skipped += 1
             return false

@@ -79,15 +79,24 @@ public final class Vgg19: Module {
         return layers.map { found[$0]! }
     }
 
+    /// The weights "file" that keeps the network at its seeded random initialisation.
+    public static let untrained = "random"
+
     /// The frozen network of the CoCosNet losses from `path` (laid out as `/networks/vgg19`), or
     /// nil where the context loads no weights (translate, inspect: no losses there).
     ///
+    /// `path` `untrained` ("random") loads nothing: the weights are He-normal (std √(2/fan_in),
+    /// biases 0, so activations keep the pretrained network's order of magnitude through all 16
+    /// layers) from the stream (`seed`, "vgg19"), the same on every rank and at every resume. Random
+    /// convolutional features still measure colour and texture statistics (Ustyuzhaninov et al.,
+    /// "Texture synthesis using shallow convolutional networks with random filters", 2016), which
+    /// is what the demo data needs; they are not the paper's perceptual features.
     /// `widthDivisor` > 1 builds the narrowed copy that test fixtures hold.
     public static func frozen(from path: String, seed: UInt64, context: ModelBuildContext?, widthDivisor: Int = 1) throws -> Vgg19? {
         guard let load = context?.loadFrozenWeights else { return nil }
         var stream = RandomStream(seed: seed, purpose: "vgg19")
         let net = Vgg19(widthDivisor: widthDivisor, stream: &stream)
-        try load(path, "vgg19", net)
+        if path == untrained { Initializer.kaimingNormal(a: 0).apply(to: net, using: &stream) } else { try load(path, "vgg19", net) }
         net.freeze()
         return net
     }
