@@ -91,9 +91,11 @@ final class LearningCheckTests: XCTestCase {
         }
     }
 
-    /// CoCosNet at the demo config (64 px; its VGG19 untrained, `vgg19_weights: random`: no
-    /// pretrained weights offline) for 1000 steps on scenes, whose test split gives each label map
-    /// an exemplar in another style and the truth: the map rendered in that style. Translated with
+    /// The demo CoCosNet, trained 1000 steps on scenes, follows the exemplar's style.
+    ///
+    /// The demo config runs at 64 px with an untrained VGG19 (`vgg19_weights: random`: no
+    /// pretrained weights offline). The scenes test split gives each label map an exemplar in
+    /// another style and the truth: the map rendered in that style. Translated with
     /// its listed exemplar, each map must come closer to the truth than the identity (the map's
     /// own rendering) and than with a mismatched exemplar (the map's own rendering, whose style is
     /// not the truth's), here by half. Measured (`i2i demo-data --kind scenes --count 200 --size 64
