@@ -1,7 +1,7 @@
 // Spatially-adaptive denormalisation (SPADE, Park et al. 2019) as CoCosNet uses it: a
 // parameter-free normalisation (positional norm or instance norm), the condition resized to
 // the feature map by nearest neighbour, a shared 3×3 conv to 128 channels with ReLU, and 3×3
-// convs producing γ and β; out = x̂·(1 + γ) + β. State names: `mlp_shared.0.*`,
+// convs producing γ and β; out = x̂·(1 + γ) + β (one op: `spadeModulation`). State names: `mlp_shared.0.*`,
 // `mlp_gamma.*`, `mlp_beta.*` with zero padding; with reflection padding, as CoCosNet builds it
 // (microsoft/CoCosNet models/networks/normalization.py `SPADE`, pad_type 'nozero'), the shared
 // conv follows a ReflectionPad2d inside `mlp_shared`, so its state names are `mlp_shared.1.*`.
@@ -50,10 +50,10 @@ public final class SPADE: Module {
 
     /// x [N, C, H, W], condition [N, Cc, h, w] (any size) → [N, C, H, W].
     public func callAsFunction(_ x: Tensor, condition: Tensor) -> Tensor {
-        let normalized = normalization == .positional ? positionalNorm(x) : instanceNorm(x)
         let cond = condition.resizeNearest(height: x.shape[2], width: x.shape[3])
         let actv = mlp_shared(cond)
         let gamma = mlp_gamma(actv), beta = mlp_beta(actv)
-        return normalized * gamma.adding(1) + beta
+        // norm(x)·(1 + γ) + β as one op, which keeps x and γ instead of x̂ and 1 + γ.
+        return spadeModulation(x, gamma: gamma, beta: beta, normalization: normalization == .positional ? .positional : .instance)
     }
 }

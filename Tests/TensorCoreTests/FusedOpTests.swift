@@ -2,7 +2,8 @@
 // fused in, with and without affine parameters, forward and every gradient; MUNIT's layer norm
 // against a hand calculation and against its composed expression (16-wide vector loops and
 // their remainders, several samples); U-GAT-IT's layer-instance norm against its composed
-// expression (per-channel and per-plane γ, β; with and without a ReLU).
+// expression (per-channel and per-plane γ, β; with and without a ReLU); SPADE's modulation
+// against x̂·(1 + γ) + β composed from instance norm and from the positional norm's expression.
 import TensorCore
 import TestSupport
 import XCTest
@@ -50,6 +51,36 @@ final class FusedOpTests: XCTestCase {
         let relu = layerNorm(x, activation: .relu)
         XCTAssertEqual(relu.values.prefix(2), [0, 0])
         XCTAssertEqual(Double(relu.values[3]), 1.5 / (std + 1e-5), accuracy: 1e-6)
+    }
+
+    func testSPADEModulationMatchesTheComposedExpression() {
+        for (i, normalization) in [SPADENormalization.instance, .positional].enumerated() {
+            // Odd sizes: block boundaries inside a sample's positions and channel planes.
+            for shape in [[2, 3, 5, 7], [1, 5, 33, 17], [3, 2, 1, 1], [3, 256, 2, 2], [2, 64, 16, 16], [1, 16, 64, 64]]
+            where normalization == .positional || shape[2] * shape[3] > 1 {
+                var inputs = TestInputs(seed: UInt64(90 + i))
+                let x = inputs.normal(shape, mean: 0.5), gamma = inputs.normal(shape), beta = inputs.normal(shape)
+                let r = inputs.normal(shape)
+                for t in [x, gamma, beta] { t.requiresGrad = true }
+                let fused = spadeModulation(x, gamma: gamma, beta: beta, normalization: normalization)
+                let normalized: Tensor
+                if normalization == .instance {
+                    normalized = instanceNorm(x)
+                } else {
+                    // (x − mean) / sqrt(var + eps) over the channels, unbiased variance.
+                    let mean = x.mean(axes: [1], keepDims: true)
+                    normalized = (x - mean) / x.variance(axes: [1], unbiased: true, keepDims: true).adding(1e-5).sqrt()
+                }
+                let chain = normalized * gamma.adding(1) + beta
+                let gf = gradients(of: (fused * r).sum(), withRespectTo: [x, gamma, beta])
+                let gc = gradients(of: (chain * r).sum(), withRespectTo: [x, gamma, beta])
+                let path = "spade \(normalization) \(shape)"
+                assertClose(fused.detached(), chain.detached(), .standard, path: path + " forward")
+                for (j, name) in ["∂x", "∂γ", "∂β"].enumerated() {
+                    assertClose(gf[j]!, gc[j]!, Tolerance(absolute: 1e-5, relative: 1e-4), path: path + " " + name)
+                }
+            }
+        }
     }
 
     func testLayerNormMatchesTheComposedExpression() {

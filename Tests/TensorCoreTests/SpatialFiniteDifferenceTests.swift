@@ -1,6 +1,6 @@
 // Finite-difference checks of the image ops on tiny shapes: padding, conv2d on both GEMM
 // orientations, transposed conv, pooling, upsampling, unfold, instance norm (per channel and,
-// as AdaIN, per plane), MUNIT's layer norm and U-GAT-IT's layer-instance norm.
+// as AdaIN, per plane), MUNIT's layer norm, U-GAT-IT's layer-instance norm and SPADE's modulation.
 import TensorCore
 import TestSupport
 import XCTest
@@ -95,6 +95,17 @@ final class SpatialFiniteDifferenceTests: XCTestCase {
             "instanceNorm per plane", [inputs.normal([2, 3, 2, 3]), inputs.normal([6], mean: 1), inputs.normal([6])]
         ) {
             instanceNorm($0[0], weight: $0[1], bias: $0[2])
+        }
+    }
+
+    func testSPADEModulation() {
+        for normalization in [SPADENormalization.instance, .positional] {
+            let shape = [2, 3, 2, 3]
+            checkFiniteDifferences(
+                "spadeModulation \(normalization)", [inputs.normal(shape), inputs.normal(shape), inputs.normal(shape)]
+            ) {
+                spadeModulation($0[0], gamma: $0[1], beta: $0[2], normalization: normalization)
+            }
         }
     }
 
