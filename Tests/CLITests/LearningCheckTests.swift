@@ -99,7 +99,7 @@ final class LearningCheckTests: XCTestCase {
     /// its listed exemplar, each map must come closer to the truth than the identity (the map's
     /// own rendering) and than with a mismatched exemplar (the map's own rendering, whose style is
     /// not the truth's), here by half. Measured (`i2i demo-data --kind scenes --count 200 --size 64
-    /// --seed 1`; `i2i train configs/demo-cocosnet.yaml --steps 1000 --seed 0`, 22 min on 2 cores):
+    /// --seed 1`; `i2i train configs/demo-cocosnet.yaml --steps 1000 --seed 0`, 16–22 min on 2 cores):
     /// L1 0.0665 with the listed exemplars, 0.2713 with the mismatched ones, identity 0.2749
     /// (after 500 steps 0.248 / 0.306; after 250 the output was still flat, 0.272 / 0.278).
     func testDemoCoCosNetFollowsTheExemplarOnScenes() throws {
