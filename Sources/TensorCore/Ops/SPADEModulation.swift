@@ -31,7 +31,7 @@ public func spadeModulation(
     check(gamma.shape == x.shape && beta.shape == x.shape, "spadeModulation: γ \(gamma.shape) and β \(beta.shape) must be \(x.shape)")
     let n = x.shape[0], c = x.shape[1], m = x.shape[2] * x.shape[3]
     check(normalization == .instance || c > 1, "spadeModulation: positional norm needs at least 2 channels, got \(c)")
-    let layout = GroupLayout(normalization, n: n, c: c, m: m)
+    let layout = GroupLayout(normalization: normalization, n: n, c: c, m: m)
     // mean and 1/σ per group, in double.
     let stats = GroupStatistics(groups: layout.groups)
     let out = Tensor(uninitializedShape: x.shape)
@@ -102,13 +102,6 @@ private final class GroupStatistics {
 private struct GroupLayout {
     let normalization: SPADENormalization
     let n: Int, c: Int, m: Int
-
-    init(_ normalization: SPADENormalization, n: Int, c: Int, m: Int) {
-        self.normalization = normalization
-        self.n = n
-        self.c = c
-        self.m = m
-    }
 
     var groups: Int { normalization == .instance ? n * c : n * m }
     /// Elements per group.
