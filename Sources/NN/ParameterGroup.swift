@@ -45,6 +45,8 @@ public final class ParameterGroup {
         self.segments = segments
         self.values = TensorStorage(count: Swift.max(offset, 1))
         self.gradients = TensorStorage(count: Swift.max(offset, 1))
+        // Released and written again every step: huge pages make that ~500× fewer faults.
+        adviseHugePages(UnsafeMutableBufferPointer(start: gradients.pointer, count: gradients.count))
         gradients.pointer.update(repeating: 0, count: gradients.count)
         for s in segments {
             let v = values.pointer + s.offset

@@ -58,3 +58,20 @@ public func zeroReleasingPages(_ buffer: UnsafeMutableBufferPointer<Float>) -> I
     base.update(repeating: 0, count: buffer.count)
     return 0
 }
+
+/// Asks the operating system to back `buffer` with transparent huge pages (Linux,
+/// `madvise(MADV_HUGEPAGE)`; elsewhere, or where refused, nothing happens).
+///
+/// For a large buffer that ``zeroReleasingPages(_:)`` empties every step: written again, it
+/// costs one page fault per 2 MiB instead of one per 4 KiB (a 600 MB gradient buffer: about
+/// 300 faults instead of 150,000). Only the whole 2 MiB blocks inside the buffer qualify.
+public func adviseHugePages(_ buffer: UnsafeMutableBufferPointer<Float>) {
+    #if os(Linux)
+        guard let base = buffer.baseAddress else { return }
+        let huge = 2 << 20
+        let start = Int(bitPattern: base), end = start + buffer.count * MemoryLayout<Float>.stride
+        let first = (start + huge - 1) / huge * huge, last = end / huge * huge
+        guard last > first, let raw = UnsafeMutableRawPointer(bitPattern: first) else { return }
+        _ = madvise(raw, last - first, Int32(MADV_HUGEPAGE))
+    #endif
+}

@@ -87,12 +87,11 @@ final class CoCosNetGoldenTests: XCTestCase {
         // (same weights and batches): step 0's losses agree to 1e-6; the updates then carry
         // float32 rounding through τ = 0.01 softmaxes and sign-like Adam steps (β1 = 0) on weights
         // of order 1e-3, so after one update the losses differ by up to 1.9e-3 (G_warp_cycle) and
-        // after two by up to 6.4e-3 (mask), the gradients of step 0 by up to 5.7e-4 of their
-        // tensor's peak (netG), and the spectral-norm vectors after three iterations by up to
-        // 6.3e-3 (netCorr's adaptors, 3.7e-6 in netD).
+        // after two by up to 6.4e-3 (mask), and the spectral-norm vectors after three iterations
+        // by up to 6.3e-3 (netCorr's adaptors, 3.7e-6 in netD). Step 0's gradients: see below.
         let context = RecordingStepContext()
         let lossTolerances = [5e-4, 6e-3, 1.5e-2].map { Tolerance(absolute: 1e-4, relative: $0) }
-        var worstGradient = (ratio: 0.0, key: "")
+        var gradientErrors: [String: [(ratio: Double, key: String)]] = [:]
         for step in 0..<3 {
             let s = try file.root.openGroup("step\(step)")
             let flags = try readModelTensor(s, "self_ref").values
@@ -134,18 +133,46 @@ final class CoCosNetGoldenTests: XCTestCase {
                         XCTFail("no gradient recorded for \(net).\(key)")
                         continue
                     }
-                    // Within 1e-2 of the tensor's peak, and of 1e-4 of the network's largest gradient
-                    // (a conv bias before an instance norm has a gradient of 0 up to rounding).
-                    // Measured: 4.6e-3 at most, in sums over every position (the attention's γ,
-                    // the trunk's PReLU slope), 2.1e-3 in biases, below 1e-3 elsewhere; the
-                    // networks' own gradients are held to 1e-3 in CoCosNetNetworkTests.
+                    // The largest error over the scale max(tensor's peak, 1e-4 × the network's
+                    // largest gradient) (a conv bias before an instance norm has a gradient of 0
+                    // up to rounding); its limits follow the loop.
                     let expected = try readModelTensor(group, key)
                     let peak = expected.values.reduce(Float(0)) { Swift.max($0, Swift.abs($1)) }
                     let scale = Swift.max(peak, 1e-4 * networkPeaks[net]!)
                     let error = zip(got.values, expected.values).reduce(Float(0)) { Swift.max($0, Swift.abs($1.0 - $1.1)) }
-                    XCTAssertLessThanOrEqual(error, 1e-2 * scale, "\(net).\(key) gradient: largest error \(error), peak \(peak)")
-                    if Double(error / scale) > worstGradient.ratio { worstGradient = (Double(error / scale), "\(net).\(key)") }
+                    gradientErrors[net, default: []].append((Double(error / scale), key))
                     compared += 1
+                }
+            }
+            // Limits from the float32 spread of this fixture: float32 rounding alone moves some of
+            // netG's and netCorr's step-0 gradients by percents (the correspondence's τ = 0.01
+            // softmax over positional-normed features and the positional norms amplify it). PyTorch's
+            // own float32 run against the float64 file: median 2.1e-5, 90th percentile 2.0e-4,
+            // maximum 4.1e-2 (netCorr.adaptive_model_seg.layer5.0.weight_orig;
+            // Fixtures/cocosnet_float32_spread.py). i2i's errors depend on which convs take
+            // Winograd (each choice rounds differently), 2026-12-03: Winograd at every size, largest
+            // 2.3e-3; im2col only, netCorr's largest 4.1e-2 (the same tensor as PyTorch's), medians
+            // 8e-5 (netG) and 1.4e-5 (netCorr); the default choice, netG's largest 4.6e-2
+            // (attn.gamma) and its median 4.3e-3 — a coherent shift of the whole generator, the
+            // kind a near-tie decided the other way by rounding produces: in the relu4_2 contextual
+            // term a row's two smallest distances lie 4.0e-6 apart (d ≈ 0.37, float64), and the
+            // min's gradient goes to whichever rounding makes smaller. So: every tensor within
+            // 1e-1, the median of each of netG and netCorr within 1e-2 (a wrong loss term's
+            // gradient moves most tensors by more), and netD — not behind the correspondence;
+            // 2.8e-6 at most — within 1e-4. The networks' own gradients are held to 1e-3 in
+            // CoCosNetNetworkTests.
+            for (net, errors) in gradientErrors {
+                let ratios = errors.map(\.ratio).sorted()
+                let worst = errors.max { $0.ratio < $1.ratio }!
+                print(
+                    "CoCosNet golden: \(net) step-0 gradient errors: median \(ratios[ratios.count / 2]), largest \(worst.ratio) (\(worst.key))"
+                )
+                let limit = net == "netD" ? 1e-4 : 1e-1
+                for (ratio, key) in errors {
+                    XCTAssertLessThanOrEqual(ratio, limit, "\(net).\(key) gradient: largest error \(ratio) of its scale")
+                }
+                if net != "netD" {
+                    XCTAssertLessThanOrEqual(ratios[ratios.count / 2], 1e-2, "\(net): median step-0 gradient error")
                 }
             }
             // Every parameter but netD's unused segmentation decoder (`dec`, 2 scales × its convs).
@@ -154,7 +181,6 @@ final class CoCosNetGoldenTests: XCTestCase {
             XCTAssertEqual(compared, model.networks.reduce(0) { $0 + $1.module.namedParameters().count } - decoder)
         }
 
-        print("CoCosNet golden: worst step-0 gradient error \(worstGradient.ratio) of its scale (\(worstGradient.key))")
         var vectors = 0
         for (net, module) in model.networks {
             let final = try file.root.openGroup("final/\(net)")

@@ -63,9 +63,11 @@ final class UNITGoldenTests: XCTestCase {
     private func checkAgainstReference(
         file name: String, variant: UNITVariant, losses lossNames: [String], noiseDraws: Int
     ) throws {
-        // Both convolution paths: im2col, and Winograd where it applies (3×3 convs with ≥ 16 channels).
-        let saved = ConvolutionSettings.winograd
-        defer { ConvolutionSettings.winograd = saved }
+        // Both convolution paths: im2col, and Winograd where it applies (3×3 convs with ≥ 16
+        // channels, at any map size: the tiny maps here would otherwise take im2col).
+        let saved = (ConvolutionSettings.winograd, ConvolutionSettings.winogradMaximumRelativeWork)
+        defer { (ConvolutionSettings.winograd, ConvolutionSettings.winogradMaximumRelativeWork) = saved }
+        ConvolutionSettings.winogradMaximumRelativeWork = .infinity
         for winograd in [false, true] {
             ConvolutionSettings.winograd = winograd
             try checkAgainstReference(

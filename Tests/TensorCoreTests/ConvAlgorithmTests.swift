@@ -36,10 +36,19 @@ final class ConvAlgorithmTests: XCTestCase {
         let w = inputs.normal([k.co, k.c, 3, 3], std: 1 / Float(3 * k.c).squareRoot())
         let b = inputs.normal([k.co])
         for t in [x, w, b] { t.requiresGrad = true }
-        let saved = (ConvolutionSettings.winograd, ConvolutionSettings.winogradMinimumChannels)
-        defer { (ConvolutionSettings.winograd, ConvolutionSettings.winogradMinimumChannels) = saved }
+        let saved = (
+            ConvolutionSettings.winograd, ConvolutionSettings.winogradMinimumChannels,
+            ConvolutionSettings.winogradMaximumRelativeWork
+        )
+        defer {
+            (
+                ConvolutionSettings.winograd, ConvolutionSettings.winogradMinimumChannels,
+                ConvolutionSettings.winogradMaximumRelativeWork
+            ) = saved
+        }
         ConvolutionSettings.winograd = winograd
         ConvolutionSettings.winogradMinimumChannels = 1
+        ConvolutionSettings.winogradMaximumRelativeWork = .infinity
         // The reference pads explicitly; the Winograd path reads the padding in place.
         let y =
             winograd
@@ -64,6 +73,25 @@ final class ConvAlgorithmTests: XCTestCase {
                     fast[j], reference[j], Tolerance(absolute: 3e-5 * scale, relative: 0),
                     path: "case \(i) (\(k.n)×\(k.c)→\(k.co), \(k.h)×\(k.w), \(k.padding) \(k.mode)) \(name)")
             }
+        }
+    }
+
+    /// The work ratio by hand, and Winograd only where it is at most 1/2.
+    ///
+    /// One sample's tiles are padded to a group of 16, 36 products each, against 9 per output
+    /// pixel. 16×16 outputs: 16 tiles, 576 / 2304 = 0.25; 12×12: 9 tiles
+    /// padded to 16, 576 / 1296 = 0.444; 10×10: 576 / 900 = 0.64; 8×8: 576 / 576 = 1; 4×4:
+    /// 576 / 144 = 4; 32×32: 64 tiles, 2304 / 9216 = 0.25; 20×20: 25 tiles in rows of 8 padded
+    /// to 48 → 1728 / 3600 = 0.48.
+    func testWinogradRunsOnlyWhereItsGEMMsAreAtMostHalfOfIm2col() {
+        let expected: [(size: Int, ratio: Double)] = [
+            (16, 0.25), (12, 576.0 / 1296), (10, 0.64), (8, 1), (4, 4), (32, 0.25), (20, 0.48),
+        ]
+        for (size, ratio) in expected {
+            let g = ConvGeometry(
+                channels: 64, height: size, width: size, kernel: (3, 3), stride: (1, 1), padding: Padding(1), op: "test")
+            XCTAssertEqual(winogradRelativeWork(g), ratio, accuracy: 1e-12, "\(size)×\(size)")
+            XCTAssertEqual(winogradApplies(g, outputChannels: 64), ratio <= 0.5, "\(size)×\(size)")
         }
     }
 }

@@ -29,6 +29,16 @@ public enum ConvolutionSettings {
     /// Below this many input or output channels the im2col path is used (its GEMM is as
     /// cheap as the transforms).
     nonisolated(unsafe) public static var winogradMinimumChannels = 16
+    /// Winograd runs only where its GEMMs do at most this fraction of im2col's multiplies.
+    ///
+    /// Its GEMMs cost 36 products per channel pair and *padded* 4×4 tile (a sample's tiles
+    /// are padded to whole groups of 16), im2col's 9 per output pixel; on top come the
+    /// transforms, the weights' alone as large as a GEMM at batch 1. At 16×16 outputs the
+    /// ratio is 1/4; at 8×8 (16 tiles computed, 4 used) it is 1, and at 4×4 it is 4 — the
+    /// bottom levels of a SPADE generator, where im2col is the cheaper path. Square outputs
+    /// qualify from 12×12 up (ratio 0.44; 10×10: 0.64). Tests set it to `.infinity` to reach
+    /// Winograd at any size.
+    nonisolated(unsafe) public static var winogradMaximumRelativeWork = 0.5
     /// Floats per im2col block (a few hundred kilobytes: in cache until the GEMM reads it).
     nonisolated(unsafe) public static var im2colBlockFloats = 1 << 18
     /// Columns per im2col block at least, whatever its size.
@@ -70,12 +80,21 @@ struct WinogradTiling {
     }
 }
 
-/// Whether `conv2d` with geometry `g` and `co` output channels runs through Winograd.
-func winogradApplies(_ g: ConvGeometry, outputChannels co: Int) -> Bool {
+/// Whether `conv2d` with geometry `g` and `co` output channels runs through Winograd (under
+/// the current ``ConvolutionSettings``).
+public func winogradApplies(_ g: ConvGeometry, outputChannels co: Int) -> Bool {
     let p = g.padding
     return ConvolutionSettings.winograd && g.kernelHeight == 3 && g.kernelWidth == 3 && g.strideY == 1
         && g.strideX == 1 && [p.left, p.right, p.top, p.bottom].allSatisfy { (0...2).contains($0) }
         && g.channels >= ConvolutionSettings.winogradMinimumChannels && co >= ConvolutionSettings.winogradMinimumChannels
+        && winogradRelativeWork(g) <= ConvolutionSettings.winogradMaximumRelativeWork
+}
+
+/// Winograd's GEMM multiplies over im2col's for one sample of geometry `g`: 36 per padded tile
+/// against 9 per output pixel.
+public func winogradRelativeWork(_ g: ConvGeometry) -> Double {
+    let tiling = WinogradTiling(samples: 1, outputHeight: g.outputHeight, outputWidth: g.outputWidth)
+    return Double(36 * tiling.perSample) / Double(9 * Swift.max(1, g.outputHeight * g.outputWidth))
 }
 
 /// out [N, Co, Ho, Wo] = conv(x, weight) + bias, by Winograd.
