@@ -63,9 +63,8 @@ extension Bitmap {
     // MARK: - Nearest
 
     private func nearest(outWidth: Int, outHeight: Int, box: PixelRect) -> Bitmap {
-        // Pillow samples source pixel floor((x + 0.5) · in/out).
-        let xs = (box.x..<box.x + box.width).map { Swift.min(width - 1, Int((Double($0) + 0.5) * Double(width) / Double(outWidth))) }
-        let ys = (box.y..<box.y + box.height).map { Swift.min(height - 1, Int((Double($0) + 0.5) * Double(height) / Double(outHeight))) }
+        let xs = Array(nearestSources(inputSize: width, outputSize: outWidth, upTo: box.x + box.width)[box.x...])
+        let ys = Array(nearestSources(inputSize: height, outputSize: outHeight, upTo: box.y + box.height)[box.y...])
         var out = [UInt8](repeating: 0, count: box.width * box.height * channels)
         let c = channels
         pixels.withUnsafeBufferPointer { src in
@@ -78,6 +77,23 @@ extension Bitmap {
             }
         }
         return Bitmap(width: box.width, height: box.height, channels: c, pixels: out)
+    }
+
+    /// The source index of output pixels 0..<`count` along one axis, as Pillow picks them
+    /// (`ImagingScaleAffine`, libImaging/Geometry.c): a running sum in double, x_in =
+    /// int(a/2 + a + … + a) with a = in/out, not the closed form int((x + 0.5)·a), whose
+    /// rounding differs at ties (20 → 15 pixels, output 4: the sum reaches 5.999…, the closed
+    /// form exactly 6).
+    private func nearestSources(inputSize: Int, outputSize: Int, upTo count: Int) -> [Int] {
+        let step = Double(inputSize) / Double(outputSize)
+        var position = step * 0.5
+        var sources: [Int] = []
+        sources.reserveCapacity(count)
+        for _ in 0..<count {
+            sources.append(Swift.min(inputSize - 1, Int(position)))
+            position += step
+        }
+        return sources
     }
 
     // MARK: - Bicubic

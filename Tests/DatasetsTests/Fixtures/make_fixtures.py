@@ -198,6 +198,19 @@ for w, h in [(37, 29), (9, 7), (20, 40)]:
     manifest["resize"].append({"source": "resize_labels.raw", "source_width": 20, "source_height": 15,
                                "channels": 1, "filter": "nearest", "width": w, "height": h, "expected": out})
 
+# Nearest on ramps (pixel value = its column or row): the source index of every output pixel; the
+# first four sizes are ones where Pillow's running sum x_in = int(a·0.5 + a + … + a), a = in/out, and
+# the closed form int((x + 0.5)·in/out) pick different pixels at ties.
+for n_in, n_out in [(20, 15), (20, 37), (64, 48), (100, 75), (13, 39), (255, 97)]:
+    ramp = np.arange(n_in, dtype=np.uint8)
+    for axis, (sw, sh, w, h) in [("row", (n_in, 1, n_out, 1)), ("column", (1, n_in, 1, n_out))]:
+        source = f"ramp_{axis}_{n_in}.raw"
+        save_raw(source, ramp.reshape(sh, sw))
+        out = f"resize_nearest_{axis}_{n_in}to{n_out}.raw"
+        save_raw(out, np.asarray(Image.fromarray(ramp.reshape(sh, sw), "L").resize((w, h), Image.NEAREST)))
+        manifest["resize"].append({"source": source, "source_width": sw, "source_height": sh,
+                                   "channels": 1, "filter": "nearest", "width": w, "height": h, "expected": out})
+
 with open("manifest.json", "w") as f:
     json.dump(manifest, f, indent=1)
     f.write("\n")
