@@ -74,6 +74,7 @@ def main():
             print(f"step {step + 1}/{a.steps} epoch {epoch} lr {model.opt.lr:.2e} stage {2 if stage2 else 1} "
                   f"g_A {losses['g_A'].item():.3f} d_B {losses['d_B'].item():.3f} g_B {losses['g_B'].item():.3f} "
                   f"d_A {losses['d_A'].item():.3f} {time.time() - start:.1f}s", flush=True)
+    metrics.flush(a.steps)   # the last partial window, as i2i train logs its final step
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
     print_scores(f, {"testA": model.translator("a2b"), "testB": model.translator("b2a")})
 

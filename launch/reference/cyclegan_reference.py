@@ -66,6 +66,7 @@ def main():
         metrics.add(step + 1, {k: v for k, v in losses.items() if k != "G"})  # i2i logs the terms, not their sum
         if (step + 1) % max(1, a.steps // 10) == 0:
             print(f"step {step + 1}/{a.steps} loss_G {losses['G'].item():.3f} {time.time() - start:.1f}s", flush=True)
+    metrics.flush(a.steps)   # the last partial window, as i2i train logs its final step
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
     print_scores(f, {"testA": model.G_A, "testB": model.G_B})
 

@@ -91,6 +91,7 @@ def main():
             lr = model.gen_opt.param_groups[0]["lr"]
             print(f"step {step + 1}/{a.steps} lr {lr:.2e} dis_total {losses['dis_total'].item():.3f} "
                   f"gen_total {losses['gen_total'].item():.3f} {time.time() - start:.1f}s", flush=True)
+    metrics.flush(a.steps)   # the last partial window, as i2i train logs its final step
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
     model.train(False)
     style_a, style_b = torch.randn(1, s["style_dim"], 1, 1), torch.randn(1, s["style_dim"], 1, 1)

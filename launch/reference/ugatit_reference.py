@@ -76,6 +76,7 @@ def main():
             lr = model.G_optim.param_groups[0]["lr"]
             print(f"step {step + 1}/{a.steps} lr {lr:.2e} Discriminator_loss {losses['Discriminator_loss'].item():.3f} "
                   f"Generator_loss {losses['Generator_loss'].item():.3f} {time.time() - start:.1f}s", flush=True)
+    metrics.flush(a.steps)   # the last partial window, as i2i train logs its final step
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
     model.train(False)
 

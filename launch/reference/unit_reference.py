@@ -3,7 +3,7 @@
 comparison in the README (same configuration and steps as an i2i run).
 
     python3 launch/reference/unit_reference.py --data seasons.h5 --config configs/demo-unit.yaml \
-        --steps 1500 [--threads 2] [--seed 0]
+        --steps 1500 [--threads 2] [--seed 0] [--metrics run/metrics.jsonl]
 
 The config's `unit:` section chooses the version (variant: master | paper) and its settings, with
 i2i's key names; −1 means the variant's default (dis_n_layer 4 | 6, gan_w 1 | 10):
@@ -36,7 +36,7 @@ import torch
 import yaml
 
 from i2i_reference.data import TrainingStream
-from i2i_reference.scoring import print_scores
+from i2i_reference.scoring import MetricsLog, print_scores
 from i2i_reference.unit_model import UNITMaster, UNITPaper
 from i2i_reference.unit_networks import ms_image_dis_fits
 
@@ -97,6 +97,7 @@ def main():
     p.add_argument("--steps", type=int, required=True)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--metrics", help="append the loss terms to this metrics.jsonl (i2i's fields, every train.log_every steps)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -117,14 +118,17 @@ def main():
     total = "gen_total"
     print(f"UNIT {s['variant']}: " + ", ".join(f"{k} {sum(p.numel() for p in net.parameters()):,}"
                                                for k, net in model.nets.items()), flush=True)
+    metrics = MetricsLog(a.metrics, t.get("log_every", 100))
     start = time.time()
     for step in range(a.steps):
         real_a, real_b, _ = data.batch_at(step)
         losses = model.iteration(real_a, real_b)
+        metrics.add(step + 1, {k: float(v) for k, v in losses.items()})
         if (step + 1) % max(1, a.steps // 10) == 0:
             lr = model.gen_opt.param_groups[0]["lr"]
             print(f"step {step + 1}/{a.steps} lr {lr:.2e} dis_total {losses['dis_total'].item():.3f} "
                   f"{total} {losses[total].item():.3f} {time.time() - start:.1f}s", flush=True)
+    metrics.flush(a.steps)   # the last partial window, as i2i train logs its final step
     print(f"trained {a.steps} steps in {time.time() - start:.1f} s", flush=True)
     model.train(False)
     translators = model.translators()
